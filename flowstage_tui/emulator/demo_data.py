@@ -1,0 +1,207 @@
+"""Deterministic demo data: orchestrations, people, queues and a month of runs.
+
+Everything comes from one `random.Random(seed)`, so a seed names an org exactly. The texts
+are what real orgs hold: multi-line and very long messages, emoji and CJK, HTML from rich-text
+posts, square brackets (which look like Rich markup), backslashes and quotes.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from .ids import IdMinter
+from .store import Record
+
+DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
+MIN_MS = 60_000
+
+
+@dataclass(frozen=True)
+class StepDef:
+    name: str
+    label: str
+    interactive: bool
+    assignee: str = ""  # "user" | "queue" | ""
+
+
+@dataclass(frozen=True)
+class StageDef:
+    name: str
+    label: str
+    steps: tuple[StepDef, ...]
+
+
+@dataclass(frozen=True)
+class OrchestrationDef:
+    api_name: str
+    label: str
+    flow_type: str
+    version: int
+    stages: tuple[StageDef, ...]
+    trigger_object: str | None = None
+
+
+def _bg(name: str, label: str) -> StepDef:
+    return StepDef(name, label, False)
+
+
+def _ui(name: str, label: str, assignee: str = "user") -> StepDef:
+    return StepDef(name, label, True, assignee)
+
+
+ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
+    OrchestrationDef("Employee_Onboarding", "Employee Onboarding", "RecordTriggeredOrchestration",
+                     7, (
+        StageDef("Prepare_Paperwork", "Prepare Paperwork",
+                 (_bg("Create_HR_Record", "Create HR Record"), _ui("Sign_Contract", "Sign Contract"))),
+        StageDef("IT_Provisioning", "IT Provisioning",
+                 (_ui("Order_Laptop", "Order Laptop", "queue"),
+                  _bg("Create_Accounts", "Create Accounts"))),
+        StageDef("Manager_Welcome", "Manager Welcome", (_ui("Welcome_Call", "Welcome Call"),)),
+        StageDef("Benefits_Enrollment", "Benefits Enrollment",
+                 (_ui("Choose_Plan", "Choose Benefits Plan"),)),
+        StageDef("First_Week_Review", "First Week Review",
+                 (_ui("Review_Checklist", "Review Checklist"),)),
+    ), "Contact"),
+    OrchestrationDef("Quote_Approval", "Quote Approval [Enterprise]", "RecordTriggeredOrchestration",
+                     12, (
+        StageDef("Validate_Quote", "Validate Quote", (_bg("Check_Discounts", "Check Discounts"),)),
+        StageDef("Deal_Desk_Review", "Deal Desk Review",
+                 (_ui("Deal_Desk_Approval", "Deal Desk Approval", "queue"),)),
+        StageDef("Finance_Approval", "Finance Approval",
+                 (_ui("CFO_Sign_Off", "CFO Sign-off"), _bg("Update_Forecast", "Update Forecast"))),
+        StageDef("Legal_Review", "Legal Review", (_ui("Legal_Check", "Legal Check", "queue"),)),
+        StageDef("Send_to_Customer", "Send to Customer", (_bg("Email_Quote", "Email Quote PDF"),)),
+    ), "Quote"),
+    OrchestrationDef("Customer_Onboarding_EMEA", "Customer Onboarding — EMEA",
+                     "AutoLaunchedOrchestration", 3, (
+        StageDef("KYC_Check", "KYC Check", (_bg("Sanctions_Screening", "Sanctions Screening"),
+                                            _ui("Verify_Documents", "Verify Documents"))),
+        StageDef("Account_Setup", "Account Setup", (_bg("Create_Billing_Account",
+                                                        "Create Billing Account"),)),
+        StageDef("Kickoff_Call", "Kickoff Call", (_ui("Schedule_Kickoff", "Schedule Kickoff"),)),
+    )),
+    OrchestrationDef("Case_Escalation", "Case Escalation", "RecordTriggeredOrchestration", 5, (
+        StageDef("Triage", "Triage", (_bg("Classify_Case", "Classify Case"),)),
+        StageDef("Tier2_Investigation", "Tier 2 Investigation",
+                 (_ui("Investigate", "Investigate", "queue"),)),
+        StageDef("Engineering_Fix", "Engineering Fix", (_ui("Ship_Fix", "Ship Fix"),
+                                                        _bg("Notify_Account_Team",
+                                                            "Notify Account Team"))),
+        StageDef("Customer_Confirmation", "Customer Confirmation",
+                 (_ui("Confirm_Resolution", "Confirm Resolution"),)),
+    ), "Case"),
+    OrchestrationDef("Contract_Renewal", "Contract Renewal", "AutoLaunchedOrchestration", 9, (
+        StageDef("Renewal_Notice", "Renewal Notice", (_bg("Send_Notice", "Send Notice"),)),
+        StageDef("Pricing_Review", "Pricing Review", (_ui("Review_Pricing", "Review Pricing"),)),
+        StageDef("Negotiation", "Negotiation", (_ui("Negotiate_Terms", "Negotiate Terms"),)),
+        StageDef("Signature", "Signature", (_bg("Send_for_Signature", "Send for Signature"),)),
+        StageDef("Provisioning_Update", "Provisioning Update",
+                 (_bg("Update_Entitlements", "Update Entitlements"),)),
+        StageDef("Close_Out", "Close Out", (_ui("Close_Opportunity", "Close Opportunity"),)),
+        StageDef("Archive", "Archive", (_bg("Archive_Documents", "Archive Documents"),)),
+    )),
+    OrchestrationDef("Vendor_Onboarding", "Vendor Onboarding 供应商入职", "ApprovalOrchAutolnch",
+                     2, (
+        StageDef("Due_Diligence", "Due Diligence", (_ui("Collect_W9", "Collect W-9", "queue"),)),
+        StageDef("Security_Assessment", "Security Assessment",
+                 (_ui("Security_Questionnaire", "Security Questionnaire"),
+                  _bg("Score_Risk", "Score Risk"))),
+        StageDef("Procurement_Approval", "Procurement Approval",
+                 (_ui("Approve_Vendor", "Approve Vendor"),)),
+        StageDef("Setup_in_ERP", "Set up in ERP", (_bg("Create_Vendor_Record",
+                                                       "Create Vendor Record"),)),
+    )),
+    OrchestrationDef("Loan_Application", "Loan Application 🏦", "RecordTriggeredOrchestration", 4, (
+        StageDef("Intake", "Intake", (_bg("Validate_Application", "Validate Application"),)),
+        StageDef("Credit_Check", "Credit Check", (_bg("Pull_Credit_Report", "Pull Credit Report"),)),
+        StageDef("Underwriting", "Underwriting", (_ui("Underwrite", "Underwrite", "queue"),)),
+    ), "Opportunity"),
+)
+
+PEOPLE = (
+    ("Ada", "Lovelace", True), ("Grace", "Hopper", True), ("Alan", "Turing", True),
+    ("Katherine", "Johnson", True), ("Linus", "Pauling", False), ("Margaret", "Hamilton", True),
+    ("Tim", "O'Brien", True), ("Yuki", "Tanaka 田中", True), ("Zoë", "Müller", True),
+    ("Raj", "Patel", False), ("Chen", "Wei 陈伟", True), ("Fatima", "Al-Sayed", True),
+)
+QUEUES = ("Deal Desk", "Legal Review Queue", "IT Provisioning", "Tier 2 Support",
+          "Vendor Management")
+
+ERROR_TEXTS = (
+    "An unhandled fault has occurred in this flow\nAn unhandled fault has occurred while "
+    "processing the flow. Please contact your system administrator for more information.",
+    "FIELD_CUSTOM_VALIDATION_EXCEPTION: Discount cannot exceed 40% without VP approval "
+    "[Discount__c]",
+    "This error occurred when the flow tried to update records: UNABLE_TO_LOCK_ROW: unable to "
+    "obtain exclusive access to this record or 1 records: 0Q0RM0000004CQT.",
+    "The flow tried to look up records, but the query didn't return any: "
+    "$Record.Owner.ManagerId resolved to null.",
+    "REQUIRED_FIELD_MISSING: Required fields are missing: [Tax_ID__c]\\nCheck the vendor "
+    "record's \"Tax ID\" field.",
+    "Error element Update_ERP (FlowActionCall).\nHTTP callout to https://erp.example.com/api "
+    "failed: 503 Service Unavailable. Retries exhausted after 3 attempts. " + "x" * 400,
+    "Apex error: System.NullPointerException: Attempt to de-reference a null object\n"
+    "Class.CreditService.pull: line 42, column 1\nClass.CreditService.run: line 7, column 1",
+)
+
+POSTS = (
+    ("TextPost", "Can someone from [bold]Deal Desk[/bold] pick this up? Customer is waiting 🙏",
+     False),
+    ("TextPost", "Escalated per thread with finance.\nSee C:\\shares\\quotes\\Q-1042.pdf", False),
+    ("AdvancedTextPost", "<p>Blocked on <b>legal</b> — need the <i>redlined</i> MSA.</p>"
+     "<ul><li>Clause 7.2</li><li>Clause 9 &amp; 10</li></ul>", True),
+    ("TextPost", "承認をお願いします。期限は金曜日です。", False),
+    ("TextPost", "Reassigned to the queue because \"Raj\" is out of office.", False),
+    ("LinkPost", "Runbook for this failure", False),
+)
+COMMENTS = (
+    "On it 👍", "Done — please re-check.", "Waiting on the customer's reply.",
+    "<p>Approved with <b>conditions</b>.</p>", "Why is this stuck again? \\o/",
+    "已处理，请确认。", "[link=https://example.com]not a link[/link] \x1b[31mred?\x1b[0m",
+)
+
+
+def build_people(minter: IdMinter, now_ms: int,
+                 rng: random.Random) -> tuple[list[Record], list[Record], Record, Record]:
+    """Users (with the API user and Automated Process), queues, and the Organization row."""
+    created = now_ms - 400 * DAY_MS
+    org_id = minter.mint("00D")
+
+    def audit(rid: str, by: str) -> Record:
+        return {"IsDeleted": False, "CreatedById": by, "CreatedDate": created,
+                "LastModifiedById": by, "LastModifiedDate": created, "SystemModstamp": created}
+
+    users: list[Record] = []
+    admin_id = minter.mint("005")
+    auto_id = minter.mint("005")
+    base = {"TimeZoneSidKey": "GMT", "LanguageLocaleKey": "en_US", "LocaleSidKey": "en_US",
+            "Title": None, "LastLoginDate": None}
+    users.append({"Id": admin_id, "Username": "admin@flowstage-demo.example", "LastName": "Admin",
+                  "FirstName": "Demo", "Name": "Demo Admin", "Alias": "dadmin",
+                  "Email": "admin@flowstage-demo.example", "IsActive": True,
+                  "UserType": "Standard", **base, "Title": "Salesforce Administrator",
+                  **audit(admin_id, admin_id)})
+    users.append({"Id": auto_id, "Username": "autoproc@00drm0000000demo", "LastName": "Process",
+                  "FirstName": "Automated", "Name": "Automated Process", "Alias": "autoproc",
+                  "Email": "autoproc@flowstage-demo.example", "IsActive": True,
+                  "UserType": "AutomatedProcess", **base, **audit(auto_id, admin_id)})
+    for first, last, active in PEOPLE:
+        uid = minter.mint("005")
+        slug = (first[0] + last.split(" ")[0]).lower().replace("'", "")
+        users.append({"Id": uid, "Username": f"{slug}@flowstage-demo.example", "LastName": last,
+                      "FirstName": first, "Name": f"{first} {last}", "Alias": slug[:8],
+                      "Email": f"{slug}@flowstage-demo.example", "IsActive": active,
+                      "UserType": "Standard", **base, **audit(uid, admin_id)})
+    groups: list[Record] = []
+    for q in QUEUES:
+        gid = minter.mint("00G")
+        groups.append({"Id": gid, "Name": q, "DeveloperName": q.replace(" ", "_"), "Type": "Queue",
+                       "Email": None, "DoesSendEmailToMembers": False, **audit(gid, admin_id)})
+    org = {"Id": org_id, "Name": "Acme Demo Org", "InstanceName": "USA12", "IsSandbox": False,
+           "TrialExpirationDate": None, "NamespacePrefix": None,
+           "OrganizationType": "Enterprise Edition", "LanguageLocaleKey": "en_US",
+           "DefaultLocaleSidKey": "en_US", "TimeZoneSidKey": "GMT", **audit(org_id, admin_id)}
+    return users, groups, org, {"admin": admin_id, "auto": auto_id}

@@ -1,0 +1,392 @@
+"""DemoOrg: the demo org's data, sessions, API accounting, faults and live simulation."""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from .clock import Clock, ManualClock, system_clock
+from .demo_data import DAY_MS, ERROR_TEXTS, HOUR_MS, MIN_MS, ORCHESTRATIONS, build_people
+from .faults import Faults
+from .ids import IdMinter
+from .lifecycle import BY_API_NAME, RUN, Lifecycle
+from .schema import KeyPrefixes, Schema
+from .store import Record, Store
+
+DEFAULT_API_LIMIT = 100_000
+# Fields kept only for the simulation; never served, never dumped.
+PRIVATE = "_"
+
+
+@dataclass
+class Session:
+    token: str
+    user_id: str
+    issued_ms: int
+    calls: int = 0
+    valid: bool = True
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    path: str
+    soql: str | None
+    status: int
+    request_bytes: int
+    response_bytes: int
+    counted: int
+
+
+@dataclass
+class Credentials:
+    """Who may log in, and with what (the demo org's connected app and users)."""
+
+    username: str = "admin@flowstage-demo.example"
+    password: str = "demo-password"
+    security_token: str = "DEMOTOKEN"
+    client_id: str = "3MVG9flowstage.demo.consumer.key"
+    client_secret: str = "flowstage-demo-secret"
+    jwt_certificate_pem: bytes | None = None  # public cert/key checked on JWT bearer logins
+    refresh_tokens: set[str] = field(default_factory=set)
+
+
+class DemoOrg:
+    """A whole Salesforce org in memory. Thread-safe: every request takes `lock`."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 7,
+        runs: int = 300,
+        clock: Clock | None = None,
+        frozen: bool = False,
+        feed_history: bool = True,
+        pace: float = 3.0,
+        prefixes: KeyPrefixes | None = None,
+        data: dict[str, Any] | None = None,
+        api_limit: int = DEFAULT_API_LIMIT,
+        max_version: float = 66.0,
+        token: str | None = None,
+    ) -> None:
+        self.clock = clock or system_clock
+        self.seed = seed
+        self.frozen = frozen
+        self.pace = pace
+        self.schema = Schema(feed_history=feed_history, prefixes=prefixes)
+        self.store = Store()
+        self.lock = self.store.lock
+        self.minter = IdMinter()
+        self.rng = random.Random(seed)
+        self.faults = Faults()
+        self.fault_rng = random.Random(seed ^ 0x5EED)
+        self.max_version = max_version
+        self.api_limit = api_limit
+        self.api_used = 0
+        self.request_log: list[LoggedRequest] = []
+        self.sessions: dict[str, Session] = {}
+        self.credentials = Credentials()
+        now = self.now_ms()
+        if data is not None:
+            self._load(data)
+        else:
+            self._generate(runs, now)
+        self.sim_ms = now
+        self.next_event_ms = now + self._gap()
+        self.fixed_token = token
+        if token:
+            self.sessions[token] = Session(token, self.admin_id, now)
+
+    # ------------------------------------------------------------ time
+    def now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    # ------------------------------------------------------------ data
+    def _generate(self, runs: int, now: int) -> None:
+        users, queues, org, who = build_people(self.minter, now, self.rng)
+        self._install_people(users, queues, org, who)
+        span = 30 * DAY_MS
+        starts = sorted(now - int(self.rng.random() * span) for _ in range(runs))
+        lc = self.lifecycle
+        rng = self.rng
+        for t0 in starts:
+            orch = rng.choice(ORCHESTRATIONS)
+            run = lc.start_run(orch, t0, debug=rng.random() < 0.02)
+            self._play_history(run, orch, t0, now)
+        self._insert_orchestration_defs(now)
+
+    def _install_people(self, users: list[Record], queues: list[Record], org: Record,
+                        who: dict[str, str]) -> None:
+        self.store.bulk_insert("User", users)
+        self.store.bulk_insert("Group", queues)
+        self.store.bulk_insert("Organization", [org])
+        self.org_id = org["Id"]
+        self.admin_id = who["admin"]
+        self.auto_id = who["auto"]
+        self.lifecycle = Lifecycle(self.store, self.minter, self.rng,
+                                   feed_history=self.schema.feed_history, admin_id=self.admin_id,
+                                   auto_id=self.auto_id, users=users, queues=queues,
+                                   prefixes=self.schema.prefixes)
+
+    def _insert_orchestration_defs(self, now: int) -> None:
+        runs = list(self.store.table(RUN).rows.values())
+        for o in ORCHESTRATIONS:
+            mine = [r for r in runs if r["OrchestrationDeveloperName"] == o.api_name]
+            self.store.insert("FlowOrchestration", {
+                "Id": self.minter.mint(self.schema.prefixes.orchestration), "ApiName": o.api_name,
+                "OrchestrationLabel": o.label, "Description": None, "OrchestrationType": o.flow_type,
+                "Status": "Active", "RunCount": len(mine),
+                "FailedRunCount": sum(r["Status"] == "Error" for r in mine),
+                "IsDeleted": False, "CreatedById": self.admin_id, "CreatedDate": now - 200 * DAY_MS,
+                "LastModifiedById": self.admin_id, "LastModifiedDate": now - 20 * DAY_MS,
+                "SystemModstamp": now - 20 * DAY_MS})
+
+    def _play_history(self, run: Record, orch: Any, t0: int, now: int) -> None:
+        """Replay a run from its start until now with a randomly chosen fate."""
+        rng = self.rng
+        lc = self.lifecycle
+        fate = rng.random()
+        # Error 10%, Canceled 4%, Suspended 3%, the rest run until done (or until now).
+        fail_at = rng.randrange(len(orch.stages)) if fate < 0.10 else None
+        cancel_at = rng.randrange(len(orch.stages)) if 0.10 <= fate < 0.14 else None
+        suspend_at = rng.randrange(len(orch.stages)) if 0.14 <= fate < 0.17 else None
+        stall = fate > 0.985  # stuck on an inactive user for weeks
+        t = t0
+        for index in range(len(orch.stages)):
+            stage = lc.current_stage(run)
+            if stage is None:
+                return
+            if index == fail_at:
+                t += rng.randint(5_000, 20 * MIN_MS)
+                if t >= now:
+                    return
+                lc.fail_run(run, t, rng.choice(ERROR_TEXTS))
+                if rng.random() < 0.5:
+                    lc.chatter(run, t + rng.randint(MIN_MS, 3 * HOUR_MS))
+                return
+            if index == cancel_at or index == suspend_at:
+                t += rng.randint(MIN_MS, 6 * HOUR_MS)
+                if t >= now:
+                    return
+                if index == cancel_at:
+                    lc.cancel_run(run, t, self.admin_id)
+                else:
+                    lc.suspend_run(run, t)
+                return
+            steps = sorted(lc.steps(stage), key=lambda s: s["Id"])
+            ends = []
+            for s in steps:
+                if s["StepType"] == "InteractiveStep":
+                    ends.append(t + rng.randint(20 * MIN_MS, 2 * DAY_MS))
+                else:
+                    ends.append(t + rng.randint(2_000, 10 * MIN_MS))
+            for s, end in sorted(zip(steps, ends, strict=True), key=lambda p: p[1]):
+                if end >= now or (stall and s["StepType"] == "InteractiveStep"):
+                    return
+                lc.complete_step(run, orch, s, end)
+            t = max(ends)
+            if rng.random() < 0.08:
+                lc.chatter(run, t)
+
+    def _load(self, data: dict[str, Any]) -> None:
+        """Load an org written by `flowstage demo dump` or `flowstage snapshot`."""
+        from .clock import sf_to_ms
+
+        records = data.get("records", data)
+        dt_fields: dict[str, set[str]] = {}
+        for obj in self.schema.objects.values():
+            dt_fields[obj.name] = {f.name for f in obj.fields.values() if f.type == "datetime"}
+        users = queues = None
+        org = None
+        for name, rows in records.items():
+            obj = self.schema.get(name, 99.0)
+            if obj is None:
+                continue  # e.g. Feed/History rows loaded into an org without tracking
+            parsed = []
+            for row in rows:
+                rec = {k: v for k, v in row.items() if k != "attributes"}
+                for k in dt_fields[obj.name] & rec.keys():
+                    if isinstance(rec[k], str):
+                        rec[k] = sf_to_ms(rec[k])
+                for f in obj.fields.values():
+                    rec.setdefault(f.name, False if f.type == "boolean" else None)
+                self.minter.bump_past(rec["Id"])
+                parsed.append(rec)
+            if obj.name == "FlowOrchestrationWorkItem":
+                for rec in parsed:
+                    rec["_AssignedAt"] = rec["LastModifiedDate"]
+            if obj.name == RUN:
+                for rec in parsed:
+                    rec["_Version"] = 1
+            self.store.bulk_insert(obj.name, parsed)
+            if obj.name == "User":
+                users = parsed
+            elif obj.name == "Group":
+                queues = [g for g in parsed if g.get("Type") == "Queue"]
+            elif obj.name == "Organization":
+                org = parsed[0] if parsed else None
+        if not users or org is None:
+            raise ValueError("the data file needs at least one User and the Organization row")
+        admin = next((u for u in users if u.get("UserType") == "Standard" and u.get("IsActive")),
+                     users[0])
+        auto = next((u for u in users if u.get("UserType") == "AutomatedProcess"), admin)
+        self._install_people(users, queues or [], org, {"admin": admin["Id"], "auto": auto["Id"]})
+        # Keep the org's own rows (already inserted) as they are.
+        self.store.tables["User"].rows.update({u["Id"]: u for u in users})
+
+    def dump(self) -> dict[str, Any]:
+        """The org's data as JSON-ready records keyed by object API name."""
+        from .clock import ms_to_sf
+
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self.lock:
+            for obj in sorted(self.schema.objects.values(), key=lambda o: o.name):
+                table = self.store.tables.get(obj.name)
+                if table is None or not table.rows:
+                    continue
+                dts = {f.name for f in obj.fields.values() if f.type == "datetime"}
+                rows = []
+                for rec in table.rows.values():
+                    row = {}
+                    for k, v in rec.items():
+                        if k.startswith(PRIVATE):
+                            continue
+                        row[k] = ms_to_sf(v) if k in dts and v is not None else v
+                    rows.append(row)
+                out[obj.name] = rows
+        return {"format": "flowstage-demo-org/1", "records": out}
+
+    def dump_json(self) -> str:
+        return json.dumps(self.dump(), ensure_ascii=False, indent=1)
+
+    # ------------------------------------------------------------ sessions
+    def new_session(self, user_id: str | None = None) -> Session:
+        token = f"{self.org_id[:15]}!{secrets.token_urlsafe(48)}"
+        s = Session(token, user_id or self.admin_id, self.now_ms())
+        self.sessions[token] = s
+        return s
+
+    def check_session(self, token: str) -> Session | None:
+        s = self.sessions.get(token)
+        if s is None or not s.valid:
+            return None
+        f = self.faults
+        if f.session_expiry_calls and s.calls >= f.session_expiry_calls:
+            s.valid = False
+        if f.session_expiry_seconds and self.now_ms() - s.issued_ms > f.session_expiry_seconds * 1000:
+            s.valid = False
+        if not s.valid:
+            if token == self.fixed_token:
+                # A fixed token (demo serve --token) comes back to life for the next client,
+                # as if its holder had logged in again.
+                self.sessions[token] = Session(token, s.user_id, self.now_ms())
+            return None
+        return s
+
+    def issue_refresh_token(self) -> str:
+        """A refresh token, as a web-server or device flow would have handed out."""
+        token = "5Aep" + secrets.token_urlsafe(40)
+        self.credentials.refresh_tokens.add(token)
+        return token
+
+    # ------------------------------------------------------------ simulation
+    def _gap(self) -> int:
+        return max(1, int(self.rng.expovariate(1.0 / max(self.pace, 0.001)) * 1000))
+
+    def tick(self) -> None:
+        """Bring the simulation up to the clock. Called under the lock on every request."""
+        now = self.now_ms()
+        if self.frozen:
+            self.sim_ms = now
+            return
+        done = 0
+        while self.next_event_ms <= now and done < 500:
+            self._event(self.next_event_ms)
+            self.next_event_ms += self._gap()
+            done += 1
+        if self.next_event_ms <= now:  # a long jump: skip what we could not play
+            self.next_event_ms = now + self._gap()
+        self.sim_ms = now
+        if done:
+            self.store.purge_deleted_before(now - 15 * DAY_MS)
+
+    def _open_runs(self) -> list[Record]:
+        return [r for r in self.store.table(RUN).rows.values() if r["Status"] == "InProgress"]
+
+    def _event(self, t: int) -> None:
+        rng = self.rng
+        lc = self.lifecycle
+        roll = rng.random()
+        if roll < 0.22:
+            lc.start_run(rng.choice(ORCHESTRATIONS), t)
+            return
+        open_runs = self._open_runs()
+        if not open_runs:
+            lc.start_run(rng.choice(ORCHESTRATIONS), t)
+            return
+        run = open_runs[rng.randrange(len(open_runs))]
+        orch = BY_API_NAME.get(run["OrchestrationDeveloperName"])
+        stage = lc.current_stage(run)
+        if roll < 0.72:
+            if stage is None:
+                return
+            running = [s for s in lc.steps(stage) if s["Status"] == "InProgress"]
+            if running:
+                lc.complete_step(run, orch, rng.choice(running), t)
+        elif roll < 0.80:
+            lc.fail_run(run, t, rng.choice(ERROR_TEXTS))
+        elif roll < 0.86 and stage is not None:
+            items = [w for s in lc.steps(stage) for w in lc.work_items(s)
+                     if w["Status"] == "Assigned"]
+            if items:
+                wi = rng.choice(items)
+                pool = lc.active_people + lc.queues
+                lc.reassign(run, wi, rng.choice(pool), t, self.admin_id)
+        elif roll < 0.93:
+            lc.chatter(run, t)
+        elif roll < 0.95:
+            lc.cancel_run(run, t, self.admin_id)
+        elif roll < 0.97:
+            suspended = [r for r in self.store.table(RUN).rows.values()
+                         if r["Status"] == "Suspended"]
+            if suspended:
+                lc.resume_run(rng.choice(suspended), t)
+            else:
+                lc.suspend_run(run, t)
+        else:
+            self._delete_something(t)
+
+    def _delete_something(self, t: int) -> None:
+        """Now and then a record disappears: a feed item, or an old finished run's interview."""
+        rng = self.rng
+        feed = self.store.tables.get("FlowOrchestrationInstanceFeed")
+        if feed and feed.rows and rng.random() < 0.5:
+            post_id = rng.choice(list(feed.rows))
+            self.store.delete("FlowOrchestrationInstanceFeed", post_id, t)
+            return
+        interviews = self.store.tables.get("FlowInterview")
+        if interviews:
+            done = [i for i, r in interviews.rows.items() if r["InterviewStatus"] == "Completed"]
+            if done:
+                self.store.delete("FlowInterview", rng.choice(done), t)
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        with self.lock:
+            self.tick()
+            yield
+
+
+def manual_clock_at(iso: str) -> ManualClock:
+    from .clock import sf_to_ms
+
+    return ManualClock(sf_to_ms(iso) / 1000)
+
+
+__all__ = ["DemoOrg", "Faults", "LoggedRequest", "Session", "threading"]

@@ -1,0 +1,566 @@
+"""The demo org's object model, as documented in reference/orchestration-objects.md.
+
+Each field carries the API version that introduced it: describe and SOQL both consult
+`ObjectDef.fields_at(version)`, so they always agree about what exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# Types that SOQL cannot filter, group or sort on.
+UNFILTERABLE_TYPES = frozenset({"textarea", "anyType"})
+
+SOAP_TYPES = {
+    "id": "tns:ID", "reference": "tns:ID", "string": "xsd:string", "textarea": "xsd:string",
+    "picklist": "xsd:string", "boolean": "xsd:boolean", "int": "xsd:int", "long": "xsd:long",
+    "double": "xsd:double", "datetime": "xsd:dateTime", "date": "xsd:date", "anyType": "xsd:anyType",
+    "email": "xsd:string", "url": "xsd:string",
+}
+
+
+@dataclass(frozen=True)
+class FieldDef:
+    name: str
+    type: str
+    label: str = ""
+    length: int = 0
+    nillable: bool = True
+    since: float = 31.0
+    picklist: tuple[str, ...] = ()
+    restricted: bool = True
+    reference_to: tuple[str, ...] = ()
+    relationship: str | None = None
+    updateable: bool = False
+    createable: bool = False
+    autonumber: bool = False
+    id_lookup: bool = False
+    # Overrides for fields whose type changed between versions: (since, type, length).
+    retyped: tuple[tuple[float, str, int], ...] = ()
+
+    def at(self, version: float) -> FieldDef:
+        """This field as it looks at an API version (some fields changed type)."""
+        current = self
+        for since, new_type, length in self.retyped:
+            if version >= since:
+                current = FieldDef(**{**current.__dict__, "type": new_type, "length": length,
+                                      "retyped": ()})
+        return current
+
+    @property
+    def filterable(self) -> bool:
+        return self.type not in UNFILTERABLE_TYPES
+
+    @property
+    def sortable(self) -> bool:
+        return self.type not in UNFILTERABLE_TYPES
+
+    @property
+    def groupable(self) -> bool:
+        return self.type not in UNFILTERABLE_TYPES and self.type not in ("datetime", "double")
+
+
+@dataclass(frozen=True)
+class ChildRel:
+    name: str
+    child: str
+    field: str
+
+
+@dataclass
+class ObjectDef:
+    name: str
+    label: str
+    label_plural: str
+    key_prefix: str
+    since: float
+    fields: dict[str, FieldDef]
+    children: list[ChildRel] = field(default_factory=list)
+    updateable: bool = False
+    createable: bool = False
+    deletable: bool = False
+    replicateable: bool = True
+    feed_enabled: bool = False
+    # Filled by Schema: lower-case name -> FieldDef, relationship name -> FieldDef.
+    lower: dict[str, FieldDef] = field(default_factory=dict)
+    rels: dict[str, FieldDef] = field(default_factory=dict)
+
+    def field(self, name: str, version: float) -> FieldDef | None:
+        f = self.lower.get(name.lower())
+        if f is None or f.since > version:
+            return None
+        return f.at(version)
+
+    def relationship(self, name: str, version: float) -> FieldDef | None:
+        f = self.rels.get(name.lower())
+        if f is None or f.since > version:
+            return None
+        return f
+
+    def fields_at(self, version: float) -> list[FieldDef]:
+        return [f.at(version) for f in self.fields.values() if f.since <= version]
+
+    def child(self, name: str, version: float, schema: Schema) -> ChildRel | None:
+        for rel in self.children:
+            if rel.name.lower() == name.lower():
+                child = schema.get(rel.child, version)
+                if child is not None and child.field(rel.field, version) is not None:
+                    return rel
+        return None
+
+
+def _f(name: str, type_: str, label: str = "", **kw: object) -> FieldDef:
+    if type_ == "id":
+        kw.setdefault("nillable", False)
+        kw.setdefault("length", 18)
+    if type_ == "reference":
+        kw.setdefault("length", 18)
+    if type_ == "boolean":
+        kw.setdefault("nillable", False)
+    return FieldDef(name, type_, label or name, **kw)  # type: ignore[arg-type]
+
+
+def _audit(since: float, modstamp: bool = True) -> list[FieldDef]:
+    out = [
+        _f("IsDeleted", "boolean", "Deleted", since=since),
+        _f("CreatedById", "reference", "Created By ID", nillable=False, since=since,
+           reference_to=("User",), relationship="CreatedBy"),
+        _f("CreatedDate", "datetime", "Created Date", nillable=False, since=since),
+        _f("LastModifiedById", "reference", "Last Modified By ID", nillable=False, since=since,
+           reference_to=("User",), relationship="LastModifiedBy"),
+        _f("LastModifiedDate", "datetime", "Last Modified Date", nillable=False, since=since),
+    ]
+    if modstamp:
+        out.append(_f("SystemModstamp", "datetime", "System Modstamp", nillable=False, since=since))
+    return out
+
+
+RUN_STATUS = ("Canceled", "Completed", "Error", "InProgress", "Suspended")
+STAGE_STATUS = ("Canceled", "Completed", "Discontinued", "Error", "InProgress", "Suspended")
+STEP_STATUS = ("Canceled", "Completed", "Discontinued", "Error", "InProgress", "NotStarted")
+STEP_TYPES = (
+    "ApprovalStep", "AsynchronousBackgroundStep", "BackgroundStep", "InteractiveStep",
+    "ManagedContentRoleInteractiveStep", "ManagedContentVariantAutoPublishBackgroundStep",
+    "ManagedContentVariantAutoUnpublishBackgroundStep",
+    "ManagedContentVariantSetLockBackgroundStep", "ManagedContentVariantSetReadyBackgroundStep",
+    "MuleSoftStep",
+)
+LOG_KINDS = (
+    "CancelInstance", "DiscontinueStage", "DiscontinueStep", "EndInstance", "EndStage", "EndStep",
+    "EndWorkItem", "FailInstance", "FailStage", "FailStep", "ReassignWorkItem", "ResumeInstance",
+    "RunRecallPath", "StartInstance", "StartStage", "StartStep", "StartWorkItem",
+    "SuspendInstance", "SuspendStage",
+)
+FLOW_TYPES = (
+    "ApprovalOrchAutolnch", "AutoLaunchedOrchestration", "RecordTriggeredOrchestration",
+)
+FEED_TYPES = (
+    "ActivityEvent", "AdvancedTextPost", "AnnouncementPost", "ApprovalPost", "BasicTemplateFeedItem",
+    "CanvasPost", "CollaborationGroupCreated", "CollaborationGroupUnarchived", "ContentPost",
+    "CreatedRecordEvent", "DashboardComponentAlert", "DashboardComponentSnapshot", "LinkPost",
+    "PollPost", "ProfileSkillPost", "QuestionPost", "ReplyPost", "RypplePost", "TextPost",
+    "TrackedChange", "UserStatus",
+)
+
+ORG_TYPES = ("Developer Edition", "Enterprise Edition", "Unlimited Edition", "Professional Edition")
+
+
+@dataclass(frozen=True)
+class KeyPrefixes:
+    """Key prefixes; the ones Salesforce does not document are configurable."""
+
+    work_item: str = "0jR"
+    log: str = "0jS"
+    orchestration: str = "0jO"
+    instance_share: str = "0jG"
+    stage_share: str = "0jH"
+    step_share: str = "0jM"
+
+
+def _orchestration_objects(kp: KeyPrefixes) -> list[ObjectDef]:
+    run_ref = dict(reference_to=("FlowOrchestrationInstance",), nillable=False)
+    instance = ObjectDef(
+        "FlowOrchestrationInstance", "Orchestration Run", "Orchestration Runs", "0jE", 53.0,
+        _fields(
+            _f("Id", "id", "Orchestration Run ID", since=53),
+            _f("Name", "string", "Orchestration Run Name", length=255, nillable=False, since=53,
+               autonumber=True, id_lookup=True),
+            *_audit(53),
+            _f("Status", "picklist", "Status", length=255, nillable=False, since=53,
+               picklist=RUN_STATUS, updateable=True),
+            _f("InterviewId", "reference", "Interview ID", since=53, reference_to=("FlowInterview",),
+               relationship="Interview"),
+            _f("LastReferencedDate", "datetime", "Last Referenced Date", since=55),
+            _f("LastViewedDate", "datetime", "Last Viewed Date", since=55),
+            _f("OrchestrationDeveloperName", "string", "Orchestration Developer Name", length=80,
+               since=55),
+            _f("OrchestrationName", "string", "Orchestration Developer Name", length=80, since=55),
+            _f("OwnerId", "reference", "Owner ID", nillable=False, since=56, reference_to=("User",),
+               relationship="Owner"),
+            _f("IsDebugRun", "boolean", "Debug Run", since=57),
+            _f("CurrentStage", "string", "Current Stage", length=100, since=62),
+            _f("Duration", "long", "Duration", since=62),
+            _f("FlowDefinitionVersionName", "picklist", "Flow Definition Version Name",
+               length=255, since=62, restricted=True),
+            _f("FlowType", "picklist", "Flow Type", length=255, since=62, picklist=FLOW_TYPES),
+            _f("TriggeringRecord", "string", "Triggering Record ID", length=40, since=62),
+            _f("OrchestrationLabel", "string", "Orchestration Name", length=255, since=63),
+            _f("TriggeringRecordType", "string", "Triggering Record Type", length=40, since=64),
+            _f("AuxiliaryTriggeringRecord", "string", "Auxiliary Triggering Record", length=40,
+               since=65),
+        ),
+        children=[
+            ChildRel("FlowOrchestrationStageInstances", "FlowOrchestrationStageInstance",
+                     "OrchestrationInstanceId"),
+            ChildRel("FlowOrchestrationStepInstances", "FlowOrchestrationStepInstance",
+                     "OrchestrationInstanceId"),
+            ChildRel("FlowOrchestrationLogs", "FlowOrchestrationLog", "OrchestrationInstanceId"),
+            ChildRel("FlowOrchestrationWorkItems", "FlowOrchestrationWorkItem", "RelatedRecordId"),
+            ChildRel("Shares", "FlowOrchestrationInstanceShare", "ParentId"),
+            ChildRel("Feeds", "FlowOrchestrationInstanceFeed", "ParentId"),
+            ChildRel("Histories", "FlowOrchestrationInstanceHistory", "ParentId"),
+        ],
+        updateable=True, feed_enabled=True,
+    )
+    stage = ObjectDef(
+        "FlowOrchestrationStageInstance", "Orchestration Stage Run", "Orchestration Stage Runs",
+        "0jF", 53.0,
+        _fields(
+            _f("Id", "id", "Orchestration Stage Run ID", since=53),
+            _f("Name", "string", "Orchestration Stage Run Name", length=255, nillable=False,
+               since=53, id_lookup=True),
+            *_audit(53),
+            _f("Label", "string", "Label", length=80, nillable=False, since=53),
+            _f("OrchestrationInstanceId", "reference", "Orchestration Run ID", since=53,
+               relationship="OrchestrationInstance", **run_ref),  # type: ignore[arg-type]
+            _f("Position", "int", "Position", nillable=False, since=53),
+            _f("Status", "picklist", "Status", length=255, nillable=False, since=53,
+               picklist=STAGE_STATUS),
+            _f("OrchestrationName", "string", "Orchestration Developer Name", length=80, since=56),
+            _f("OwnerId", "reference", "Owner ID", nillable=False, since=56, reference_to=("User",),
+               relationship="Owner"),
+        ),
+        children=[
+            ChildRel("FlowOrchestrationStepInstances", "FlowOrchestrationStepInstance",
+                     "StageInstanceId"),
+            ChildRel("Shares", "FlowOrchestrationStageInstanceShare", "ParentId"),
+            ChildRel("Feeds", "FlowOrchestrationStageInstanceFeed", "ParentId"),
+            ChildRel("Histories", "FlowOrchestrationStageInstanceHistory", "ParentId"),
+        ],
+        feed_enabled=True,
+    )
+    step = ObjectDef(
+        "FlowOrchestrationStepInstance", "Orchestration Step Run", "Orchestration Step Runs",
+        "0jL", 53.0,
+        _fields(
+            _f("Id", "id", "Orchestration Step Run ID", since=53),
+            _f("Name", "string", "Orchestration Step Run Name", length=255, nillable=False,
+               since=53, id_lookup=True),
+            *_audit(53),
+            _f("Label", "string", "Label", length=80, nillable=False, since=53),
+            _f("Description", "string", "Description", length=255, since=53,
+               retyped=((63.0, "textarea", 32000),)),
+            _f("OrchestrationInstanceId", "reference", "Orchestration Run ID", since=53,
+               relationship="OrchestrationInstance", **run_ref),  # type: ignore[arg-type]
+            _f("StageInstanceId", "reference", "Orchestration Stage Run ID", nillable=False,
+               since=53, reference_to=("FlowOrchestrationStageInstance",),
+               relationship="StageInstance"),
+            _f("Status", "picklist", "Status", length=255, nillable=False, since=53,
+               picklist=STEP_STATUS),
+            _f("StepType", "picklist", "Step Type", length=255, nillable=False, since=53,
+               picklist=STEP_TYPES),
+            _f("OrchestrationName", "string", "Orchestration Developer Name", length=80, since=56),
+            _f("OrchestrationStageName", "string", "Orchestration Stage Run Name", length=80,
+               since=56),
+            _f("RelatedRecord", "string", "Context Record ID", length=40, since=56),
+            _f("OwnerId", "reference", "Owner ID", nillable=False, since=56, reference_to=("User",),
+               relationship="Owner"),
+            _f("InProgressStepOutputs", "textarea", "In-Progress Step Outputs", length=100000,
+               since=61),
+        ),
+        children=[
+            ChildRel("FlowOrchestrationWorkItems", "FlowOrchestrationWorkItem", "StepInstanceId"),
+            ChildRel("Shares", "FlowOrchestrationStepInstanceShare", "ParentId"),
+        ],
+    )
+    work_item = ObjectDef(
+        "FlowOrchestrationWorkItem", "Orchestration Work Item", "Orchestration Work Items",
+        kp.work_item, 54.0,
+        _fields(
+            _f("Id", "id", "Orchestration Work Item ID", since=54),
+            _f("Name", "string", "Orchestration Work Item Name", length=255, nillable=False,
+               since=54, autonumber=True, id_lookup=True),
+            *_audit(54),
+            _f("AssigneeId", "reference", "Assignee ID", nillable=False, since=54,
+               reference_to=("Group", "User"), relationship="Assignee", updateable=True),
+            _f("Description", "string", "Description", length=255, since=54),
+            _f("Label", "string", "Step", length=80, since=54),
+            _f("RelatedRecordId", "reference", "Context Record ID", since=54,
+               reference_to=("FlowOrchestrationInstance",), relationship="RelatedRecord"),
+            _f("ScreenFlow", "picklist", "Screen Flow", length=255, since=54, restricted=True),
+            _f("ScreenFlowInputs", "textarea", "Screen Flow Inputs", length=131072, since=54),
+            _f("Status", "picklist", "Status", length=255, nillable=False, since=54,
+               picklist=("Assigned", "Completed")),
+            _f("StepInstanceId", "reference", "Orchestration Step Run ID", since=54,
+               reference_to=("FlowOrchestrationStepInstance",), relationship="StepInstance"),
+            _f("LastReferencedDate", "datetime", "Last Referenced Date", since=55),
+            _f("LastViewedDate", "datetime", "Last Viewed Date", since=55),
+            _f("OrchestrationName", "string", "Orchestration Developer Name", length=80, since=56),
+            _f("OwnerId", "reference", "Owner ID", nillable=False, since=56,
+               reference_to=("Group", "User"), relationship="Owner"),
+            _f("FlowType", "picklist", "Flow Type", length=255, since=62, picklist=FLOW_TYPES),
+            _f("ElapsedTimeSinceAsgntInSec", "long", "Time Since Assignment", since=63),
+            _f("ElapsedTimeSinceCreationInSec", "long", "Time Since Creation", since=63),
+        ),
+        children=[ChildRel("Shares", "FlowOrchestrationWorkItemShare", "ParentId")],
+        updateable=True,
+    )
+    log = ObjectDef(
+        "FlowOrchestrationLog", "Orchestration Run Log", "Orchestration Run Logs", kp.log, 54.0,
+        _fields(
+            _f("Id", "id", "Orchestration Run Log ID", since=54),
+            _f("Name", "string", "Orchestration Run Log Name", length=255, nillable=False,
+               since=54, autonumber=True),
+            *_audit(54),
+            _f("Actor", "string", "Completed By", length=255, since=54, id_lookup=True),
+            _f("Assignee", "string", "Assigned To", length=255, since=54),
+            _f("AssigneeType", "picklist", "Assignee Type", length=255, since=54,
+               picklist=("Group", "Invalid", "Queue", "User")),
+            _f("Comments", "string", "Comments", length=1333, since=54),
+            _f("Context", "string", "Context Record", length=80, since=54),
+            _f("Duration", "long", "Duration (seconds)", since=54),
+            _f("Kind", "picklist", "Milestone", length=255, nillable=False, since=54,
+               picklist=LOG_KINDS),
+            _f("OrchestrationInstanceId", "reference", "Orchestration Run ID", since=54,
+               relationship="OrchestrationInstance", **run_ref),  # type: ignore[arg-type]
+            _f("OrchestrationName", "string", "Orchestration Name", length=80, nillable=False,
+               since=54, id_lookup=True),
+            _f("OrchestrationVersion", "int", "Orchestration Version", nillable=False, since=54),
+            _f("StageName", "string", "Stage Name", length=80, since=54),
+            _f("StepName", "string", "Step Name", length=80, since=54),
+            _f("Timestamp", "datetime", "Timestamp", nillable=False, since=54),
+        ),
+        children=[ChildRel("Shares", "FlowOrchestrationLogShare", "ParentId")],
+    )
+    return [instance, stage, step, work_item, log]
+
+
+def _fields(*defs: FieldDef) -> dict[str, FieldDef]:
+    return {d.name: d for d in defs}
+
+
+def _feed(name: str, label: str, parent: str, since: float) -> ObjectDef:
+    return ObjectDef(
+        name, f"{label} Feed", f"{label} Feed", "0D5", since,
+        _fields(
+            _f("Id", "id", "Feed Item ID", since=since),
+            _f("ParentId", "reference", "Parent ID", nillable=False, since=since,
+               reference_to=(parent,), relationship="Parent"),
+            _f("Type", "picklist", "Feed Item Type", length=255, since=since, picklist=FEED_TYPES),
+            *_audit(since),
+            _f("Title", "string", "Title", length=255, since=since),
+            _f("Body", "textarea", "Body", length=10000, since=since),
+            _f("LinkUrl", "url", "Link Url", length=1000, since=since),
+            _f("CommentCount", "int", "Comment Count", nillable=False, since=since),
+            _f("LikeCount", "int", "Like Count", nillable=False, since=since),
+            _f("IsRichText", "boolean", "Is Rich Text", since=since),
+            _f("InsertedById", "reference", "InsertedBy ID", nillable=False, since=since,
+               reference_to=("User",), relationship="InsertedBy"),
+        ),
+        children=[ChildRel("FeedComments", "FeedComment", "FeedItemId")],
+        replicateable=True,
+    )
+
+
+def _history(name: str, label: str, parent: str, since: float) -> ObjectDef:
+    return ObjectDef(
+        name, f"{label} History", f"{label} History", "017", since,
+        _fields(
+            _f("Id", "id", "History ID", since=since),
+            _f("IsDeleted", "boolean", "Deleted", since=since),
+            _f("ParentId", "reference", "Parent ID", nillable=False, since=since,
+               reference_to=(parent,), relationship="Parent"),
+            _f("CreatedById", "reference", "Created By ID", nillable=False, since=since,
+               reference_to=("User",), relationship="CreatedBy"),
+            _f("CreatedDate", "datetime", "Created Date", nillable=False, since=since),
+            _f("Field", "picklist", "Changed Field", length=255, nillable=False, since=since,
+               picklist=("created", "Owner", "ownerAssignment", "Status", "CurrentStage")),
+            _f("DataType", "picklist", "Data Type", length=255, since=since,
+               picklist=("DateTime", "EntityId", "Text", "DynamicEnum")),
+            _f("OldValue", "anyType", "Old Value", since=since),
+            _f("NewValue", "anyType", "New Value", since=since),
+        ),
+    )
+
+
+def _share(name: str, label: str, parent: str, prefix: str, since: float) -> ObjectDef:
+    return ObjectDef(
+        name, f"{label} Share", f"{label} Share", prefix, since,
+        _fields(
+            _f("Id", "id", "Share ID", since=since),
+            _f("ParentId", "reference", "Parent ID", nillable=False, since=since,
+               reference_to=(parent,), relationship="Parent"),
+            _f("UserOrGroupId", "reference", "User or Group ID", nillable=False, since=since,
+               reference_to=("Group", "User"), relationship="UserOrGroup"),
+            _f("AccessLevel", "picklist", "Access Level", length=40, nillable=False, since=since,
+               picklist=("Read", "Edit", "All")),
+            _f("RowCause", "picklist", "Row Cause", length=40, since=since,
+               picklist=("Owner", "Manual", "Rule", "ImplicitChild")),
+            _f("LastModifiedDate", "datetime", "Last Modified Date", nillable=False, since=since),
+            _f("LastModifiedById", "reference", "Last Modified By ID", nillable=False,
+               since=since, reference_to=("User",), relationship="LastModifiedBy"),
+            _f("IsDeleted", "boolean", "Deleted", since=since),
+        ),
+        replicateable=False,
+    )
+
+
+def _platform_objects() -> list[ObjectDef]:
+    user = ObjectDef(
+        "User", "User", "Users", "005", 31.0,
+        _fields(
+            _f("Id", "id", "User ID"),
+            _f("Username", "string", "Username", length=80, nillable=False, id_lookup=True),
+            _f("LastName", "string", "Last Name", length=80, nillable=False),
+            _f("FirstName", "string", "First Name", length=40),
+            _f("Name", "string", "Full Name", length=121, nillable=False),
+            _f("Alias", "string", "Alias", length=8, nillable=False),
+            _f("Email", "email", "Email", length=128, nillable=False),
+            _f("IsActive", "boolean", "Active"),
+            _f("UserType", "picklist", "User Type", length=40,
+               picklist=("Standard", "AutomatedProcess", "PowerPartner", "CsnOnly")),
+            _f("Title", "string", "Title", length=80),
+            _f("TimeZoneSidKey", "picklist", "Time Zone", length=40, nillable=False,
+               restricted=False),
+            _f("LanguageLocaleKey", "picklist", "Language", length=40, nillable=False,
+               restricted=False),
+            _f("LocaleSidKey", "picklist", "Locale", length=40, nillable=False, restricted=False),
+            _f("LastLoginDate", "datetime", "Last Login"),
+            *_audit(31.0),
+        ),
+    )
+    group = ObjectDef(
+        "Group", "Group", "Groups", "00G", 31.0,
+        _fields(
+            _f("Id", "id", "Group ID"),
+            _f("Name", "string", "Name", length=40, nillable=False),
+            _f("DeveloperName", "string", "Developer Name", length=80),
+            _f("Type", "picklist", "Type", length=40, nillable=False,
+               picklist=("Regular", "Queue", "Role", "Organization")),
+            _f("Email", "email", "Email", length=255),
+            _f("DoesSendEmailToMembers", "boolean", "Send Email to Members"),
+            *_audit(31.0),
+        ),
+    )
+    org = ObjectDef(
+        "Organization", "Organization", "Organizations", "00D", 31.0,
+        _fields(
+            _f("Id", "id", "Organization ID"),
+            _f("Name", "string", "Name", length=80, nillable=False),
+            _f("InstanceName", "string", "Instance Name", length=5),
+            _f("IsSandbox", "boolean", "Is Sandbox"),
+            _f("TrialExpirationDate", "datetime", "Trial Expiration Date"),
+            _f("NamespacePrefix", "string", "Namespace Prefix", length=15),
+            _f("OrganizationType", "picklist", "Edition", length=40, picklist=ORG_TYPES),
+            _f("LanguageLocaleKey", "picklist", "Language", length=40, restricted=False),
+            _f("DefaultLocaleSidKey", "picklist", "Locale", length=40, restricted=False),
+            _f("TimeZoneSidKey", "picklist", "Time Zone", length=40, restricted=False),
+            *_audit(31.0),
+        ),
+        replicateable=False,
+    )
+    interview = ObjectDef(
+        "FlowInterview", "Flow Interview", "Flow Interviews", "0Fo", 31.0,
+        _fields(
+            _f("Id", "id", "Flow Interview ID"),
+            _f("Name", "string", "Name", length=255, nillable=False, autonumber=True),
+            _f("Guid", "string", "Guid", length=255, id_lookup=True),
+            _f("InterviewLabel", "string", "Interview Label", length=1000),
+            _f("CurrentElement", "string", "Current Element", length=255),
+            _f("PauseLabel", "string", "Pause Label", length=255),
+            _f("InterviewStatus", "picklist", "Interview Status", length=255, since=50,
+               picklist=("Completed", "Error", "Paused", "Running", "VersionPaused")),
+            _f("WasPausedFromScreen", "boolean", "Was Paused From Screen", since=46),
+            _f("OwnerId", "reference", "Owner ID", nillable=False, reference_to=("Group", "User"),
+               relationship="Owner"),
+            _f("Error", "textarea", "Error", length=32000, since=62),
+            *_audit(31.0),
+        ),
+        deletable=True,
+    )
+    orchestration = ObjectDef(
+        "FlowOrchestration", "Flow Orchestration", "Flow Orchestrations", "0jO", 62.0,
+        _fields(
+            _f("Id", "id", "Flow Orchestration ID", since=62),
+            _f("ApiName", "string", "API Name", length=80, nillable=False, since=62),
+            _f("OrchestrationLabel", "string", "Label", length=255, since=62),
+            _f("Description", "textarea", "Description", length=1000, since=62),
+            _f("OrchestrationType", "picklist", "Orchestration Type", length=255, since=62,
+               picklist=FLOW_TYPES),
+            _f("Status", "picklist", "Status", length=255, since=62,
+               picklist=("Active", "Inactive", "Draft")),
+            _f("RunCount", "int", "Run Count", since=62),
+            _f("FailedRunCount", "int", "Failed Run Count", since=62),
+            *_audit(62.0),
+        ),
+    )
+    return [user, group, org, interview, orchestration]
+
+
+def _feed_comment() -> ObjectDef:
+    return ObjectDef(
+        "FeedComment", "Feed Comment", "Feed Comments", "0D7", 31.0,
+        _fields(
+            _f("Id", "id", "Feed Comment ID"),
+            _f("FeedItemId", "reference", "Feed Item ID", nillable=False,
+               reference_to=("FeedItem",)),
+            _f("ParentId", "reference", "Parent ID", nillable=False, reference_to=(
+                "FlowOrchestrationInstance", "FlowOrchestrationStageInstance")),
+            _f("CommentBody", "textarea", "Comment Body", length=10000, nillable=False),
+            _f("CommentType", "picklist", "Comment Type", length=40,
+               picklist=("TextComment", "ContentComment")),
+            _f("IsRichText", "boolean", "Is Rich Text"),
+            _f("InsertedById", "reference", "InsertedBy ID", nillable=False,
+               reference_to=("User",), relationship="InsertedBy"),
+            *_audit(31.0),
+        ),
+    )
+
+
+class Schema:
+    """The objects this org has, with their version gates and the Feed/History switch."""
+
+    def __init__(self, *, feed_history: bool = True, prefixes: KeyPrefixes | None = None) -> None:
+        kp = prefixes or KeyPrefixes()
+        self.prefixes = kp
+        self.feed_history = feed_history
+        objs = _orchestration_objects(kp) + _platform_objects() + [_feed_comment()]
+        for name, label, prefix in (
+            ("FlowOrchestrationInstance", "Orchestration Run", kp.instance_share),
+            ("FlowOrchestrationStageInstance", "Orchestration Stage Run", kp.stage_share),
+            ("FlowOrchestrationStepInstance", "Orchestration Step Run", kp.step_share),
+        ):
+            objs.append(_share(f"{name}Share", label, name, prefix, 56.0))
+        if feed_history:
+            for name, label in (
+                ("FlowOrchestrationInstance", "Orchestration Run"),
+                ("FlowOrchestrationStageInstance", "Orchestration Stage Run"),
+            ):
+                objs.append(_feed(f"{name}Feed", label, name, 53.0))
+                objs.append(_history(f"{name}History", label, name, 53.0))
+        self.objects: dict[str, ObjectDef] = {}
+        for o in objs:
+            o.lower = {n.lower(): f for n, f in o.fields.items()}
+            o.rels = {f.relationship.lower(): f for f in o.fields.values() if f.relationship}
+            self.objects[o.name.lower()] = o
+        self.by_prefix = {o.key_prefix: o for o in objs if o.key_prefix not in ("0D5", "017")}
+
+    def get(self, name: str, version: float) -> ObjectDef | None:
+        o = self.objects.get(name.lower())
+        if o is None or o.since > version:
+            return None
+        return o
+
+    def all_at(self, version: float) -> list[ObjectDef]:
+        return sorted((o for o in self.objects.values() if o.since <= version),
+                      key=lambda o: o.name)

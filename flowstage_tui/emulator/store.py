@@ -1,0 +1,135 @@
+"""Record storage for the demo org: live rows, deleted rows, the delete log and indexes.
+
+Values are kept in Python form (datetimes as epoch milliseconds) and formatted on the way out.
+Every mutation bumps the table's `generation`, which query caches key on.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+Record = dict[str, Any]
+
+
+@dataclass
+class Table:
+    name: str
+    rows: dict[str, Record] = field(default_factory=dict)
+    deleted: dict[str, Record] = field(default_factory=dict)
+    # (record Id, deleted at ms) in deletion order: what getDeleted reads.
+    delete_log: list[tuple[str, int]] = field(default_factory=list)
+    generation: int = 0
+    # field name -> parent Id -> child Ids (reference fields only, built on demand)
+    indexes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+
+class Store:
+    """All records of the org, by object API name. One lock guards every mutation."""
+
+    def __init__(self) -> None:
+        self.tables: dict[str, Table] = {}
+        self.lock = threading.RLock()
+        # Any Id -> object name, for polymorphic lookups and Feed/History parents.
+        self.owner_of: dict[str, str] = {}
+
+    def table(self, name: str) -> Table:
+        t = self.tables.get(name)
+        if t is None:
+            t = self.tables[name] = Table(name)
+        return t
+
+    def insert(self, obj: str, rec: Record) -> None:
+        t = self.table(obj)
+        rid = rec["Id"]
+        t.rows[rid] = rec
+        self.owner_of[rid] = obj
+        if t.indexes:
+            for fname, index in t.indexes.items():
+                parent = rec.get(fname)
+                if parent is not None:
+                    index.setdefault(parent, []).append(rid)
+        t.generation += 1
+
+    def bulk_insert(self, obj: str, recs: list[Record]) -> None:
+        """Insert many rows at once (generation and loading); indexes are rebuilt lazily."""
+        t = self.table(obj)
+        rows = t.rows
+        owner = self.owner_of
+        for rec in recs:
+            rid = rec["Id"]
+            rows[rid] = rec
+            owner[rid] = obj
+        t.indexes.clear()
+        t.generation += 1
+
+    def get(self, obj: str, rid: str) -> Record | None:
+        t = self.tables.get(obj)
+        return None if t is None else t.rows.get(rid)
+
+    def find(self, rid: str) -> tuple[str, Record] | None:
+        """Look up a live record by Id alone."""
+        obj = self.owner_of.get(rid)
+        if obj is None:
+            return None
+        rec = self.tables[obj].rows.get(rid)
+        return None if rec is None else (obj, rec)
+
+    def update(self, obj: str, rid: str, changes: Record, now_ms: int, user_id: str) -> Record:
+        t = self.tables[obj]
+        rec = t.rows[rid]
+        for fname in t.indexes:
+            if fname in changes and changes[fname] != rec.get(fname):
+                t.indexes.pop(fname, None)
+                break
+        rec.update(changes)
+        if "LastModifiedDate" in rec:
+            rec["LastModifiedDate"] = now_ms
+            rec["LastModifiedById"] = user_id
+        if "SystemModstamp" in rec:
+            rec["SystemModstamp"] = now_ms
+        t.generation += 1
+        return rec
+
+    def delete(self, obj: str, rid: str, now_ms: int) -> None:
+        t = self.tables[obj]
+        rec = t.rows.pop(rid)
+        rec["IsDeleted"] = True
+        if "SystemModstamp" in rec:
+            rec["SystemModstamp"] = now_ms
+        t.deleted[rid] = rec
+        t.delete_log.append((rid, now_ms))
+        for fname, index in t.indexes.items():
+            parent = rec.get(fname)
+            if parent is not None and parent in index:
+                try:
+                    index[parent].remove(rid)
+                except ValueError:
+                    pass
+        t.generation += 1
+
+    def children(self, obj: str, fname: str, parent_id: str) -> list[Record]:
+        t = self.tables.get(obj)
+        if t is None:
+            return []
+        index = t.indexes.get(fname)
+        if index is None:
+            built: dict[str, list[str]] = defaultdict(list)
+            for rid, rec in t.rows.items():
+                parent = rec.get(fname)
+                if parent is not None:
+                    built[parent].append(rid)
+            index = t.indexes[fname] = dict(built)
+        rows = t.rows
+        return [rows[rid] for rid in index.get(parent_id, ()) if rid in rows]
+
+    def purge_deleted_before(self, cutoff_ms: int) -> None:
+        """Drop delete-log entries older than the recycle-bin window (15 days)."""
+        for t in self.tables.values():
+            if t.delete_log and t.delete_log[0][1] < cutoff_ms:
+                keep = [(rid, ms) for rid, ms in t.delete_log if ms >= cutoff_ms]
+                for rid, _ in t.delete_log[: len(t.delete_log) - len(keep)]:
+                    t.deleted.pop(rid, None)
+                t.delete_log = keep
