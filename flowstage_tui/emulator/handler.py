@@ -25,7 +25,6 @@ from .soql_exec import Context, Engine, QueryResult, column_metadata
 from .soql_parse import parse
 
 MIN_VERSION = 31
-SEASONS = ("Spring", "Summer", "Winter")
 SESSION_EXPIRED = ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
 NOT_FOUND_TEXT = "The requested resource does not exist"
 CONTROL_PREFIX = "/__flowstage/"
@@ -34,10 +33,10 @@ _VERSION_RE = re.compile(r"^/services/data/v(\d+\.\d)(?:/(.*))?$")
 
 def release_label(version: int) -> str:
     """Salesforce's release name for an API version (v59.0 = Winter '24)."""
-    n = version - 32  # v32.0 was Winter '15
-    year = 15 + (n + 2) // 3 if n >= 0 else 14
-    season = ("Winter", "Spring", "Summer")[n % 3] if n >= 0 else "Summer"
-    return f"{season} '{year:02d}"
+    n = version - 32  # v32.0 was Winter '15; three releases a year
+    if n < 0:
+        return "Summer '14"
+    return f"{('Winter', 'Spring', 'Summer')[n % 3]} '{15 + n // 3:02d}"
 
 
 @dataclass

@@ -200,7 +200,8 @@ class Engine:
         if obj is None:
             obj = self.object(query.obj, query.obj_pos)
         self._root_obj = obj
-        aggregate = any(isinstance(i, AggItem) for i in query.items) or bool(query.group_by)
+        aggregate = (any(isinstance(i, AggItem) for i in query.items) and not query.count_only
+                     ) or bool(query.group_by)
         tree: dict[str, Any] = {}
         seen: set[str] = set()
         if query.count_only and len(query.items) > 1:
@@ -222,6 +223,9 @@ class Engine:
                     raise self.err("MALFORMED_QUERY", item.path.pos,
                                    f"duplicate field selected: {item.path.text}")
                 seen.add(canon.lower())
+                if item.alias and not aggregate:
+                    raise self.err("MALFORMED_QUERY", item.alias_pos,
+                                   f"unexpected token: {item.alias}")
                 if aggregate and canon not in group_keys:
                     raise self.err("MALFORMED_QUERY", item.path.pos,
                                    f"Field must be grouped or aggregated: {r.key}")
@@ -596,7 +600,7 @@ class Engine:
                 if isinstance(item, FieldItem):
                     res = self.resolve(obj, item.path, q.alias)
                     idx = [self._canon(g) for g in group_res].index(self._canon(res))
-                    rec[res.key] = format_value(res.field.type, gkey[idx])
+                    rec[item.alias or res.key] = format_value(res.field.type, gkey[idx])
                 elif isinstance(item, AggItem):
                     rec[names[n]] = self._agg_value(obj, item, rows, q.alias)
                     n += 1

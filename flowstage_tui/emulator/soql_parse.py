@@ -146,6 +146,8 @@ Cond = Compare | BoolOp | NotOp
 @dataclass
 class FieldItem:
     path: Path
+    alias: str | None = None
+    alias_pos: int = 0
 
 
 @dataclass
@@ -256,7 +258,12 @@ class Parser:
                 items.append(agg)
             elif self.tok.kind == "ident" and self.tok.text.lower() not in ("from",):
                 t = self.next()
-                items.append(FieldItem(Path(t.text.split("."), t.pos)))
+                item = FieldItem(Path(t.text.split("."), t.pos))
+                if self.tok.kind == "ident" and self.tok.text.lower() not in KEYWORDS and \
+                        "." not in self.tok.text:
+                    item.alias_pos = self.tok.pos
+                    item.alias = self.next().text
+                items.append(item)
             else:
                 raise self.error()
             if self.tok.text == ",":

@@ -1,0 +1,5 @@
+"""`python -m flowstage_tui` runs the flowstage command line."""
+
+from flowstage_tui.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,88 @@
+"""The real simple-salesforce, unmodified, against the demo org over every transport.
+
+`inprocess` mounts the requests transport adapter; `http` and `https` run the loopback
+server (the https one with a self-signed certificate the client trusts explicitly).
+simple-salesforce always builds https://<host> URLs, so the server transports use a Session
+that sends every request to the server's address, as a corporate proxy would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+import requests
+from simple_salesforce import Salesforce
+
+from flowstage_tui.emulator.adapter import DEMO_ORIGIN, demo_session
+from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.emulator.server import make_server, self_signed_certificate, serve_in_thread
+
+
+class RedirectSession(requests.Session):
+    """Sends every request to one origin (the loopback server), whatever host it names."""
+
+    def __init__(self, origin: str) -> None:
+        super().__init__()
+        self.target = urlsplit(origin)
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,  # type: ignore[override]
+                **kwargs: Any) -> requests.Response:
+        parts = urlsplit(url if isinstance(url, str) else url.decode())
+        url = urlunsplit((self.target.scheme, self.target.netloc, parts.path, parts.query, ""))
+        kwargs.setdefault("timeout", 10)
+        # requests lets REQUESTS_CA_BUNDLE override Session.verify; pass it per request.
+        kwargs.setdefault("verify", self.verify)
+        return super().request(method, url, *args, **kwargs)
+
+
+@dataclass
+class Transport:
+    name: str
+    org: DemoOrg
+    origin: str
+    session_factory: Any
+
+    def session(self) -> requests.Session:
+        s: requests.Session = self.session_factory()
+        return s
+
+    def login(self, version: str = "64.0") -> Salesforce:
+        creds = self.org.credentials
+        return Salesforce(username=creds.username, password=creds.password,
+                          security_token=creds.security_token, session=self.session(),
+                          version=version)
+
+
+@pytest.fixture(params=["inprocess", "http", "https"])
+def transport(request: pytest.FixtureRequest, org: DemoOrg,
+              tmp_path: Path) -> Iterator[Transport]:
+    if request.param == "inprocess":
+        yield Transport("inprocess", org, DEMO_ORIGIN, lambda: demo_session(org))
+        return
+    cert = key = None
+    if request.param == "https":
+        cert, key = self_signed_certificate(tmp_path / "tls", "127.0.0.1")
+    server = make_server(org, "127.0.0.1", 0, tls_cert=cert, tls_key=key)
+    serve_in_thread(server)
+
+    def factory() -> requests.Session:
+        s = RedirectSession(server.origin)
+        if cert is not None:
+            s.verify = str(cert)
+        return s
+
+    try:
+        yield Transport(request.param, org, server.origin, factory)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def sf(transport: Transport) -> Salesforce:
+    return transport.login()
