@@ -79,7 +79,7 @@ class ApiHandler:
         path = unquote(parts.path)
         query = {k: v for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
         counted = 0
-        soql = (query.get("q") or [None])[0]
+        soql = query["q"][0] if query.get("q") else None
         org = self.org
         fault: str | None = None
         delay = 0.0

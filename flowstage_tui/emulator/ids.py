@@ -6,7 +6,7 @@ import re
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-_ID_RE = re.compile(r"^[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?$")
+_ID_RE = re.compile(r"^[a-zA-Z0-9]{15}(?:[A-Za-z0-5]{3})?$")
 # Salesforce uses a pod identifier after the key prefix; the demo org's pod is "RM0".
 POD = "RM0"
 
@@ -30,18 +30,40 @@ def to18(record_id: str) -> str:
     return record_id + checksum(record_id)
 
 
+def _restore_case(value: str) -> str | None:
+    """The 15-character Id an 18-character one encodes, whatever case it was written in."""
+    out = []
+    for block in range(3):
+        bits = _SUFFIX.find(value[15 + block].upper())
+        if bits < 0:
+            return None
+        for i, ch in enumerate(value[block * 5 : block * 5 + 5]):
+            if ch.isalpha():
+                ch = ch.upper() if bits & (1 << i) else ch.lower()
+            elif bits & (1 << i):
+                return None
+            out.append(ch)
+    return "".join(out)
+
+
 def looks_like_id(value: str) -> bool:
     """True when value has the shape of a 15- or 18-character Id (with a valid suffix)."""
-    if not _ID_RE.match(value):
-        return False
-    return len(value) == 15 or checksum(value[:15]) == value[15:].upper()
+    return normalise(value) is not None
 
 
 def normalise(value: str) -> str | None:
-    """The canonical 18-character Id for value, or None when it is not an Id."""
-    if not looks_like_id(value):
+    """The canonical 18-character Id for value, or None when it is not an Id.
+
+    18-character Ids are case-insensitive: the suffix records which letters are upper case.
+    """
+    if not _ID_RE.match(value):
         return None
-    return value[:15] + checksum(value[:15])
+    if len(value) == 15:
+        return value + checksum(value)
+    id15 = _restore_case(value)
+    if id15 is None:
+        return None
+    return id15 + checksum(id15)
 
 
 def _base62(n: int, width: int) -> str:

@@ -214,7 +214,7 @@ class Lifecycle:
             "Name": self._autonumber("work", "WI-{:07d}"), **self._audit(t, self.auto_id),
             "AssigneeId": assignee["Id"], "Description": f"Please complete: {step['Label']}",
             "Label": step["Label"], "RelatedRecordId": run["Id"], "ScreenFlow": None,
-            "ScreenFlowInputs": '{"recordId": "%s", "note": "line1\\nline2"}' % run["Id"],
+            "ScreenFlowInputs": '{{"recordId": "{}", "note": "line1\\nline2"}}'.format(run["Id"]),
             "Status": "Assigned", "StepInstanceId": step["Id"], "LastReferencedDate": None,
             "LastViewedDate": None, "OrchestrationName": run["OrchestrationDeveloperName"],
             "OwnerId": owner, "FlowType": run.get("FlowType"), "_AssignedAt": t})

@@ -197,6 +197,7 @@ class DemoOrg:
     def _load(self, data: dict[str, Any]) -> None:
         """Load an org written by `flowstage demo dump` or `flowstage snapshot`."""
         from .clock import sf_to_ms
+        from .soql_exec import DERIVED
 
         records = data.get("records", data)
         dt_fields: dict[str, set[str]] = {}
@@ -205,9 +206,10 @@ class DemoOrg:
         users = queues = None
         org = None
         for name, rows in records.items():
-            obj = self.schema.get(name, 99.0)
-            if obj is None:
+            found_obj = self.schema.get(name, 99.0)
+            if found_obj is None:
                 continue  # e.g. Feed/History rows loaded into an org without tracking
+            obj = found_obj
             parsed = []
             for row in rows:
                 rec = {k: v for k, v in row.items() if k != "attributes"}
@@ -215,7 +217,11 @@ class DemoOrg:
                     if isinstance(rec[k], str):
                         rec[k] = sf_to_ms(rec[k])
                 for f in obj.fields.values():
-                    rec.setdefault(f.name, False if f.type == "boolean" else None)
+                    if (obj.name, f.name) not in DERIVED:
+                        rec.setdefault(f.name, False if f.type == "boolean" else None)
+                for derived_obj, derived_field in DERIVED:
+                    if derived_obj == obj.name and derived_field != "Duration":
+                        rec.pop(derived_field, None)
                 self.minter.bump_past(rec["Id"])
                 parsed.append(rec)
             if obj.name == "FlowOrchestrationWorkItem":

@@ -7,6 +7,7 @@ Each field carries the API version that introduced it: describe and SOQL both co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 # Types that SOQL cannot filter, group or sort on.
 UNFILTERABLE_TYPES = frozenset({"textarea", "anyType"})
@@ -109,7 +110,7 @@ class ObjectDef:
         return None
 
 
-def _f(name: str, type_: str, label: str = "", **kw: object) -> FieldDef:
+def _f(name: str, type_: str, label: str = "", **kw: Any) -> FieldDef:
     if type_ == "id":
         kw.setdefault("nillable", False)
         kw.setdefault("length", 18)
@@ -117,7 +118,7 @@ def _f(name: str, type_: str, label: str = "", **kw: object) -> FieldDef:
         kw.setdefault("length", 18)
     if type_ == "boolean":
         kw.setdefault("nillable", False)
-    return FieldDef(name, type_, label or name, **kw)  # type: ignore[arg-type]
+    return FieldDef(name, type_, label or name, **kw)
 
 
 def _audit(since: float, modstamp: bool = True) -> list[FieldDef]:
@@ -232,7 +233,7 @@ def _orchestration_objects(kp: KeyPrefixes) -> list[ObjectDef]:
             *_audit(53),
             _f("Label", "string", "Label", length=80, nillable=False, since=53),
             _f("OrchestrationInstanceId", "reference", "Orchestration Run ID", since=53,
-               relationship="OrchestrationInstance", **run_ref),  # type: ignore[arg-type]
+               relationship="OrchestrationInstance", **run_ref),
             _f("Position", "int", "Position", nillable=False, since=53),
             _f("Status", "picklist", "Status", length=255, nillable=False, since=53,
                picklist=STAGE_STATUS),
@@ -261,7 +262,7 @@ def _orchestration_objects(kp: KeyPrefixes) -> list[ObjectDef]:
             _f("Description", "string", "Description", length=255, since=53,
                retyped=((63.0, "textarea", 32000),)),
             _f("OrchestrationInstanceId", "reference", "Orchestration Run ID", since=53,
-               relationship="OrchestrationInstance", **run_ref),  # type: ignore[arg-type]
+               relationship="OrchestrationInstance", **run_ref),
             _f("StageInstanceId", "reference", "Orchestration Stage Run ID", nillable=False,
                since=53, reference_to=("FlowOrchestrationStageInstance",),
                relationship="StageInstance"),
@@ -332,7 +333,7 @@ def _orchestration_objects(kp: KeyPrefixes) -> list[ObjectDef]:
             _f("Kind", "picklist", "Milestone", length=255, nillable=False, since=54,
                picklist=LOG_KINDS),
             _f("OrchestrationInstanceId", "reference", "Orchestration Run ID", since=54,
-               relationship="OrchestrationInstance", **run_ref),  # type: ignore[arg-type]
+               relationship="OrchestrationInstance", **run_ref),
             _f("OrchestrationName", "string", "Orchestration Name", length=80, nillable=False,
                since=54, id_lookup=True),
             _f("OrchestrationVersion", "int", "Orchestration Version", nillable=False, since=54),

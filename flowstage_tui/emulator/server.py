@@ -32,7 +32,8 @@ class DemoServer(ThreadingHTTPServer):
     @property
     def origin(self) -> str:
         host, port = self.server_address[:2]
-        shown = f"[{host}]" if ":" in str(host) else str(host)
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        shown = f"[{name}]" if ":" in name else name
         return f"{self.scheme}://{shown}:{port}"
 
     def shutdown(self) -> None:

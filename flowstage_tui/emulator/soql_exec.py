@@ -548,7 +548,7 @@ class Engine:
             elif isinstance(node, RelNode):
                 pid = rec.get(node.fk.name)
                 found = store.find(pid) if pid else None
-                if found is None:
+                if found is None or pid is None:
                     out[key] = None
                     continue
                 pobj, prec = found
@@ -759,7 +759,7 @@ def column_metadata(ctx: Context, text: str) -> dict[str, Any]:
             cols.append(base)
         return cols
 
-    agg_cols = []
+    agg_cols: list[dict[str, Any]] = []
     if c.aggregate:
         n = 0
         for item in query.items:

@@ -83,8 +83,8 @@ def tokenize(query: str) -> list[Token]:
         if m is None:
             ch = query[pos]
             if ch == "'":
-                raise soql_error("MALFORMED_QUERY", query, pos, "line 1:%d no viable alternative at "
-                                 "character '''" % pos)
+                raise soql_error("MALFORMED_QUERY", query, pos,
+                                 f"line 1:{pos} no viable alternative at character '''")
             raise soql_error("MALFORMED_QUERY", query, pos, f"unexpected token: '{ch}'")
         kind = m.lastgroup or ""
         text = m.group()

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 
 from flowstage_tui.emulator.adapter import DEMO_ORIGIN, demo_session
 from flowstage_tui.emulator.org import DemoOrg
@@ -30,7 +30,7 @@ class RedirectSession(requests.Session):
         super().__init__()
         self.target = urlsplit(origin)
 
-    def request(self, method: str | bytes, url: str | bytes, *args: Any,  # type: ignore[override]
+    def request(self, method: str | bytes, url: str | bytes, *args: Any,
                 **kwargs: Any) -> requests.Response:
         parts = urlsplit(url if isinstance(url, str) else url.decode())
         url = urlunsplit((self.target.scheme, self.target.netloc, parts.path, parts.query, ""))
@@ -51,7 +51,7 @@ class Transport:
         s: requests.Session = self.session_factory()
         return s
 
-    def login(self, version: str = "64.0") -> Salesforce:
+    def login(self, version: str = "64.0") -> Any:
         creds = self.org.credentials
         return Salesforce(username=creds.username, password=creds.password,
                           security_token=creds.security_token, session=self.session(),
@@ -84,5 +84,5 @@ def transport(request: pytest.FixtureRequest, org: DemoOrg,
 
 
 @pytest.fixture
-def sf(transport: Transport) -> Salesforce:
+def sf(transport: Transport) -> Any:
     return transport.login()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import requests
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import (
     SalesforceAuthenticationFailed,
     SalesforceExpiredSession,
@@ -24,6 +25,11 @@ from .conftest import Transport
 RUN = "FlowOrchestrationInstance"
 
 
+def error_code(exc: Any) -> str:
+    """Salesforce's errorCode from a simple-salesforce exception's parsed body."""
+    return str(exc.content[0]["errorCode"])
+
+
 def test_versions_list_is_public_and_uncounted(transport: Transport) -> None:
     s = transport.session()
     before = transport.org.api_used
@@ -36,7 +42,7 @@ def test_versions_list_is_public_and_uncounted(transport: Transport) -> None:
     assert transport.org.api_used == before
 
 
-def test_soap_login_and_resource_map(sf: Salesforce, transport: Transport) -> None:
+def test_soap_login_and_resource_map(sf: Any, transport: Transport) -> None:
     res = sf.restful("")
     assert res["query"] == "/services/data/v64.0/query"
     assert res["identity"].endswith(f"/id/{transport.org.org_id}/{transport.org.admin_id}")
@@ -51,7 +57,7 @@ def test_soap_login_failure_is_invalid_login(transport: Transport) -> None:
     assert "Invalid username, password, security token" in str(err.value)
 
 
-def test_query_shape_parent_paths_and_nulls(sf: Salesforce) -> None:
+def test_query_shape_parent_paths_and_nulls(sf: Any) -> None:
     res = sf.query(f"SELECT Id, Name, Status, owner.name, Interview.Error, Interview.Owner.Name, "
                    f"CurrentStage FROM {RUN} WHERE Status = 'Completed' LIMIT 1")
     rec = res["records"][0]
@@ -65,7 +71,7 @@ def test_query_shape_parent_paths_and_nulls(sf: Salesforce) -> None:
     assert rec["Interview"]["Owner"]["attributes"]["type"] == "User"
 
 
-def test_child_subquery_by_relationship_name(sf: Salesforce) -> None:
+def test_child_subquery_by_relationship_name(sf: Any) -> None:
     res = sf.query(f"SELECT Id, (SELECT Position, Status FROM FlowOrchestrationStageInstances "
                    f"ORDER BY Position DESC) FROM {RUN} WHERE Status = 'Error' LIMIT 5")
     for rec in res["records"]:
@@ -76,7 +82,7 @@ def test_child_subquery_by_relationship_name(sf: Salesforce) -> None:
         assert stages["records"][0]["Status"] == "Error"
 
 
-def test_paging_across_more_than_2000_rows(sf: Salesforce, transport: Transport) -> None:
+def test_paging_across_more_than_2000_rows(sf: Any, transport: Transport) -> None:
     q = "SELECT Id, Kind FROM FlowOrchestrationLog"
     first = sf.query(q)
     total = first["totalSize"]
@@ -91,7 +97,7 @@ def test_paging_across_more_than_2000_rows(sf: Salesforce, transport: Transport)
     assert again["records"][0]["Id"] == everything["records"][2000]["Id"]
 
 
-def test_batch_size_header(sf: Salesforce) -> None:
+def test_batch_size_header(sf: Any) -> None:
     res = sf.query("SELECT Id FROM FlowOrchestrationStageInstance",
                    headers={"Sforce-Query-Options": "batchSize=300"})
     assert len(res["records"]) == 300 and res["done"] is False
@@ -100,7 +106,7 @@ def test_batch_size_header(sf: Salesforce) -> None:
     assert len(res["records"]) == 200  # Salesforce's minimum batch
 
 
-def test_query_all_includes_deleted(sf: Salesforce, transport: Transport) -> None:
+def test_query_all_includes_deleted(sf: Any, transport: Transport) -> None:
     org = transport.org
     with org.lock:
         victim = next(iter(org.store.table("FlowOrchestrationInstanceFeed").rows))
@@ -111,7 +117,7 @@ def test_query_all_includes_deleted(sf: Salesforce, transport: Transport) -> Non
     assert rows[0]["IsDeleted"] is True
 
 
-def test_count_and_group_by(sf: Salesforce, transport: Transport) -> None:
+def test_count_and_group_by(sf: Any, transport: Transport) -> None:
     count = sf.query(f"SELECT COUNT() FROM {RUN}")
     assert count["totalSize"] == 300 and count["records"] == []
     groups = sf.query(f"SELECT Status, COUNT(Id) FROM {RUN} GROUP BY Status")["records"]
@@ -121,7 +127,7 @@ def test_count_and_group_by(sf: Salesforce, transport: Transport) -> None:
     assert "n" in aliased["records"][0]
 
 
-def test_describe_global_object_and_metadata(sf: Salesforce) -> None:
+def test_describe_global_object_and_metadata(sf: Any) -> None:
     names = {o["name"] for o in sf.describe()["sobjects"]}
     assert {RUN, "FlowOrchestrationStageInstance", "FlowOrchestrationWorkItem",
             "FlowOrchestrationLog", "FlowInterview", "FlowOrchestrationInstanceFeed",
@@ -140,7 +146,7 @@ def test_describe_global_object_and_metadata(sf: Salesforce) -> None:
     assert meta["objectDescribe"]["name"] == RUN and meta["recentItems"] == []
 
 
-def test_get_record_with_fields(sf: Salesforce) -> None:
+def test_get_record_with_fields(sf: Any) -> None:
     rid = sf.query(f"SELECT Id FROM {RUN} LIMIT 1")["records"][0]["Id"]
     rec = sf.FlowOrchestrationInstance.get(rid, params={"fields": "Name,Status"})
     assert set(rec) == {"attributes", "Name", "Status"}
@@ -150,7 +156,7 @@ def test_get_record_with_fields(sf: Salesforce) -> None:
         sf.FlowOrchestrationInstance.get("0jERM0000000000AAA")
 
 
-def test_updated_and_deleted(sf: Salesforce, transport: Transport) -> None:
+def test_updated_and_deleted(sf: Any, transport: Transport) -> None:
     org = transport.org
     now = datetime.fromtimestamp(org.now_ms() / 1000, UTC)
     upd = sf.FlowOrchestrationInstance.updated(now - timedelta(days=2), now)
@@ -160,16 +166,16 @@ def test_updated_and_deleted(sf: Salesforce, transport: Transport) -> None:
     assert set(dele) == {"deletedRecords", "earliestDateAvailable", "latestDateCovered"}
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.FlowOrchestrationInstance.updated(now - timedelta(days=40), now)
-    assert err.value.content[0]["errorCode"] == "INVALID_REPLICATION_DATE"
+    assert error_code(err.value) == "INVALID_REPLICATION_DATE"
 
 
-def test_limits(sf: Salesforce) -> None:
+def test_limits(sf: Any) -> None:
     lim = sf.limits()
     assert lim["DailyApiRequests"]["Max"] == 100_000
     assert lim["DailyApiRequests"]["Remaining"] < 100_000
 
 
-def test_composite_counts_one_call(sf: Salesforce, transport: Transport) -> None:
+def test_composite_counts_one_call(sf: Any, transport: Transport) -> None:
     org = transport.org
     before = org.api_used
     body = {"allOrNone": False, "compositeRequest": [
@@ -190,7 +196,7 @@ def test_composite_counts_one_call(sf: Salesforce, transport: Transport) -> None
     assert org.request_log[-1].counted == 1
 
 
-def test_composite_limits_and_errors(sf: Salesforce) -> None:
+def test_composite_limits_and_errors(sf: Any) -> None:
     six = [{"method": "GET", "referenceId": f"q{i}",
             "url": f"/services/data/v64.0/query?q=SELECT+Id+FROM+{RUN}+LIMIT+1"} for i in range(6)]
     with pytest.raises(SalesforceMalformedRequest):
@@ -205,7 +211,7 @@ def test_composite_limits_and_errors(sf: Salesforce) -> None:
     assert res[1]["body"][0]["errorCode"] == "PROCESSING_HALTED"
 
 
-def test_composite_batch_counts_each_subrequest(sf: Salesforce, transport: Transport) -> None:
+def test_composite_batch_counts_each_subrequest(sf: Any, transport: Transport) -> None:
     org = transport.org
     before = org.api_used
     body = {"batchRequests": [
@@ -225,11 +231,11 @@ def test_composite_batch_counts_each_subrequest(sf: Salesforce, transport: Trans
     ("SELECT Id FROM FlowOrchestrationInstance WHERE Id = 'abc'", "INVALID_QUERY_FILTER_OPERATOR"),
     ("SELECT Id FROM FlowOrchestrationInstance OFFSET 2001", "NUMBER_OUTSIDE_VALID_RANGE"),
 ])
-def test_query_errors_map_to_malformed_request(sf: Salesforce, soql: str, code: str) -> None:
+def test_query_errors_map_to_malformed_request(sf: Any, soql: str, code: str) -> None:
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.query(soql)
     assert err.value.status == 400
-    assert err.value.content[0]["errorCode"] == code
+    assert error_code(err.value) == code
 
 
 def test_status_codes_map_to_simple_salesforce_exceptions(transport: Transport) -> None:
@@ -252,7 +258,7 @@ def test_status_codes_map_to_simple_salesforce_exceptions(transport: Transport) 
     org.api_limit = org.api_used
     with pytest.raises(SalesforceRefusedRequest) as refused:
         sf.query(f"SELECT Id FROM {RUN} LIMIT 1")
-    assert refused.value.content[0]["errorCode"] == "REQUEST_LIMIT_EXCEEDED"
+    assert error_code(refused.value) == "REQUEST_LIMIT_EXCEEDED"
     direct = Salesforce(instance_url=transport.origin, session_id="not-a-token",
                         session=transport.session())
     with pytest.raises(SalesforceExpiredSession):
@@ -282,7 +288,7 @@ def test_limit_info_header_on_every_api_response(transport: Transport) -> None:
     assert bad.json()[0]["errorCode"] == "MALFORMED_QUERY"
 
 
-def test_cancel_cascade_and_refused_writes(sf: Salesforce, transport: Transport) -> None:
+def test_cancel_cascade_and_refused_writes(sf: Any, transport: Transport) -> None:
     run = sf.query(f"SELECT Id FROM {RUN} WHERE Status = 'InProgress' LIMIT 1")["records"][0]
     assert sf.FlowOrchestrationInstance.update(run["Id"], {"Status": "Canceled"}) == 204
     after = sf.query(
@@ -301,20 +307,20 @@ def test_cancel_cascade_and_refused_writes(sf: Salesforce, transport: Transport)
     assert all(i["Status"] == "Completed" for i in items)
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.FlowOrchestrationInstance.update(run["Id"], {"Status": "Bogus"})
-    assert err.value.content[0]["errorCode"] == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
+    assert error_code(err.value) == "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST"
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.FlowOrchestrationInstance.update(run["Id"], {"Name": "x"})
-    assert err.value.content[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+    assert error_code(err.value) == "INVALID_FIELD_FOR_INSERT_UPDATE"
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.FlowOrchestrationStageInstance.update(
             after["FlowOrchestrationStageInstances"]["records"][0]["attributes"]["url"]
             .rsplit("/", 1)[1], {"Status": "Completed"})
-    assert err.value.content[0]["errorCode"] == "INVALID_TYPE_FOR_OPERATION"
+    assert error_code(err.value) == "INVALID_TYPE_FOR_OPERATION"
     with pytest.raises(SalesforceMalformedRequest):
         sf.FlowOrchestrationInstance.create({"Status": "InProgress"})
 
 
-def test_reassign_work_item(sf: Salesforce, transport: Transport) -> None:
+def test_reassign_work_item(sf: Any, transport: Transport) -> None:
     item = sf.query("SELECT Id, AssigneeId FROM FlowOrchestrationWorkItem "
                     "WHERE Status = 'Assigned' LIMIT 1")["records"][0]
     target = sf.query("SELECT Id FROM User WHERE IsActive = true AND UserType = 'Standard' "
@@ -325,10 +331,10 @@ def test_reassign_work_item(sf: Salesforce, transport: Transport) -> None:
     inactive = sf.query("SELECT Id FROM User WHERE IsActive = false LIMIT 1")["records"][0]
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.FlowOrchestrationWorkItem.update(item["Id"], {"AssigneeId": inactive["Id"]})
-    assert err.value.content[0]["errorCode"] == "INACTIVE_OWNER_OR_USER"
+    assert error_code(err.value) == "INACTIVE_OWNER_OR_USER"
 
 
-def test_identity_and_userinfo(sf: Salesforce, transport: Transport) -> None:
+def test_identity_and_userinfo(sf: Any, transport: Transport) -> None:
     s = transport.session()
     h = {"Authorization": f"Bearer {sf.session_id}"}
     ident = sf.restful("")["identity"]
@@ -338,7 +344,7 @@ def test_identity_and_userinfo(sf: Salesforce, transport: Transport) -> None:
     assert info["preferred_username"] == "admin@flowstage-demo.example"
 
 
-def test_sf_cli_queries(sf: Salesforce, transport: Transport) -> None:
+def test_sf_cli_queries(sf: Any, transport: Transport) -> None:
     """What `sf org login access-token` and `sf data query` ask for."""
     org = sf.query("SELECT Name, InstanceName, IsSandbox, TrialExpirationDate, NamespacePrefix, "
                    "OrganizationType FROM Organization")["records"][0]
@@ -347,7 +353,7 @@ def test_sf_cli_queries(sf: Salesforce, transport: Transport) -> None:
     assert user["Username"] == "admin@flowstage-demo.example"
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.query("SELECT Id FROM ScratchOrgInfo")
-    assert err.value.content[0]["errorCode"] == "INVALID_TYPE"
+    assert error_code(err.value) == "INVALID_TYPE"
     tooling = sf.restful("tooling/query", params={"q": "SELECT Id FROM SandboxProcess"})
     assert tooling["totalSize"] == 0
     cols = sf.restful("query", params={"q": f"SELECT Name, Owner.Name FROM {RUN}",
@@ -366,7 +372,7 @@ def test_api_versions_gate_fields_and_objects(transport: Transport) -> None:
     assert "FlowOrchestrationLog" not in {o["name"] for o in v53.describe()["sobjects"]}
     with pytest.raises(SalesforceMalformedRequest) as err:
         v53.query("SELECT Id FROM FlowOrchestrationWorkItem")
-    assert err.value.content[0]["errorCode"] == "INVALID_TYPE"
+    assert error_code(err.value) == "INVALID_TYPE"
     s = transport.session()
     resp = s.get(f"{transport.origin}/services/data/v30.0/limits",
                  headers={"Authorization": f"Bearer {old.session_id}"})

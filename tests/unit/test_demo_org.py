@@ -1,0 +1,118 @@
+"""The demo org's data and live simulation obey one consistent state machine."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import pytest
+
+from flowstage_tui.emulator.clock import ManualClock
+from flowstage_tui.emulator.lifecycle import RUN, STAGE, STEP, WORK
+from flowstage_tui.emulator.org import DemoOrg
+
+
+def check_invariants(org: DemoOrg) -> None:
+    store = org.store
+    for run in store.table(RUN).rows.values():
+        stages = store.children(STAGE, "OrchestrationInstanceId", run["Id"])
+        open_stages = [s for s in stages if s["Status"] in ("InProgress", "Suspended")]
+        steps = [st for s in stages for st in store.children(STEP, "StageInstanceId", s["Id"])]
+        items = [w for st in steps for w in store.children(WORK, "StepInstanceId", st["Id"])]
+        positions = sorted(s["Position"] for s in stages)
+        assert positions == list(range(1, len(stages) + 1)), run["Name"]
+        status = run["Status"]
+        if status in ("InProgress", "Suspended"):
+            assert len(open_stages) == 1, run["Name"]
+            assert run["CurrentStage"] == open_stages[0]["Name"]
+        else:
+            assert not open_stages, run["Name"]
+            assert not [w for w in items if w["Status"] == "Assigned"], run["Name"]
+            assert not [st for st in steps if st["Status"] == "InProgress"], run["Name"]
+        if status == "Error":
+            failed = [s for s in stages if s["Status"] == "Error"]
+            assert len(failed) == 1 and run["CurrentStage"] == failed[0]["Name"]
+            assert any(st["Status"] == "Error" for st in steps)
+            interview = store.get("FlowInterview", run["InterviewId"])
+            assert interview is None or interview["Error"]
+        if status == "Completed":
+            assert all(s["Status"] == "Completed" for s in stages)
+            assert run["Duration"] is not None
+
+
+def test_generated_org_is_consistent_and_varied(org: DemoOrg) -> None:
+    check_invariants(org)
+    statuses = Counter(r["Status"] for r in org.store.table(RUN).rows.values())
+    assert set(statuses) == {"Completed", "InProgress", "Error", "Canceled", "Suspended"}
+    orchestrations = {r["OrchestrationDeveloperName"] for r in org.store.table(RUN).rows.values()}
+    assert len(orchestrations) >= 6
+    users = org.store.table("User").rows.values()
+    assert any(not u["IsActive"] for u in users)
+    steps = org.store.table(STEP).rows.values()
+    assert {"InteractiveStep", "BackgroundStep"} <= {s["StepType"] for s in steps}
+    items = org.store.table(WORK).rows.values()
+    assert {"005", "00G"} == {w["AssigneeId"][:3] for w in items}
+    bodies = " ".join(p["Body"] or "" for p in
+                      org.store.table("FlowOrchestrationInstanceFeed").rows.values())
+    bodies += " ".join(p["Body"] or "" for p in
+                       org.store.table("FlowOrchestrationStageInstanceFeed").rows.values())
+    assert "[bold]" in bodies and "<p>" in bodies  # markup-looking text and rich text
+    assert org.store.table("FeedComment").rows
+    kinds = {lg["Kind"] for lg in org.store.table("FlowOrchestrationLog").rows.values()}
+    assert {"StartInstance", "EndInstance", "FailInstance", "FailStep", "CancelInstance",
+            "StartWorkItem", "EndWorkItem"} <= kinds
+
+
+def test_same_seed_same_org(clock: ManualClock) -> None:
+    a = DemoOrg(seed=11, runs=40, clock=clock, frozen=True).dump()
+    b = DemoOrg(seed=11, runs=40, clock=clock, frozen=True).dump()
+    c = DemoOrg(seed=12, runs=40, clock=clock, frozen=True).dump()
+    assert a == b and a != c
+
+
+def test_simulation_moves_the_org_and_keeps_it_consistent(clock: ManualClock) -> None:
+    org = DemoOrg(seed=5, runs=60, clock=clock, pace=3.0)
+    start = org.now_ms()
+    with org.locked():
+        pass
+    before = {r["Id"]: r["SystemModstamp"] for r in org.store.table(RUN).rows.values()}
+    for _ in range(20):  # ten minutes, in 30 s steps, as a polling client would see it
+        clock.advance(30)
+        with org.locked():
+            pass
+        check_invariants(org)
+    after = org.store.table(RUN).rows
+    new_runs = set(after) - set(before)
+    changed = [rid for rid, ms in before.items() if rid in after and
+               after[rid]["SystemModstamp"] > ms]
+    assert new_runs and changed
+    assert all(after[rid]["SystemModstamp"] > start for rid in new_runs)
+
+
+def test_frozen_org_does_not_move(clock: ManualClock) -> None:
+    org = DemoOrg(seed=5, runs=20, clock=clock, frozen=True)
+    snap = json.dumps(org.dump())
+    clock.advance(3600)
+    with org.locked():
+        pass
+    assert json.dumps(org.dump()) == snap
+
+
+def test_dump_and_load_round_trip(clock: ManualClock) -> None:
+    first = DemoOrg(seed=9, runs=30, clock=clock, frozen=True)
+    data = json.loads(first.dump_json())
+    second = DemoOrg(data=data, clock=clock, frozen=True)
+    assert second.dump() == first.dump()
+
+
+def test_no_feed_history_org_has_no_tracking_objects(clock: ManualClock) -> None:
+    org = DemoOrg(seed=1, runs=20, clock=clock, frozen=True, feed_history=False)
+    assert org.schema.get("FlowOrchestrationInstanceFeed", 66.0) is None
+    assert org.schema.get("FlowOrchestrationInstanceHistory", 66.0) is None
+    assert "FlowOrchestrationInstanceFeed" not in org.store.tables
+
+
+@pytest.mark.parametrize("runs", [0, 1])
+def test_tiny_orgs(clock: ManualClock, runs: int) -> None:
+    org = DemoOrg(seed=2, runs=runs, clock=clock, frozen=True)
+    assert len(org.store.table(RUN).rows) == runs

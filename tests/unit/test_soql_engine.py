@@ -1,0 +1,297 @@
+"""The demo org's SOQL engine: every construct and every error it promises."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from flowstage_tui.emulator.clock import ManualClock, ms_to_sf, sf_to_ms
+from flowstage_tui.emulator.errors import ApiError
+from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.emulator.soql_exec import Context, run_query
+
+RUN = "FlowOrchestrationInstance"
+
+
+def q(org: DemoOrg, text: str, version: float = 66.0, all_rows: bool = False) -> Any:
+    ctx = Context(org.schema, org.store, version, org.now_ms(), f"/services/data/v{version}")
+    res = run_query(ctx, text, all_rows)
+    if res.aggregate_records is not None:
+        return res.aggregate_records
+    return [res.serialize(r) for r in res.rows] if res.rows or not text.upper().startswith(
+        "SELECT COUNT()") else res.total_size
+
+
+def err(org: DemoOrg, text: str, version: float = 66.0) -> ApiError:
+    with pytest.raises(ApiError) as info:
+        q(org, text, version)
+    return info.value
+
+
+def runs(org: DemoOrg) -> list[dict[str, Any]]:
+    return list(org.store.table(RUN).rows.values())
+
+
+def test_case_insensitive_names_come_back_canonical(org: DemoOrg) -> None:
+    rows = q(org, "select id, NAME, status from flowORCHESTRATIONinstance limit 1")
+    assert list(rows[0]) == ["attributes", "Id", "Name", "Status"]
+    assert rows[0]["attributes"]["type"] == RUN
+
+
+def test_comparison_operators(org: DemoOrg) -> None:
+    total = len(runs(org))
+    errors = sum(r["Status"] == "Error" for r in runs(org))
+    assert len(q(org, f"SELECT Id FROM {RUN} WHERE Status = 'error'")) == errors  # case-insens.
+    assert len(q(org, f"SELECT Id FROM {RUN} WHERE Status != 'Error'")) == total - errors
+    assert len(q(org, f"SELECT Id FROM {RUN} WHERE Status <> 'Error'")) == total - errors
+    stages = q(org, "SELECT Position FROM FlowOrchestrationStageInstance WHERE Position >= 3 "
+               "AND Position < 5")
+    assert stages and {s["Position"] for s in stages} <= {3, 4}
+    assert all(s["Position"] > 2 for s in q(
+        org, "SELECT Position FROM FlowOrchestrationStageInstance WHERE Position > 2"))
+    assert all(s["Position"] <= 1 for s in q(
+        org, "SELECT Position FROM FlowOrchestrationStageInstance WHERE Position <= 1"))
+
+
+def test_in_not_in_like_and_null(org: DemoOrg) -> None:
+    some = q(org, f"SELECT Id FROM {RUN} WHERE Status IN ('Error', 'Canceled')")
+    assert {r["Id"] for r in some} == {r["Id"] for r in runs(org)
+                                       if r["Status"] in ("Error", "Canceled")}
+    rest = q(org, f"SELECT Id FROM {RUN} WHERE Status NOT IN ('Error', 'Canceled')")
+    assert len(some) + len(rest) == len(runs(org))
+    like = q(org, f"SELECT OrchestrationLabel FROM {RUN} WHERE OrchestrationLabel LIKE '%onboard%'")
+    assert like and all("onboard" in r["OrchestrationLabel"].lower() for r in like)
+    under = q(org, f"SELECT Name FROM {RUN} WHERE Name LIKE 'OR-000000_'")
+    assert {r["Name"] for r in under} == {f"OR-000000{i}" for i in range(1, 10)}
+    lit = q(org, f"SELECT Id FROM {RUN} WHERE OrchestrationLabel LIKE '%\\_%'")
+    assert lit == []  # \_ is a literal underscore; no label has one
+    nulls = q(org, f"SELECT CurrentStage FROM {RUN} WHERE CurrentStage = null")
+    assert nulls and all(r["CurrentStage"] is None for r in nulls)
+    assert all(r["CurrentStage"] for r in q(org, f"SELECT CurrentStage FROM {RUN} "
+                                             "WHERE CurrentStage != null"))
+
+
+def test_and_or_not_and_mixing_rule(org: DemoOrg) -> None:
+    a = q(org, f"SELECT Id FROM {RUN} WHERE (Status = 'Error' OR Status = 'Canceled') "
+          "AND IsDebugRun = false")
+    b = q(org, f"SELECT Id FROM {RUN} WHERE NOT Status = 'Completed'")
+    assert a and b
+    assert len(q(org, f"SELECT Id FROM {RUN} WHERE (NOT Status = 'Completed')")) == len(b)
+    e = err(org, f"SELECT Id FROM {RUN} WHERE Status = 'Error' AND IsDebugRun = false OR "
+            "Status = 'Canceled'")
+    assert e.code == "MALFORMED_QUERY" and "unexpected token: OR" in e.message
+    assert "ERROR at Row:1:Column:" in e.message
+
+
+def test_literals_booleans_numbers_strings_and_escapes(org: DemoOrg) -> None:
+    debug = q(org, f"SELECT IsDebugRun FROM {RUN} WHERE IsDebugRun = TRUE")
+    assert all(r["IsDebugRun"] is True for r in debug)
+    assert q(org, f"SELECT Id FROM {RUN} WHERE Name = 'it\\'s \\\\ \\n'") == []
+    e = err(org, f"SELECT Id FROM {RUN} WHERE Name = \"x\"")
+    assert e.code == "MALFORMED_QUERY"
+    e = err(org, f"SELECT Id FROM {RUN} WHERE Name = 'bad \\q escape'")
+    assert e.code == "MALFORMED_QUERY"
+    e = err(org, "SELECT Id FROM FlowOrchestrationStageInstance WHERE Position = '3'")
+    assert e.code == "INVALID_FIELD" and "must be of type integer" in e.message
+
+
+def test_datetime_and_date_literals(org: DemoOrg) -> None:
+    now = org.now_ms()
+    cut = now - 3 * 86_400_000
+    lit = ms_to_sf(cut)[:19] + "Z"
+    recent = q(org, f"SELECT CreatedDate FROM {RUN} WHERE CreatedDate > {lit}")
+    assert recent and all(sf_to_ms(r["CreatedDate"]) > cut for r in recent)
+    plus = q(org, f"SELECT Id FROM {RUN} WHERE CreatedDate > {ms_to_sf(cut)[:19]}+00:00")
+    assert len(plus) == len(recent)
+    e = err(org, f"SELECT Id FROM {RUN} WHERE CreatedDate > '{lit}'")
+    assert e.code == "INVALID_FIELD" and "dateTime" in e.message
+    e = err(org, f"SELECT Id FROM {RUN} WHERE CreatedDate > 2026-01-01")
+    assert e.code == "INVALID_FIELD"
+
+
+@pytest.mark.parametrize("literal", [
+    "TODAY", "YESTERDAY", "TOMORROW", "THIS_WEEK", "LAST_WEEK", "NEXT_WEEK", "THIS_MONTH",
+    "LAST_MONTH", "NEXT_MONTH", "LAST_90_DAYS", "LAST_N_DAYS:7", "N_DAYS_AGO:3",
+    "NEXT_N_DAYS:2", "LAST_N_WEEKS:2", "N_WEEKS_AGO:1", "LAST_N_MONTHS:1", "N_MONTHS_AGO:1",
+    "THIS_QUARTER", "THIS_YEAR",
+])
+def test_relative_date_literals_match_python(org: DemoOrg, literal: str) -> None:
+    from flowstage_tui.emulator.dates import literal_range
+
+    name, _, n = literal.partition(":")
+    found = literal_range(name, int(n) if n else None, org.now_ms())
+    assert found is not None
+    lo, hi = found
+    rows = q(org, f"SELECT CreatedDate FROM {RUN} WHERE CreatedDate = {literal}")
+    expected = [r for r in runs(org) if lo <= r["CreatedDate"] < hi]
+    assert len(rows) == len(expected)
+
+
+def test_date_literal_ranges_are_calendar_exact() -> None:
+    from flowstage_tui.emulator.dates import literal_range
+
+    now = sf_to_ms("2026-11-28T09:00:00Z")  # a Saturday
+    assert literal_range("TODAY", None, now) == (sf_to_ms("2026-11-28T00:00:00Z"),
+                                                 sf_to_ms("2026-11-29T00:00:00Z"))
+    assert (literal_range("THIS_WEEK", None, now) or (0,))[0] == sf_to_ms("2026-11-22T00:00:00Z")
+    assert (literal_range("LAST_N_DAYS", 1, now) or (0,))[0] == sf_to_ms("2026-11-27T00:00:00Z")
+    assert literal_range("LAST_MONTH", None, now) == (sf_to_ms("2026-10-01T00:00:00Z"),
+                                                      sf_to_ms("2026-11-01T00:00:00Z"))
+    assert literal_range("N_DAYS_AGO", 2, now) == (sf_to_ms("2026-11-26T00:00:00Z"),
+                                                   sf_to_ms("2026-11-27T00:00:00Z"))
+    assert literal_range("NOT_A_LITERAL", None, now) is None
+
+
+def test_order_by_keys_directions_and_nulls(org: DemoOrg) -> None:
+    rows = q(org, f"SELECT Status, CreatedDate FROM {RUN} ORDER BY Status DESC, CreatedDate ASC")
+    keys = [(r["Status"], r["CreatedDate"]) for r in rows]
+    assert [k[0] for k in keys] == sorted((k[0] for k in keys), reverse=True)
+    for a, b in itertools.pairwise(keys):
+        if a[0] == b[0]:
+            assert a[1] <= b[1]
+    first = q(org, f"SELECT CurrentStage FROM {RUN} ORDER BY CurrentStage")
+    assert first[0]["CurrentStage"] is None  # nulls first by default
+    last = q(org, f"SELECT CurrentStage FROM {RUN} ORDER BY CurrentStage ASC NULLS LAST")
+    assert last[-1]["CurrentStage"] is None and last[0]["CurrentStage"] is not None
+    desc_first = q(org, f"SELECT CurrentStage FROM {RUN} ORDER BY CurrentStage DESC NULLS FIRST")
+    assert desc_first[0]["CurrentStage"] is None
+    parent = q(org, "SELECT OrchestrationInstance.Name FROM FlowOrchestrationStageInstance "
+               "ORDER BY OrchestrationInstance.Name DESC LIMIT 5")
+    names = [r["OrchestrationInstance"]["Name"] for r in parent]
+    assert names == sorted(names, reverse=True)
+
+
+def test_limit_offset(org: DemoOrg) -> None:
+    all_rows = q(org, f"SELECT Id FROM {RUN} ORDER BY Name")
+    page = q(org, f"SELECT Id FROM {RUN} ORDER BY Name LIMIT 10 OFFSET 20")
+    assert [r["Id"] for r in page] == [r["Id"] for r in all_rows[20:30]]
+    e = err(org, f"SELECT Id FROM {RUN} LIMIT 5 OFFSET 2001")
+    assert e.code == "NUMBER_OUTSIDE_VALID_RANGE"
+
+
+def test_count_and_aggregates(org: DemoOrg) -> None:
+    assert q(org, f"SELECT COUNT() FROM {RUN}") == 300
+    assert q(org, f"SELECT COUNT() FROM {RUN} WHERE Status = 'Error'") == sum(
+        r["Status"] == "Error" for r in runs(org))
+    agg = q(org, "SELECT COUNT(Id), MIN(Position), MAX(Position), SUM(Position), "
+            "AVG(Position), COUNT_DISTINCT(Name) FROM FlowOrchestrationStageInstance")
+    rec = agg[0]
+    assert rec["attributes"] == {"type": "AggregateResult"}
+    assert rec["expr1"] == 1 and rec["expr2"] <= 7 and rec["expr0"] > 300
+    grouped = q(org, f"SELECT OrchestrationDeveloperName, COUNT(Id) total FROM {RUN} "
+                "GROUP BY OrchestrationDeveloperName ORDER BY COUNT(Id) DESC")
+    totals = [g["total"] for g in grouped]
+    assert totals == sorted(totals, reverse=True) and sum(totals) == 300
+    e = err(org, f"SELECT Name, COUNT(Id) FROM {RUN} GROUP BY Status")
+    assert e.code == "MALFORMED_QUERY" and "grouped or aggregated" in e.message
+    e = err(org, f"SELECT COUNT() FROM {RUN} ORDER BY Name")
+    assert e.code == "MALFORMED_QUERY"
+
+
+def test_parent_paths_five_levels_and_null_lookups(org: DemoOrg) -> None:
+    rows = q(org, "SELECT StageInstance.OrchestrationInstance.Interview.Owner.Name "
+             "FROM FlowOrchestrationStepInstance LIMIT 1")
+    nested = rows[0]["StageInstance"]["OrchestrationInstance"]["Interview"]["Owner"]
+    assert nested["attributes"]["type"] == "User" and nested["Name"] == "Automated Process"
+    e = err(org, "SELECT StageInstance.OrchestrationInstance.Interview.Owner.CreatedBy."
+            "CreatedBy.Name FROM FlowOrchestrationStepInstance")
+    assert e.code == "MALFORMED_QUERY"
+    nulls = q(org, "SELECT Id, StepInstance.Name FROM FlowOrchestrationWorkItem LIMIT 1")
+    assert "StepInstance" in nulls[0]
+    where = q(org, "SELECT Id FROM FlowOrchestrationWorkItem WHERE "
+              "StepInstance.OrchestrationInstance.Status = 'Error'")
+    assert isinstance(where, list)
+
+
+def test_polymorphic_name_fields(org: DemoOrg) -> None:
+    rows = q(org, "SELECT Assignee.Name, Assignee.Type, Assignee.IsActive FROM "
+             "FlowOrchestrationWorkItem")
+    types = {r["Assignee"]["Type"] for r in rows}
+    assert types == {"User", "Queue"}
+    e = err(org, "SELECT Assignee.Username__c FROM FlowOrchestrationWorkItem")
+    assert e.code == "INVALID_FIELD"
+
+
+def test_child_subqueries(org: DemoOrg) -> None:
+    rows = q(org, f"SELECT Name, (SELECT Kind FROM FlowOrchestrationLogs ORDER BY Timestamp "
+             f"LIMIT 1), (SELECT Id FROM Shares) FROM {RUN} LIMIT 3")
+    for r in rows:
+        assert r["FlowOrchestrationLogs"]["records"][0]["Kind"] == "StartInstance"
+        assert r["Shares"]["totalSize"] == 1
+    none = q(org, f"SELECT Name, (SELECT Id FROM FlowOrchestrationWorkItems WHERE Status = "
+             f"'Nope') FROM {RUN} LIMIT 1")
+    assert none[0]["FlowOrchestrationWorkItems"] is None
+    e = err(org, f"SELECT Name, (SELECT Id FROM Nothings) FROM {RUN}")
+    assert e.code == "INVALID_TYPE" and "Didn't understand relationship 'Nothings'" in e.message
+
+
+def test_semi_join(org: DemoOrg) -> None:
+    rows = q(org, f"SELECT Id FROM {RUN} WHERE Id IN (SELECT OrchestrationInstanceId FROM "
+             "FlowOrchestrationStageInstance WHERE Status = 'Error')")
+    assert {r["Id"] for r in rows} == {r["Id"] for r in runs(org) if r["Status"] == "Error"}
+
+
+def test_invalid_field_snippet_format(org: DemoOrg) -> None:
+    e = err(org, f"SELECT Id, Label FROM {RUN}")
+    assert e.code == "INVALID_FIELD"
+    assert e.message == (
+        f"\nSELECT Id, Label FROM {RUN}\n           ^\nERROR at Row:1:Column:12\n"
+        f"No such column 'Label' on entity '{RUN}'. If you are attempting to use a custom "
+        "field, be sure to append the '__c' after the custom field name. Please reference your "
+        "WSDL or the describe call for the appropriate names.")
+    multi = err(org, f"SELECT Id\nFROM {RUN}\nWHERE Bogus = 1")
+    assert "ERROR at Row:3:Column:7" in multi.message
+
+
+def test_other_errors(org: DemoOrg) -> None:
+    assert err(org, "SELECT Id FROM Missing__c").code == "INVALID_TYPE"
+    e = err(org, f"SELECT Id FROM {RUN} WHERE Id = 'abc'")
+    assert (e.code, e.message.rsplit("\n", 1)[1]) == ("INVALID_QUERY_FILTER_OPERATOR",
+                                                      "invalid ID field: abc")
+    e = err(org, f"SELECT Id FROM {RUN} WHERE Id LIKE '0jE%'")
+    assert e.code == "INVALID_QUERY_FILTER_OPERATOR"
+    e = err(org, "SELECT Id FROM FlowInterview WHERE Error = 'x'")
+    assert e.code == "INVALID_FIELD" and "can not be filtered" in e.message
+    e = err(org, "SELECT Id FROM FlowOrchestrationInstanceHistory ORDER BY NewValue")
+    assert e.code == "INVALID_FIELD" and "can not be sorted" in e.message
+    e = err(org, f"SELECT Id, Id FROM {RUN}")
+    assert e.code == "MALFORMED_QUERY" and "duplicate field selected" in e.message
+    assert err(org, f"SELECT FROM {RUN}").code == "MALFORMED_QUERY"
+    assert err(org, f"SELECT Id FROM {RUN} WHERE").code == "MALFORMED_QUERY"
+
+
+def test_ids_accept_15_and_18_characters(org: DemoOrg) -> None:
+    rid = runs(org)[0]["Id"]
+    assert q(org, f"SELECT Id FROM {RUN} WHERE Id = '{rid[:15]}'")[0]["Id"] == rid
+    assert q(org, f"SELECT Id FROM {RUN} WHERE Id = '{rid.lower()[:15]}'") == []  # case matters
+
+
+def test_version_gating(org: DemoOrg) -> None:
+    assert err(org, f"SELECT CurrentStage FROM {RUN}", version=61.0).code == "INVALID_FIELD"
+    assert q(org, f"SELECT CurrentStage FROM {RUN} LIMIT 1", version=62.0)
+    assert err(org, "SELECT Id FROM FlowOrchestrationLog", version=53.0).code == "INVALID_TYPE"
+    # Step Description became a (non-filterable) textarea in v63
+    assert q(org, "SELECT Id FROM FlowOrchestrationStepInstance WHERE Description = null",
+             version=62.0) is not None
+    e = err(org, "SELECT Id FROM FlowOrchestrationStepInstance WHERE Description = null",
+            version=63.0)
+    assert "can not be filtered" in e.message
+
+
+def test_query_all_sees_deleted_rows(org: DemoOrg) -> None:
+    feed = org.store.table("FlowOrchestrationInstanceFeed")
+    victim = next(iter(feed.rows))
+    org.store.delete("FlowOrchestrationInstanceFeed", victim, org.now_ms())
+    text = f"SELECT Id, IsDeleted FROM FlowOrchestrationInstanceFeed WHERE Id = '{victim}'"
+    assert q(org, text) == []
+    assert q(org, text, all_rows=True)[0]["IsDeleted"] is True
+
+
+def test_derived_duration_grows_for_open_runs(clock: ManualClock) -> None:
+    org = DemoOrg(seed=3, runs=50, clock=clock, frozen=True)
+    text = f"SELECT Id, Duration FROM {RUN} WHERE Status = 'InProgress' ORDER BY Id LIMIT 1"
+    before = q(org, text)[0]["Duration"]
+    clock.advance(120)
+    assert q(org, text)[0]["Duration"] == before + 120
