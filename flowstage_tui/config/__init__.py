@@ -1,0 +1,1 @@
+"""Profiles, settings, paths and secret sources. No Textual here."""

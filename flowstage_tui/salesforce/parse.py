@@ -1,0 +1,147 @@
+"""Turning Salesforce REST records into models: datetimes, nulls, nested parents, children."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from .models import (
+    FeedComment,
+    FeedPost,
+    HistoryEntry,
+    InterviewError,
+    LogEntry,
+    Run,
+    RunStatus,
+    StageRun,
+    StageStatus,
+    StepRun,
+    WorkItem,
+    WorkItemStatus,
+)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+Rec = dict[str, Any]
+
+
+def sf_datetime(value: Any) -> datetime | None:
+    """Parse `2026-11-27T10:15:30.000+0000` (and the ISO variants) to an aware datetime."""
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    elif len(text) >= 5 and text[-5] in "+-" and text[-4:].isdigit():
+        text = text[:-2] + ":" + text[-2:]
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _dt(rec: Rec, key: str) -> datetime:
+    return sf_datetime(rec.get(key)) or EPOCH
+
+
+def path(rec: Rec | None, dotted: str) -> Any:
+    """A value along a parent path (`Interview.Error`), None when any hop is null."""
+    cur: Any = rec
+    for part in dotted.split("."):
+        if not isinstance(cur, dict):
+            return None
+        cur = cur.get(part)
+    return cur
+
+
+def children(rec: Rec, relationship: str) -> list[Rec]:
+    """Rows of a child subquery (null when there are none)."""
+    block = rec.get(relationship)
+    if not isinstance(block, dict):
+        return []
+    return list(block.get("records") or [])
+
+
+def run(rec: Rec) -> Run:
+    return Run(
+        id=rec["Id"], name=rec.get("Name") or rec["Id"], status=RunStatus(rec.get("Status") or ""),
+        orchestration=rec.get("OrchestrationDeveloperName") or rec.get("OrchestrationName"),
+        label=rec.get("OrchestrationLabel"), current_stage=rec.get("CurrentStage"),
+        created=_dt(rec, "CreatedDate"), modified=_dt(rec, "LastModifiedDate"),
+        modstamp=_dt(rec, "SystemModstamp"), duration=rec.get("Duration"),
+        interview_id=rec.get("InterviewId"), is_debug=bool(rec.get("IsDebugRun")),
+        triggering_record=rec.get("TriggeringRecord"),
+        triggering_type=rec.get("TriggeringRecordType"),
+    )
+
+
+def interview_error(rec: Rec) -> InterviewError | None:
+    """The interview's error text carried on a run row through `Interview.*` paths."""
+    interview = rec.get("Interview")
+    if not isinstance(interview, dict) or not rec.get("InterviewId"):
+        return None
+    return InterviewError(run_id=rec["Id"], interview_id=rec["InterviewId"],
+                          status=interview.get("InterviewStatus"), message=interview.get("Error"),
+                          element=interview.get("CurrentElement"))
+
+
+def stage(rec: Rec) -> StageRun:
+    return StageRun(
+        id=rec["Id"], run_id=rec.get("OrchestrationInstanceId") or "", name=rec.get("Name") or "",
+        label=rec.get("Label") or rec.get("Name") or "", position=int(rec.get("Position") or 0),
+        status=StageStatus(rec.get("Status") or ""), created=_dt(rec, "CreatedDate"),
+        modified=_dt(rec, "LastModifiedDate"), modstamp=_dt(rec, "SystemModstamp"),
+    )
+
+
+def step(rec: Rec) -> StepRun:
+    return StepRun(
+        id=rec["Id"], run_id=rec.get("OrchestrationInstanceId") or "",
+        stage_id=rec.get("StageInstanceId") or "", name=rec.get("Name") or "",
+        label=rec.get("Label") or rec.get("Name") or "", status=StageStatus(rec.get("Status") or ""),
+        step_type=rec.get("StepType") or "", description=rec.get("Description"),
+        created=_dt(rec, "CreatedDate"), modified=_dt(rec, "LastModifiedDate"),
+        modstamp=_dt(rec, "SystemModstamp"),
+    )
+
+
+def work_item(rec: Rec) -> WorkItem:
+    assignee = rec.get("Assignee") if isinstance(rec.get("Assignee"), dict) else None
+    return WorkItem(
+        id=rec["Id"], step_id=rec.get("StepInstanceId"),
+        run_id=path(rec, "StepInstance.OrchestrationInstanceId") or rec.get("RelatedRecordId"),
+        label=rec.get("Label"), status=WorkItemStatus(rec.get("Status") or ""),
+        assignee_id=rec.get("AssigneeId") or "", assignee_name=path(assignee, "Name"),
+        assignee_type=path(assignee, "Type"), assignee_active=path(assignee, "IsActive"),
+        created=_dt(rec, "CreatedDate"), modified=_dt(rec, "LastModifiedDate"),
+        modstamp=_dt(rec, "SystemModstamp"), seconds_assigned=rec.get("ElapsedTimeSinceAsgntInSec"),
+    )
+
+
+def log_entry(rec: Rec) -> LogEntry:
+    return LogEntry(
+        id=rec["Id"], run_id=rec.get("OrchestrationInstanceId") or "", kind=rec.get("Kind") or "",
+        timestamp=_dt(rec, "Timestamp"), stage_name=rec.get("StageName"),
+        step_name=rec.get("StepName"), actor=rec.get("Actor"), assignee=rec.get("Assignee"),
+        duration=rec.get("Duration"), comments=rec.get("Comments"),
+    )
+
+
+def history_entry(rec: Rec) -> HistoryEntry:
+    return HistoryEntry(id=rec["Id"], parent_id=rec.get("ParentId") or "",
+                        field=rec.get("Field") or "", old_value=rec.get("OldValue"),
+                        new_value=rec.get("NewValue"), created=_dt(rec, "CreatedDate"),
+                        created_by=path(rec, "CreatedBy.Name"))
+
+
+def feed_post(rec: Rec) -> FeedPost:
+    comments = tuple(
+        FeedComment(id=c["Id"], body=c.get("CommentBody") or "", rich=bool(c.get("IsRichText")),
+                    author=path(c, "InsertedBy.Name") or path(c, "CreatedBy.Name"),
+                    created=_dt(c, "CreatedDate"))
+        for c in sorted(children(rec, "FeedComments"), key=lambda c: c.get("CreatedDate") or ""))
+    return FeedPost(id=rec["Id"], parent_id=rec.get("ParentId") or "", type=rec.get("Type") or "",
+                    title=rec.get("Title"), body=rec.get("Body"), link=rec.get("LinkUrl"),
+                    rich=bool(rec.get("IsRichText")),
+                    author=path(rec, "InsertedBy.Name") or path(rec, "CreatedBy.Name"),
+                    created=_dt(rec, "CreatedDate"), comments=comments)
