@@ -99,6 +99,138 @@ def bench_emulator(args: argparse.Namespace) -> None:
         "target < 50 ms median")
 
 
+
+
+@section("engine")
+def bench_engine(args: argparse.Namespace) -> None:
+    """API calls and bytes of a simulated 10-minute session: SyncEngine vs a naive client."""
+    from datetime import UTC, datetime
+
+    from flowstage_tui.emulator.adapter import EmulatorAdapter
+    from flowstage_tui.emulator.clock import ManualClock
+    from flowstage_tui.emulator.org import DemoOrg
+    from flowstage_tui.engine.sync import SyncEngine
+    from flowstage_tui.salesforce.client import Credentials, SalesforceClient, TimeoutSession
+    from flowstage_tui.salesforce.connect import demo_connection
+
+    print("\n[engine] simulated 10-minute session, poll every 15 s, 300-run org with live "
+          "simulation (same seed for both)")
+
+    def org_and_clock() -> tuple[DemoOrg, ManualClock]:
+        clock = ManualClock(datetime(2026, 11, 28, 9, 0, tzinfo=UTC))
+        return DemoOrg(seed=7, runs=300, clock=clock, pace=3.0), clock
+
+    def measure(org: DemoOrg, start: int) -> tuple[int, int]:
+        log = org.request_log[start:]
+        return sum(r.counted for r in log), sum(r.response_bytes for r in log)
+
+    # flowstage's engine
+    org, clock = org_and_clock()
+    eng = SyncEngine(demo_connection(org), clock=lambda: datetime.fromtimestamp(clock(), UTC))
+    eng.poll_once()
+    clock.advance(15)
+    mark = len(org.request_log)
+    eng.poll_once()
+    idle_calls, _ = measure(org, mark)
+    org2, clock2 = org_and_clock()
+    eng = SyncEngine(demo_connection(org2), clock=lambda: datetime.fromtimestamp(clock2(), UTC))
+    start = len(org2.request_log)
+    for _ in range(40):
+        eng.poll_once()
+        clock2.advance(15)
+    e_calls, e_bytes = measure(org2, start)
+
+    # a naive client: re-query runs, stages, steps, work items and logs on every refresh
+    org3, clock3 = org_and_clock()
+    session = TimeoutSession()
+    session.mount("https://", EmulatorAdapter(org3))
+    with org3.lock:
+        token = org3.new_session().token
+    client = SalesforceClient(Credentials(token, "https://demo.flowstage.invalid"), "66.0",
+                              session)
+    start = len(org3.request_log)
+    for _ in range(40):
+        runs = client.query("SELECT Id, Name, Status, OrchestrationLabel, CurrentStage, "
+                            "CreatedDate, Duration FROM FlowOrchestrationInstance ORDER BY "
+                            "CreatedDate DESC LIMIT 200")
+        ids = ", ".join(f"'{r['Id']}'" for r in runs)
+        client.query("SELECT Id, OrchestrationInstanceId, Name, Label, Position, Status, "
+                     f"CreatedDate FROM FlowOrchestrationStageInstance WHERE "
+                     f"OrchestrationInstanceId IN ({ids})")
+        client.query("SELECT Id, StageInstanceId, Name, Label, Status, StepType FROM "
+                     f"FlowOrchestrationStepInstance WHERE OrchestrationInstanceId IN ({ids})")
+        client.query("SELECT Id, StepInstanceId, Status, AssigneeId, Assignee.Name FROM "
+                     "FlowOrchestrationWorkItem WHERE StepInstance.OrchestrationInstanceId IN "
+                     f"({ids})")
+        client.query("SELECT Id, OrchestrationInstanceId, Kind, Timestamp, StageName FROM "
+                     f"FlowOrchestrationLog WHERE OrchestrationInstanceId IN ({ids})")
+        clock3.advance(15)
+    n_calls, n_bytes = measure(org3, start)
+    row("idle poll (frozen moment, after the first load)", f"{idle_calls} call", "target 1 call")
+    row("flowstage engine: API calls / response bytes", f"{e_calls} / {e_bytes / 1e6:.2f} MB")
+    row("naive re-query client: API calls / response bytes",
+        f"{n_calls} / {n_bytes / 1e6:.2f} MB")
+    row("ratio (naive / engine): calls, bytes",
+        f"{n_calls / e_calls:.1f}x, {n_bytes / max(e_bytes, 1):.1f}x", "target >= 5x, >= 10x")
+
+
+@section("first-page")
+def bench_first_page(args: argparse.Namespace) -> None:
+    """Time and client memory to show the first page of a large org."""
+    import json
+    import subprocess
+    import tempfile
+
+    print(f"\n[first-page] {args.runs:,}-run org")
+    with tempfile.TemporaryDirectory() as tmp:
+        script = Path(tmp) / "client.py"
+        script.write_text(FIRST_PAGE_CLIENT)
+        serve = subprocess.Popen(
+            [sys.executable, "-m", "flowstage_tui", "demo", "serve", "--frozen", "--runs",
+             str(args.runs)], stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            assert serve.stdout is not None
+            info: dict[str, str] = {}
+            while "access token" not in info:
+                line = serve.stdout.readline()
+                if not line:
+                    raise SystemExit("demo serve did not start")
+                key, _, value = line.partition(":")
+                info[key.strip()] = value.strip()
+            results = []
+            for _ in range(5):
+                out = subprocess.run([sys.executable, str(script), info["instance URL"],
+                                      info["access token"]], capture_output=True, text=True,
+                                     check=True)
+                results.append(json.loads(out.stdout))
+        finally:
+            serve.terminate()
+            serve.wait()
+    secs = statistics.median(r["seconds"] for r in results)
+    rss = statistics.median(r["rss_mb"] for r in results)
+    row("connect + first page (200 runs with children), loopback", f"{secs:.2f} s",
+        "target < 1 s")
+    row("client peak RSS (the org runs in another process)", f"{rss:.0f} MB", "target < 150 MB")
+
+
+FIRST_PAGE_CLIENT = '''
+import json, resource, sys, time
+t = time.perf_counter()
+from flowstage_tui.engine.sync import SyncEngine
+from flowstage_tui.salesforce.client import Credentials, RedirectSession
+from flowstage_tui.salesforce.connect import Connection
+url, token = sys.argv[1], sys.argv[2]
+conn = Connection(login=lambda: Credentials(token, url),
+                  session_factory=lambda: RedirectSession(url))
+res = SyncEngine(conn).poll_once()
+assert res.health.state == "live", res.health
+assert len(res.snapshot.runs) == 200
+print(json.dumps({"seconds": time.perf_counter() - t,
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+'''
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100_000, help="size of the large org")

@@ -260,8 +260,10 @@ class Engine:
                 if not r.field.sortable:
                     raise self.err("INVALID_FIELD", key.path.pos,
                                    f"field '{r.key}' can not be sorted in a query call")
-                order.append((r.getter, key.desc, key.nulls_first,
-                              r.key if not r.chain else ""))
+                get = r.getter
+                if r.field.type in TEXT_TYPES:  # text sorts case-insensitively; Ids do not
+                    get = _lowered(get)
+                order.append((get, key.desc, key.nulls_first, r.key if not r.chain else ""))
         compiled = Compiled(obj, query, pred, order, tree, aggregate, self.q)
         compiled.index_hint = self._index_hint(obj, query.where, query.alias)
         return compiled
@@ -379,10 +381,9 @@ class Engine:
             return lambda rec: get(rec) == value
         if op == "!=":
             return lambda rec: get(rec) != value
-        if f.type in ("id", "reference", "boolean"):
+        if f.type == "boolean":
             raise self.err("INVALID_QUERY_FILTER_OPERATOR", c.pos,
-                           f"invalid operator on {'id' if f.type != 'boolean' else 'boolean'} "
-                           "field" + ("" if f.type != "boolean" else f": {r.key}"))
+                           f"invalid operator on boolean field: {r.key}")
         cmp_ops: dict[str, Callable[[Any], bool]] = {
             "<": lambda v: v < value, "<=": lambda v: v <= value,
             ">": lambda v: v > value, ">=": lambda v: v >= value,
@@ -619,7 +620,8 @@ class Engine:
                 raise self.err("MALFORMED_QUERY", q.pos, "Ordered field must be grouped or "
                                "aggregated")
             nulls = key.nulls_first
-            out.sort(key=lambda rr: _null_key(rr.get(label), nulls, key.desc), reverse=key.desc)
+            out.sort(key=lambda rr: _null_key(_fold(rr.get(label)), nulls, key.desc),
+                     reverse=key.desc)
         start = q.offset or 0
         end = None if q.limit is None else start + q.limit
         out = out[start:end]
@@ -690,10 +692,18 @@ def name_value(store: Store, rid: str, fname: str) -> Any:
     return rec.get(fname)
 
 
+def _fold(v: Any) -> Any:
+    return v.lower() if isinstance(v, str) else v
+
+
+def _lowered(get: Getter) -> Getter:
+    return lambda r: v.lower() if isinstance(v := get(r), str) else v
+
+
 def _null_key(v: Any, nulls_first: bool, desc: bool) -> tuple[int, Any]:
     if v is None:
         return ((0 if nulls_first else 2) if not desc else (2 if nulls_first else 0), 0)
-    return (1, v.lower() if isinstance(v, str) else v)
+    return (1, v)
 
 
 def sort_rows(rows: list[Record], order: list[tuple[Getter, bool, bool, str]]) -> None:

@@ -61,9 +61,18 @@ GOVERNOR_SLOW = 0.80
 GOVERNOR_STOP = 0.95
 
 
-def _differs(old: Run, new: Run) -> bool:
-    """A real change, not just the Duration Salesforce recomputes for open runs on each read."""
-    return old != new and replace(old, duration=None) != replace(new, duration=None)
+# Fields Salesforce recomputes from the clock on every read: not a change worth marking.
+_VOLATILE = {Run: "duration", WorkItem: "seconds_assigned"}
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """A real change, not just a duration or elapsed time that grew since the last read."""
+    if old == new:
+        return False
+    volatile = _VOLATILE.get(type(old))
+    if volatile is None:
+        return True
+    return bool(replace(old, **{volatile: None}) != replace(new, **{volatile: None}))
 
 
 def utc_now() -> datetime:
@@ -434,9 +443,7 @@ class SyncEngine:
             old = table.get(item.id)
             if old is None:
                 changes.note("added", obj, item.id)
-            elif old == item:
-                continue
-            else:
+            elif _differs(old, item):
                 changes.note("changed", obj, item.id)
             table[item.id] = item
 

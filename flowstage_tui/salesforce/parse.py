@@ -80,6 +80,8 @@ def interview_error(rec: Rec) -> InterviewError | None:
     interview = rec.get("Interview")
     if not isinstance(interview, dict) or not rec.get("InterviewId"):
         return None
+    if not interview.get("Error") and interview.get("InterviewStatus") != "Error":
+        return None  # only failures matter to triage
     return InterviewError(run_id=rec["Id"], interview_id=rec["InterviewId"],
                           status=interview.get("InterviewStatus"), message=interview.get("Error"),
                           element=interview.get("CurrentElement"))

@@ -295,3 +295,10 @@ def test_derived_duration_grows_for_open_runs(clock: ManualClock) -> None:
     before = q(org, text)[0]["Duration"]
     clock.advance(120)
     assert q(org, text)[0]["Duration"] == before + 120
+
+
+def test_keyset_comparison_on_ids(org: DemoOrg) -> None:
+    ordered = q(org, f"SELECT Id FROM {RUN} ORDER BY Id")
+    pivot = ordered[100]["Id"]
+    below = q(org, f"SELECT Id FROM {RUN} WHERE Id < '{pivot}' ORDER BY Id")
+    assert [r["Id"] for r in below] == [r["Id"] for r in ordered[:100]]

@@ -1,0 +1,277 @@
+"""SyncEngine contract tests against the demo org (in-process, real simple-salesforce)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from flowstage_tui.emulator.clock import ManualClock
+from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.engine.state import HealthState, Snapshot
+from flowstage_tui.engine.sync import SyncEngine
+from flowstage_tui.salesforce.capabilities import RUN, STAGE
+from flowstage_tui.salesforce.models import (
+    OPEN_STATUSES,
+    Run,
+    RunStatus,
+    WorkItem,
+    WorkItemStatus,
+)
+from flowstage_tui.salesforce.queries import RunFilter
+
+from .conftest import make_engine
+
+
+def counted_since(org: DemoOrg, mark: int) -> int:
+    return sum(r.counted for r in org.request_log[mark:])
+
+
+def test_first_poll_loads_the_newest_page_with_children(live_org: DemoOrg,
+                                                        clock: ManualClock) -> None:
+    eng = make_engine(live_org, clock)
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIVE
+    snap = res.snapshot
+    assert len(snap.runs) == 200 and snap.more
+    created = [r.created for r in snap.runs]
+    assert created == sorted(created, reverse=True)
+    assert sum(snap.counts.values()) == 300
+    run = snap.runs[0]
+    stages = snap.stages[run.id]
+    assert [s.position for s in stages] == list(range(1, len(stages) + 1))
+    assert res.changes.full
+
+
+def test_idle_poll_is_exactly_one_counted_call(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    eng.poll_once()
+    for _ in range(3):
+        clock.advance(15)
+        mark = len(org.request_log)
+        res = eng.poll_once()
+        assert counted_since(org, mark) == 1
+        assert [r.path for r in org.request_log[mark:]] == ["/services/data/v66.0/composite"]
+        assert res.changes.size == 0
+
+
+def test_busy_minute_costs_one_call_per_poll(live_org: DemoOrg, clock: ManualClock) -> None:
+    eng = make_engine(live_org, clock)
+    eng.poll_once()
+    clock.advance(1)
+    eng.poll_once()
+    mark = len(live_org.request_log)
+    polls = 0
+    changed = 0
+    for _ in range(4):  # a minute at 15 s
+        clock.advance(15)
+        res = eng.poll_once()
+        polls += 1
+        changed += res.changes.size
+    assert changed > 0  # the org really was busy
+    assert counted_since(live_org, mark) <= polls + 1  # +1: the slower deletion check
+
+
+def settled(item: Any) -> Any:
+    """A row without the values Salesforce recomputes from the clock on every read (the
+    Duration of an open run, the time since assignment of an open work item)."""
+    if isinstance(item, Run) and item.status in OPEN_STATUSES:
+        return replace(item, duration=None)
+    if isinstance(item, WorkItem) and item.status == WorkItemStatus.ASSIGNED:
+        return replace(item, seconds_assigned=None)
+    return item
+
+
+def settled_all(items: Any) -> Any:
+    return None if items is None else tuple(settled(i) for i in items)
+
+
+def mirror_matches_fresh(eng: SyncEngine, org: DemoOrg, clock: ManualClock) -> None:
+    fresh = make_engine(org, clock, flt=eng.filter)
+    fresh.page_size = eng.page_size
+    expected = fresh.poll_once().snapshot
+    got = eng.snapshot
+    n = len(expected.runs)
+    assert [r.id for r in got.runs[:n]] == [r.id for r in expected.runs]
+    assert len({r.id for r in got.runs}) == len(got.runs)  # no duplicates
+    for run in expected.runs:
+        assert settled(got.run(run.id)) == settled(run)
+        assert got.stages.get(run.id) == expected.stages.get(run.id)
+        assert got.errors.get(run.id) == expected.errors.get(run.id)
+        for stage in expected.stages.get(run.id, ()):
+            assert got.steps.get(stage.id) == expected.steps.get(stage.id)
+            for step in expected.steps.get(stage.id, ()):
+                assert settled_all(got.work_items.get(step.id)) == settled_all(
+                    expected.work_items.get(step.id))
+    assert dict(got.counts) == dict(expected.counts)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3, 4])
+def test_converges_after_faults(clock: ManualClock, seed: int) -> None:
+    org = DemoOrg(seed=seed, runs=150, clock=clock, pace=2.0)
+    eng = make_engine(org, clock, page_size=100, seed=seed)
+    eng.poll_once()
+    org.faults.update(latency_ms=200, jitter_ms=100, error_rate=0.2, drop_rate=0.1,
+                      malformed_rate=0.1, session_expiry_calls=7)
+    states = set()
+    for _ in range(60):
+        clock.advance(10)
+        res = eng.poll_once()
+        states.add(res.health.state)
+    assert HealthState.OFFLINE in states and HealthState.LIVE in states
+    org.faults.clear()
+    for _ in range(2):
+        clock.advance(10)
+        eng.retry_now()
+        res = eng.poll_once()
+    assert res.health.state == HealthState.LIVE
+    mirror_matches_fresh(eng, org, clock)
+
+
+def test_filtered_view_follows_runs_into_and_out_of_the_filter(live_org: DemoOrg,
+                                                                clock: ManualClock) -> None:
+    eng = make_engine(live_org, clock, flt=RunFilter(statuses=("InProgress",)))
+    eng.poll_once()
+    for _ in range(40):
+        clock.advance(15)
+        eng.poll_once()
+    assert all(r.status == RunStatus.IN_PROGRESS for r in eng.snapshot.runs)
+    mirror_matches_fresh(eng, live_org, clock)
+
+
+def test_deletions_are_caught(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=50, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    eng.poll_once()
+    victim = eng.snapshot.runs[3].id
+    stage_ids = {s.id for s in eng.snapshot.stages[victim]}
+    with org.lock:
+        for sid in stage_ids:
+            org.store.delete(STAGE, sid, org.now_ms())
+        org.store.delete(RUN, victim, org.now_ms())
+    clock.advance(6 * 60)
+    res = eng.poll_once()
+    assert victim in res.changes.removed[RUN]
+    assert stage_ids <= res.changes.removed[STAGE]
+    assert eng.snapshot.run(victim) is None
+
+
+def test_old_api_version_and_no_feed_history(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=80, clock=clock, frozen=True, feed_history=False)
+    eng = make_engine(org, clock, api_cap="55.0")
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIVE
+    run = res.snapshot.runs[0]
+    assert run.current_stage is None and run.duration is None and run.label is None
+    assert run.orchestration  # the developer name still identifies the orchestration
+    caps = eng.capabilities
+    assert caps is not None and caps.version == "55.0"
+    stage = res.snapshot.stages[run.id][0]
+    details = eng.fetch_details(stage.id)
+    assert not isinstance(details, Exception)
+    assert details.history is None and details.feed is None  # the org has neither
+    assert details.log  # the run log is there at v55
+    # interview error text (v62+) is not available, the failing stage still is
+    errored = [r for r in res.snapshot.runs if r.status == RunStatus.ERROR]
+    assert errored and all(res.snapshot.errors.get(r.id) is None or
+                           res.snapshot.errors[r.id].message is None for r in errored)
+
+
+def test_stage_details_in_one_call(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=120, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    snap = eng.poll_once().snapshot
+    errored = next(r for r in snap.runs if r.status == RunStatus.ERROR)
+    stage = next(s for s in snap.stages[errored.id] if s.status == "Error")
+    mark = len(org.request_log)
+    details = eng.fetch_details(stage.id)
+    assert counted_since(org, mark) == 1
+    assert not isinstance(details, Exception)
+    assert details.history is not None and details.history[0].field == "created"
+    assert details.feed is not None and any(p.type == "TrackedChange" for p in details.feed)
+    kinds = [e.kind for e in details.log]
+    assert "FailStage" in kinds and "StartInstance" in kinds
+    assert snap.errors[errored.id].message
+
+
+def test_request_limit_exceeded_becomes_a_health_state(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    eng.poll_once()
+    org.api_limit = org.api_used
+    clock.advance(15)
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIMIT_EXHAUSTED
+    assert res.snapshot.runs  # the last good data stays
+    assert (eng.next_delay() or 0) >= 240
+
+
+def test_budget_governor_slows_then_suspends(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True, api_limit=1000)
+    eng = make_engine(org, clock)
+    org.api_used = 850
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIMIT_LOW and res.health.interval == 30
+    org.api_used = 960
+    clock.advance(30)
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIMIT_EXHAUSTED
+    assert eng.next_delay() is None  # suspended until the user asks
+    eng.retry_now()
+    assert eng.next_delay() == 0
+
+
+def test_invalid_session_without_reauth_becomes_reauth_state(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    eng.poll_once()
+
+    def refuse() -> object:
+        from flowstage_tui.errors import AuthNeeded
+
+        raise AuthNeeded("The session expired; run `sf org login web -a demo`.",
+                         command="sf org login web -a demo")
+
+    eng.connection.login = refuse  # type: ignore[assignment]
+    eng.connection.reauth = refuse  # type: ignore[assignment]
+    assert eng.client is not None
+    eng.client.reauth = refuse  # type: ignore[assignment]
+    org.faults.update(session_expiry_calls=1)
+    clock.advance(15)
+    res = eng.poll_once()
+    assert res.health.state == HealthState.REAUTH
+    assert res.health.reauth_command == "sf org login web -a demo"
+    assert res.snapshot.runs
+
+
+def test_session_expiry_is_healed_by_reauth(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    eng.poll_once()
+    org.faults.update(session_expiry_calls=1)
+    for _ in range(3):
+        clock.advance(15)
+        assert eng.poll_once().health.state == HealthState.LIVE
+
+
+def test_keyset_paging_loads_older_runs(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
+    eng = make_engine(org, clock, page_size=100)
+    first = eng.poll_once().snapshot
+    more = eng.load_more()
+    assert len(more.snapshot.runs) == 200
+    ids = [r.id for r in more.snapshot.runs]
+    assert ids[:100] == [r.id for r in first.runs] and len(set(ids)) == 200
+    older = more.snapshot.runs[150]
+    assert more.snapshot.stages[older.id]
+
+
+def test_snapshot_is_immutable(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=20, clock=clock, frozen=True)
+    snap: Snapshot = make_engine(org, clock).poll_once().snapshot
+    with pytest.raises(TypeError):
+        snap.stages["x"] = ()  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        snap.runs = ()  # type: ignore[misc]
