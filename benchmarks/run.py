@@ -231,6 +231,36 @@ print(json.dumps({"seconds": time.perf_counter() - t,
 '''
 
 
+
+
+def _wall(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> float:
+    import subprocess
+
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, env=env)
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000
+
+
+@section("startup")
+def bench_startup(args: argparse.Namespace) -> None:
+    """Wall time of the command line, next to bare Python and a bare Textual import."""
+    exe = Path(sys.executable).parent / "flowstage"
+    py = sys.executable
+    print("\n[startup] wall time, median of 15 runs")
+    base = _wall([py, "-c", "pass"], 15)
+    version = _wall([str(exe), "--version"], 15)
+    textual = _wall([py, "-c", "import textual.app"], 15)
+    runs = _wall([str(exe), "runs", "--demo", "--limit", "20", "--format", "json"], 7)
+    row("python -c pass", f"{base:.0f} ms")
+    row("flowstage --version", f"{version:.0f} ms", f"target <= {base * 1.5:.0f} ms (1.5x)")
+    row("python -c 'import textual.app'", f"{textual:.0f} ms")
+    row("flowstage runs --demo --limit 20 --format json", f"{runs:.0f} ms",
+        "(includes generating the 300-run demo org)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100_000, help="size of the large org")

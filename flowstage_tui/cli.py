@@ -16,24 +16,50 @@ from typing import Any, NoReturn
 from . import __version__
 from .errors import FlowstageError, UsageError
 
-COMMANDS = ("demo",)
+COMMANDS = ("runs", "show", "watch", "snapshot", "profiles", "config", "demo")
 
 DESCRIPTION = """\
-Browse and triage Salesforce Flow Orchestration runs from a terminal.
+flowstage: browse and triage Salesforce Flow Orchestration runs from a terminal.
 
-commands:
-  flowstage demo serve [options]   run the demo org (a Salesforce REST API emulator) on loopback
-  flowstage demo dump [options]    write the demo org's data as JSON (replay it with --data)
+usage:
+  flowstage [PROFILE] [-p NAME] [--demo] [--read-only | --write] [--refresh SECS]
+            [--status S] [--orchestration NAME] [--since AGE] [--run ID] [--theme NAME]
+  flowstage runs      [filters] [--limit N] [--format table|json|jsonl|csv] [--exit-code]
+  flowstage show      RUN [--format table|json]
+  flowstage watch     [filters] [--interval S] [--format text|jsonl] [--count N]
+  flowstage snapshot  [filters] [--limit N] > incident.json
+  flowstage profiles  list | show NAME | add NAME --auth KIND [--KEY VALUE ...]
+                      | remove NAME | set NAME KEY VALUE | test [NAME]
+  flowstage config    path | validate | show
+  flowstage demo      serve [options] | dump [options]
+
+Without a command, flowstage opens the triage screen for PROFILE (or default_profile).
+Every command takes --demo (the built-in demo org), -p/--profile NAME, --config PATH
+and -v (debug log in the user log directory; never any secret).
+
+filters:  --status Error,InProgress   --orchestration Employee_Onboarding
+          --since 24h (30m, 7d, 2w)   --text OR-00012 (name or orchestration label)
 
 examples:
-  flowstage demo serve --port 8443 --token demo-token
-  flowstage demo serve --tls --error-rate 0.2 --latency 300
-  curl -H "Authorization: Bearer demo-token" \\
-       "http://127.0.0.1:8443/services/data/v66.0/query?q=SELECT+Name,Status+FROM+FlowOrchestrationInstance+LIMIT+5"
-  flowstage demo dump --seed 42 --runs 50 > incident.json
-  flowstage demo serve --data incident.json --frozen
+  flowstage --demo                               the triage screen on the demo org
+  alias orch='flowstage prod'                    quick launch from a shell alias
+  flowstage runs -p prod --status Error --since 24h
+  flowstage runs -p prod --status Error --since 1h --exit-code || alert "runs failed"
+  flowstage show OR-0000123 --format json
+  flowstage watch -p prod --format jsonl >> orchestration-events.jsonl
+  flowstage snapshot -p prod --status Error --since 7d > incident.json
+  flowstage --demo --data incident.json          replay that incident offline
+  flowstage profiles add prod --auth sf-cli --sf-alias prod --color red --label PROD
+  flowstage demo serve --port 8443               the demo org for curl and the sf CLI
 
-Run `flowstage demo serve --help` for every demo-org option.
+JSON output (stable): runs print objects with id, name, status, orchestration, label,
+current_stage, created, modified, duration_seconds, url; show adds error, stages (with
+steps and work items), log, history and feed (null when the org has no such object);
+watch --format jsonl prints one event per change and, per poll,
+{"event": "poll", "api_usage": USED, "api_limit": MAX, "changes": N, "health": STATE}.
+
+exit codes: 0 ok · 1 runs --exit-code matched something, or an org/auth error · 2 bad input
+or config.
 """
 
 
@@ -252,21 +278,193 @@ def serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_common(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("org")
+    g.add_argument("-p", "--profile", metavar="NAME", help="profile from config.toml")
+    g.add_argument("--demo", action="store_true", help="use the built-in demo org")
+    g.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
+    g.add_argument("-v", "--verbose", action="store_true",
+                   help="write a debug log to the user log directory")
+    g.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
+    g.add_argument("--runs", dest="runs", type=_positive_int, default=300,
+                   help=argparse.SUPPRESS)
+    g.add_argument("--data", type=Path, metavar="FILE",
+                   help="with --demo: load the org from a dump or snapshot file")
+
+
+def add_filters(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters")
+    g.add_argument("--status", action="append", metavar="S",
+                   help="InProgress, Error, Suspended, Completed, Canceled (comma-separated)")
+    g.add_argument("--orchestration", metavar="NAME",
+                   help="orchestration developer name, or part of its label")
+    g.add_argument("--since", metavar="AGE", help="started within, e.g. 30m, 24h, 7d")
+    g.add_argument("--text", metavar="TEXT", help="part of the run name or orchestration label")
+
+
+def command_parser(name: str) -> argparse.ArgumentParser:
+    p = _Parser(prog=f"flowstage {name}")
+    if name == "runs":
+        p.description = "List orchestration runs, newest first."
+        add_common(p)
+        add_filters(p)
+        p.add_argument("--limit", type=_positive_int, default=50, help="at most N runs (50)")
+        p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
+        p.add_argument("--exit-code", action="store_true",
+                       help="exit 1 when any run matched (for cron and monitoring)")
+    elif name == "show":
+        p.description = "One run with its stages, steps, work items, log, history, feed, error."
+        add_common(p)
+        p.add_argument("run", metavar="RUN", help="run Id (0jE…) or Name")
+        p.add_argument("--format", choices=("table", "json"), default="table")
+    elif name == "watch":
+        p.description = "Print one line per change (new run, stage change, error, work item)."
+        add_common(p)
+        add_filters(p)
+        p.add_argument("--interval", type=float, metavar="S",
+                       help="seconds between polls (default: the profile's poll_interval or 15)")
+        p.add_argument("--format", choices=("text", "jsonl"), default="text")
+        p.add_argument("--count", type=_positive_int, metavar="N", help="stop after N polls")
+    elif name == "snapshot":
+        p.description = ("Capture runs with everything under them in the demo org's data "
+                         "format; replay with `flowstage --demo --data FILE`.")
+        add_common(p)
+        add_filters(p)
+        p.add_argument("--limit", type=_positive_int, default=50, help="at most N runs (50)")
+    elif name == "profiles":
+        p.description = "Manage profiles in config.toml (the file changes only here)."
+        sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
+        common = _Parser(add_help=False)
+        add_common(common)
+        sub.add_parser("list", help="the profiles and which is the default", parents=[common])
+        show = sub.add_parser("show", help="one profile's settings", parents=[common])
+        show.add_argument("name")
+        add = sub.add_parser("add", help="add a profile", parents=[common])
+        add.add_argument("name")
+        add.add_argument("--auth", required=True, choices=AUTH_CHOICES)
+        for key in PROFILE_OPTION_KEYS:
+            add.add_argument("--" + key.replace("_", "-"), dest=key, metavar="VALUE")
+        add.add_argument("--default", action="store_true", help="make it the default profile")
+        rm = sub.add_parser("remove", help="remove a profile", parents=[common])
+        rm.add_argument("name")
+        st = sub.add_parser("set", help="set one key of a profile", parents=[common])
+        st.add_argument("name")
+        st.add_argument("key")
+        st.add_argument("value")
+        test = sub.add_parser("test", help="connect and print what the org offers",
+                              parents=[common])
+        test.add_argument("name", nargs="?")
+    elif name == "config":
+        p.description = "Where files live, whether config.toml is valid, the effective settings."
+        add_common(p)
+        p.add_argument("action", choices=("path", "validate", "show"))
+    return p
+
+
+def tui_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="flowstage", add_help=False)
+    p.add_argument("profile_pos", nargs="?", metavar="PROFILE")
+    add_common(p)
+    add_filters(p)
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--read-only", action="store_true")
+    mode.add_argument("--write", action="store_true")
+    p.add_argument("--refresh", type=float, metavar="SECS")
+    p.add_argument("--run", metavar="ID")
+    p.add_argument("--theme", metavar="NAME")
+    return p
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] in ("--version", "-V"):
             print(f"flowstage {__version__}")
             return 0
-        if not args or args[0] in ("-h", "--help"):
+        if args and args[0] in ("-h", "--help"):
             print(DESCRIPTION)
             return 0
-        if args[0] == "demo":
+        if args and args[0] == "demo":
             return cmd_demo(args[1:])
-        raise UsageError(f"flowstage: unknown command {args[0]!r} (see `flowstage --help`)")
+        if args and args[0] in COMMANDS:
+            if "-h" in args[1:] or "--help" in args[1:]:
+                command_parser(args[0]).parse_args(args[1:])
+            return run_command(args[0], command_parser(args[0]).parse_args(args[1:]))
+        ns = tui_parser().parse_args(args)
+        if ns.profile_pos and ns.profile:
+            raise UsageError("flowstage: give the profile once, as PROFILE or -p NAME")
+        ns.profile = ns.profile or ns.profile_pos
+        return run_tui(ns)
     except FlowstageError as exc:
-        print(f"error: {exc}" if not str(exc).startswith("flowstage") else str(exc),
+        message = str(exc)
+        detail = getattr(exc, "detail", None)
+        if detail:  # Salesforce's own words, last line of its message (the snippet is noise)
+            message += " " + detail.strip().splitlines()[-1]
+        print(f"error: {message}" if not message.startswith("flowstage") else message,
               file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         return 130
+
+
+def _setup_logging(args: argparse.Namespace) -> None:
+    if not getattr(args, "verbose", False):
+        return
+    import logging
+
+    from .config.paths import log_dir
+
+    directory = log_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(filename=directory / "flowstage.log", level=logging.DEBUG,
+                        format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # requests/urllib3 debug lines carry URLs only, never headers (tokens) or bodies.
+    logging.getLogger("flowstage").debug("started: %s", " ".join(sys.argv[1:2]))
+
+
+def run_command(name: str, args: argparse.Namespace) -> int:
+    from . import commands
+    from .context import resolve
+
+    _setup_logging(args)
+    if name == "profiles":
+        from . import profiles_cmd
+
+        return profiles_cmd.run(args)
+    if name == "config":
+        from . import profiles_cmd
+
+        return profiles_cmd.config(args)
+    ctx = resolve(args)
+    if name in ("runs", "watch", "snapshot"):
+        flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text)
+    if name == "runs":
+        return commands.cmd_runs(ctx, flt, args.limit, args.format, args.exit_code)
+    if name == "show":
+        return commands.cmd_show(ctx, args.run, args.format)
+    if name == "watch":
+        interval = args.interval or float(ctx.profile.get("poll_interval", 15))
+        if interval < 1:
+            raise UsageError("--interval must be at least 1 second")
+        return commands.cmd_watch(ctx, flt, interval, args.format, args.count)
+    return commands.cmd_snapshot(ctx, flt, args.limit)
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from .context import resolve
+
+    _setup_logging(args)
+    ctx = resolve(args)
+    try:
+        from .ui.launch import launch
+    except ImportError:
+        raise UsageError("flowstage: the triage screen is not part of this build yet; use "
+                         "`flowstage runs`, `show` or `watch`") from None
+    return launch(ctx, args)
+
+
+AUTH_CHOICES = ("sf-cli", "password", "jwt", "client-credentials", "access-token", "demo")
+PROFILE_OPTION_KEYS = ("sf_alias", "instance_url", "login_url", "username", "client_id",
+                       "private_key_file", "password_env", "security_token_env",
+                       "client_secret_env", "token_env", "api_version", "ca_bundle",
+                       "label", "color", "poll_interval", "theme", "read_only")

@@ -272,7 +272,8 @@ class Parser:
             break
         self.expect_kw("from")
         obj_tok = self.next()
-        if obj_tok.kind != "ident" or obj_tok.text.lower() in KEYWORDS:
+        # Object names may look like keywords (Group, Order): any identifier will do here.
+        if obj_tok.kind != "ident" or obj_tok.text.lower() in ("where", "limit", "order"):
             raise self.error(obj_tok)
         q = Query(items=items, obj=obj_tok.text, obj_pos=obj_tok.pos, count_only=count_only,
                   pos=start.pos)

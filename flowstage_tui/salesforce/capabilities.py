@@ -29,7 +29,7 @@ USER = "User"
 GROUP = "Group"
 
 OBJECTS = (RUN, STAGE, STEP, WORK, LOG, INTERVIEW, STAGE_FEED, STAGE_HISTORY, RUN_FEED,
-           RUN_HISTORY, STAGE_SHARE, USER, GROUP)
+           RUN_HISTORY, STAGE_SHARE, USER, GROUP, "FeedComment", "Organization")
 # Where a relationship leads, for checking parent paths (`Interview.Error`).
 RELATIONSHIPS = {
     (RUN, "Interview"): INTERVIEW, (WORK, "StepInstance"): STEP, (STEP, "StageInstance"): STAGE,

@@ -129,6 +129,11 @@ class QueryBuilder:
         return (f"SELECT {self.fields(RUN, RUN_FIELDS)} FROM {RUN}{clause} "
                 f"ORDER BY CreatedDate DESC, Id DESC LIMIT {limit}")
 
+    def run_ids(self, limit: int) -> str:
+        where = self.run_where()
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return f"SELECT Id FROM {RUN}{clause} ORDER BY CreatedDate DESC, Id DESC LIMIT {limit}"
+
     def runs_changed(self, since: datetime, oldest: datetime | None) -> str:
         where = [f"SystemModstamp > {datetime_literal(since)}"]
         if oldest is not None:

@@ -46,7 +46,7 @@ def test_dump_is_deterministic_and_loadable(tmp_path: Path,
     (["demo", "dump", "--at", "yesterday"], "is not an ISO-8601 date-time"),
     (["demo", "dump", "--data", "/no/such/file.json"], "cannot read /no/such/file.json"),
     (["demo", "frobnicate"], "invalid choice"),
-    (["nonsense"], "unknown command 'nonsense'"),
+    (["nonsense"], "no profile named 'nonsense'"),
 ])
 def test_bad_input_is_one_clear_line_and_exit_2(args: list[str], needle: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:

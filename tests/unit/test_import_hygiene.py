@@ -23,9 +23,10 @@ def test_headless_modules_never_load_textual(module: str) -> None:
 
 
 def test_version_path_loads_neither_textual_nor_simple_salesforce() -> None:
-    code = ("import sys; from flowstage_tui.cli import main; main(['--version']); "
-            "heavy = [m for m in ('textual', 'simple_salesforce', 'requests', 'zeep') "
-            "if m in sys.modules]; sys.exit(f'loaded: {heavy}' if heavy else 0)")
+    code = ("import sys; sys.argv = ['flowstage', '--version']; "
+            "from flowstage_tui.entry import main; main(); "
+            "heavy = [m for m in ('textual', 'simple_salesforce', 'requests', 'zeep', "
+            "'argparse') if m in sys.modules]; sys.exit(f'loaded: {heavy}' if heavy else 0)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("flowstage ")

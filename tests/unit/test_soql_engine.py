@@ -302,3 +302,8 @@ def test_keyset_comparison_on_ids(org: DemoOrg) -> None:
     pivot = ordered[100]["Id"]
     below = q(org, f"SELECT Id FROM {RUN} WHERE Id < '{pivot}' ORDER BY Id")
     assert [r["Id"] for r in below] == [r["Id"] for r in ordered[:100]]
+
+
+def test_object_names_that_look_like_keywords(org: DemoOrg) -> None:
+    assert q(org, "SELECT Id, Name FROM Group WHERE Type = 'Queue'")
+    assert q(org, "SELECT Name FROM Group g ORDER BY Name LIMIT 1")

@@ -1,0 +1,396 @@
+"""The headless commands: runs, show, watch, snapshot, profiles, config."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, TextIO
+
+from . import output as out
+from .context import Context
+from .errors import UsageError
+from .salesforce import parse
+from .salesforce.capabilities import (
+    GROUP,
+    INTERVIEW,
+    LOG,
+    RUN,
+    RUN_FEED,
+    RUN_HISTORY,
+    STAGE,
+    STAGE_FEED,
+    STAGE_HISTORY,
+    STEP,
+    USER,
+    WORK,
+    Capabilities,
+)
+from .salesforce.models import Run
+from .salesforce.queries import LOG_FIELDS, QueryBuilder, RunFilter
+from .salesforce.soql import quote
+
+
+def _open(ctx: Context) -> tuple[Any, Capabilities, Any]:
+    conn = ctx.connection()
+    client, caps = conn.open()
+    return conn, caps, client
+
+
+def run_json(run: Run, instance_url: str) -> dict[str, Any]:
+    return {"id": run.id, "name": run.name, "status": str(run.status),
+            "orchestration": run.orchestration, "label": run.label,
+            "current_stage": run.current_stage, "created": out.iso(run.created),
+            "modified": out.iso(run.modified), "duration_seconds": run.duration,
+            "url": out.lightning_url(instance_url, RUN, run.id)}
+
+
+def fetch_runs(ctx: Context, flt: RunFilter, limit: int) -> tuple[list[Run], str]:
+    _, caps, client = _open(ctx)
+    q = QueryBuilder(caps, flt).runs_page(limit)
+    rows = client.query(q)
+    return [parse.run(r) for r in rows], client.credentials.instance_url
+
+
+def cmd_runs(ctx: Context, flt: RunFilter, limit: int, fmt: str, exit_code: bool,
+             stream: TextIO | None = None) -> int:
+    stream = stream or sys.stdout
+    runs, instance = fetch_runs(ctx, flt, limit)
+    items = [run_json(r, instance) for r in runs]
+    if fmt == "json":
+        stream.write(out.dumps(items) + "\n")
+    elif fmt == "jsonl":
+        for item in items:
+            stream.write(json.dumps(item, ensure_ascii=False) + "\n")
+    elif fmt == "csv":
+        stream.write(out.to_csv(out.RUN_COLUMNS, ([i[c] for c in out.RUN_COLUMNS]
+                                                  for i in items)))
+    else:
+        if not runs:
+            stream.write(f"No runs match ({flt.describe()}).\n")
+        else:
+            stream.write(out.table(
+                ("STATUS", "NAME", "ORCHESTRATION", "CURRENT STAGE", "STARTED (UTC)", "DURATION"),
+                ((str(r.status), r.name, out.clean_text(r.title),
+                  out.clean_text(r.current_stage), out.short_time(r.created),
+                  out.duration_text(r.duration)) for r in runs), shrink=(2, 3)) + "\n")
+    return 1 if exit_code and runs else 0
+
+
+def _find_run(client: Any, caps: Capabilities, ident: str) -> dict[str, Any]:
+    from .emulator.ids import normalise
+    from .salesforce.queries import RUN_FIELDS
+
+    fields = ", ".join(caps.select(RUN, RUN_FIELDS))
+    rid = normalise(ident) if len(ident) in (15, 18) else None
+    where = f"Id = {quote(rid)}" if rid and rid.startswith("0jE") else f"Name = {quote(ident)}"
+    rows = client.query(f"SELECT {fields} FROM {RUN} WHERE {where} LIMIT 1")
+    if not rows:
+        raise UsageError(f"no orchestration run {ident!r} in this org; pass a run Id (0jE…) or "
+                         "Name as shown by `flowstage runs`")
+    row: dict[str, Any] = rows[0]
+    return row
+
+
+def gather_run(ctx: Context, ident: str) -> dict[str, Any]:
+    """Everything about one run, as the documented `show` JSON."""
+    _, caps, client = _open(ctx)
+    instance = client.credentials.instance_url
+    row = _find_run(client, caps, ident)
+    run = parse.run(row)
+    err = parse.interview_error(row)
+    b = QueryBuilder(caps)
+    stages = [parse.stage(r) for r in client.query(b.children_of(STAGE, [run.id]) or "")] \
+        if caps.has(STAGE) else []
+    steps = [parse.step(r) for r in client.query(b.children_of(STEP, [run.id]) or "")] \
+        if caps.has(STEP) else []
+    q_items = b.children_of(WORK, [run.id])
+    items = [parse.work_item(r) for r in client.query(q_items)] if q_items else []
+    log = []
+    if caps.has(LOG):
+        log = [parse.log_entry(r) for r in client.query(
+            f"SELECT {', '.join(caps.select(LOG, LOG_FIELDS))} FROM {LOG} WHERE "
+            f"OrchestrationInstanceId = {quote(run.id)} ORDER BY Timestamp, Id")]
+    history: list[dict[str, Any]] | None = None
+    feed: list[dict[str, Any]] | None = None
+    parents = [run.id] + [s.id for s in stages]
+    id_list = ", ".join(quote(i) for i in parents)
+    if caps.has(RUN_HISTORY) or caps.has(STAGE_HISTORY):
+        history = []
+        for obj in (RUN_HISTORY, STAGE_HISTORY):
+            if caps.has(obj):
+                for r in client.query(f"SELECT Id, ParentId, Field, OldValue, NewValue, "
+                                      f"CreatedDate, CreatedBy.Name FROM {obj} WHERE ParentId IN "
+                                      f"({id_list}) ORDER BY CreatedDate, Id"):
+                    h = parse.history_entry(r)
+                    history.append({"parent_id": h.parent_id, "field": h.field,
+                                    "old": h.old_value, "new": h.new_value,
+                                    "at": out.iso(h.created), "by": h.created_by})
+        history.sort(key=lambda h: h["at"] or "")
+    if caps.has(RUN_FEED) or caps.has(STAGE_FEED):
+        feed = []
+        for obj in (RUN_FEED, STAGE_FEED):
+            if caps.has(obj):
+                for r in client.query(
+                        f"SELECT Id, ParentId, Type, Title, Body, LinkUrl, IsRichText, "
+                        f"CreatedDate, InsertedBy.Name, (SELECT Id, CommentBody, IsRichText, "
+                        f"CreatedDate, InsertedBy.Name FROM FeedComments ORDER BY CreatedDate) "
+                        f"FROM {obj} WHERE ParentId IN ({id_list}) ORDER BY CreatedDate, Id"):
+                    p = parse.feed_post(r)
+                    feed.append({"id": p.id, "parent_id": p.parent_id, "type": p.type,
+                                 "title": p.title, "body": p.body, "rich_text": p.rich,
+                                 "link": p.link, "author": p.author, "at": out.iso(p.created),
+                                 "comments": [{"body": c.body, "rich_text": c.rich,
+                                               "author": c.author, "at": out.iso(c.created)}
+                                              for c in p.comments]})
+        feed.sort(key=lambda f: f["at"] or "")
+    result = run_json(run, instance)
+    result["error"] = None if err is None else {
+        "message": err.message, "interview_status": err.status, "element": err.element}
+    result["stages"] = []
+    for s in sorted(stages, key=lambda s: s.position):
+        stage_steps = [st for st in steps if st.stage_id == s.id]
+        result["stages"].append({
+            "id": s.id, "position": s.position, "name": s.name, "label": s.label,
+            "status": str(s.status), "started": out.iso(s.created), "ended": out.iso(s.ended),
+            "url": out.lightning_url(instance, STAGE, s.id),
+            "steps": [{"id": st.id, "name": st.name, "label": st.label, "status": str(st.status),
+                       "type": st.step_type, "url": out.lightning_url(instance, STEP, st.id),
+                       "work_items": [{"id": w.id, "status": str(w.status),
+                                       "assignee": w.assignee_name,
+                                       "assignee_type": w.assignee_type,
+                                       "assignee_active": w.assignee_active,
+                                       "assigned_seconds": w.seconds_assigned,
+                                       "url": out.lightning_url(instance, WORK, w.id)}
+                                      for w in items if w.step_id == st.id]}
+                      for st in stage_steps]})
+    result["log"] = [{"kind": e.kind, "at": out.iso(e.timestamp), "stage": e.stage_name,
+                      "step": e.step_name, "actor": e.actor, "assignee": e.assignee,
+                      "duration_seconds": e.duration, "comments": e.comments} for e in log]
+    result["history"] = history
+    result["feed"] = feed
+    return result
+
+
+def cmd_show(ctx: Context, ident: str, fmt: str, stream: TextIO | None = None) -> int:
+    stream = stream or sys.stdout
+    data = gather_run(ctx, ident)
+    if fmt in ("json", "jsonl"):
+        stream.write((out.dumps(data) if fmt == "json" else json.dumps(data, ensure_ascii=False))
+                     + "\n")
+        return 0
+    if fmt == "csv":
+        raise UsageError("show has no csv format; use --format table or json")
+    w = stream.write
+    c = out.clean_text
+    w(f"{data['name']}  {data['status']}  {c(data['label'] or data['orchestration'])}\n")
+    w(f"  Id        {data['id']}\n  Started   {data['created']}\n")
+    w(f"  Duration  {out.duration_text(data['duration_seconds'])}\n")
+    if data["current_stage"]:
+        w(f"  Stage     {c(data['current_stage'])}\n")
+    w(f"  URL       {data['url']}\n")
+    if data["error"] and data["error"]["message"]:
+        w("\nError\n")
+        for line in c(data["error"]["message"]).splitlines():
+            w(f"  {line}\n")
+    w("\nStages\n")
+    for s in data["stages"]:
+        w(f"  {s['position']:>2}. {s['status']:<12} {c(s['label'])}  ({s['started']} → "
+          f"{s['ended'] or 'running'})\n")
+        for st in s["steps"]:
+            w(f"        - {st['status']:<12} {c(st['label'])} [{st['type']}]\n")
+            for wi in st["work_items"]:
+                inactive = " (inactive user)" if wi["assignee_active"] is False else ""
+                w(f"            work item {wi['status']}: {c(wi['assignee'])}{inactive}\n")
+    w("\nRun log\n")
+    for e in data["log"]:
+        where = " / ".join(x for x in (e["stage"], e["step"]) if x)
+        w(f"  {e['at']}  {e['kind']:<16} {c(where)}\n")
+    if data["history"] is None:
+        w("\nHistory: this org has no History object for orchestration runs.\n")
+    else:
+        w("\nHistory\n")
+        names = {data["id"]: "run"} | {s["id"]: f"stage {s['label']}" for s in data["stages"]}
+        for h in data["history"]:
+            what = names.get(h["parent_id"], h["parent_id"])
+            change = "created" if h["field"] == "created" else \
+                f"{h['field']}: {c(str(h['old']))} → {c(str(h['new']))}"
+            w(f"  {h['at']}  {c(what)}: {change}\n")
+    if data["feed"] is None:
+        w("\nFeed: this org has no Feed object for orchestration runs.\n")
+    else:
+        w("\nFeed\n")
+        for p in data["feed"]:
+            w(f"  {p['at']}  {c(p['author'])} [{p['type']}] {c(p['body'] or p['title'] or '')}\n")
+            for cm in p["comments"]:
+                w(f"      ↳ {c(cm['author'])}: {c(cm['body'])}\n")
+    return 0
+
+
+def watch_events(prev: Any, snap: Any) -> list[dict[str, Any]]:
+    """Lines worth telling a human (or a script) about, from one snapshot to the next."""
+    events: list[dict[str, Any]] = []
+    at = out.iso(snap.taken)
+    before = {r.id: r for r in prev.runs} if prev else {}
+    for run in reversed(snap.runs):
+        old = before.get(run.id)
+        if old is None:
+            if prev is not None and prev.taken and run.created >= prev.taken - _slack():
+                events.append({"event": "run-started", "at": at, "run": run.name,
+                               "orchestration": run.title})
+            continue
+        if old.status != run.status:
+            ev: dict[str, Any] = {"event": "run-status", "at": at, "run": run.name,
+                                  "from": str(old.status), "to": str(run.status)}
+            if str(run.status) == "Error":
+                err = snap.errors.get(run.id)
+                ev["stage"] = run.current_stage
+                ev["error"] = (err.message or "").splitlines()[0] if err and err.message else None
+            events.append(ev)
+        old_stages = {s.id: s for s in (prev.stages.get(run.id, ()) if prev else ())}
+        for s in snap.stages.get(run.id, ()):
+            o = old_stages.get(s.id)
+            if o is None or o.status != s.status:
+                events.append({"event": "stage-status", "at": at, "run": run.name,
+                               "stage": s.label, "to": str(s.status)})
+        for s in snap.stages.get(run.id, ()):
+            for st in snap.steps.get(s.id, ()):
+                old_items = {w.id: w for w in (prev.work_items.get(st.id, ()) if prev else ())}
+                for w in snap.work_items.get(st.id, ()):
+                    o2 = old_items.get(w.id)
+                    if o2 is None or o2.assignee_id != w.assignee_id:
+                        if str(w.status) == "Assigned":
+                            events.append({"event": "work-item-assigned", "at": at,
+                                           "run": run.name, "step": st.label,
+                                           "assignee": w.assignee_name})
+                    elif o2.status != w.status and str(w.status) == "Completed":
+                        events.append({"event": "work-item-completed", "at": at,
+                                       "run": run.name, "step": st.label,
+                                       "assignee": w.assignee_name})
+    return events
+
+
+def _slack() -> Any:
+    from datetime import timedelta
+
+    return timedelta(minutes=5)
+
+
+def event_text(ev: dict[str, Any]) -> str:
+    c = out.clean_text
+    kind = ev["event"]
+    if kind == "run-started":
+        return f"{ev['at']}  {ev['run']} started ({c(ev['orchestration'])})"
+    if kind == "run-status":
+        extra = ""
+        if ev["to"] == "Error":
+            extra = f" at stage {c(ev.get('stage') or '?')}"
+            if ev.get("error"):
+                extra += f": {c(ev['error'])}"
+        return f"{ev['at']}  {ev['run']} {ev['from']} → {ev['to']}{extra}"
+    if kind == "stage-status":
+        return f"{ev['at']}  {ev['run']} stage {c(ev['stage'])} → {ev['to']}"
+    if kind == "work-item-assigned":
+        return f"{ev['at']}  {ev['run']} work item '{c(ev['step'])}' assigned to " \
+            f"{c(ev['assignee'])}"
+    if kind == "work-item-completed":
+        return f"{ev['at']}  {ev['run']} work item '{c(ev['step'])}' completed"
+    return json.dumps(ev)
+
+
+def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: int | None,
+              stream: TextIO | None = None) -> int:
+    stream = stream or sys.stdout
+    from .engine.sync import SyncEngine
+
+    engine = SyncEngine(ctx.connection(), clock=ctx.clock, flt=flt, interval=interval)
+    prev = None
+    polls = 0
+    try:
+        while count is None or polls < count:
+            res = engine.poll_once()
+            polls += 1
+            events: list[dict[str, Any]] = (watch_events(prev, res.snapshot)
+                                            if prev is not None else [])
+            if res.health.ok:
+                prev = res.snapshot
+            for ev in events:
+                stream.write((json.dumps(ev, ensure_ascii=False) if fmt == "jsonl"
+                              else event_text(ev)) + "\n")
+            if fmt == "jsonl":
+                stream.write(json.dumps({
+                    "event": "poll", "at": out.iso(ctx.clock()), "api_usage": res.health.api_used,
+                    "api_limit": res.health.api_limit, "changes": res.changes.size,
+                    "health": str(res.health.state), "calls": res.calls}) + "\n")
+            elif not res.health.ok:
+                stream.write(f"{out.iso(ctx.clock())}  {res.health.state}: "
+                             f"{res.health.message}\n")
+            stream.flush()
+            if count is not None and polls >= count:
+                break
+            delay = engine.next_delay()
+            ctx.sleep(interval if delay is None else max(delay, 0.1))
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def cmd_snapshot(ctx: Context, flt: RunFilter, limit: int,
+                 stream: TextIO | None = None) -> int:
+    """Runs and everything under them, in the demo org's data format (`--data` replays it)."""
+    stream = stream or sys.stdout
+    _, caps, client = _open(ctx)
+
+    def all_fields(obj: str) -> str:
+        return ", ".join(sorted(f for f in caps.fields.get(obj, ()) if f not in (
+            "ElapsedTimeSinceAsgntInSec", "ElapsedTimeSinceCreationInSec")))
+
+    def flat(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in r.items() if k != "attributes" and not isinstance(v, dict)}
+                for r in rows]
+
+    b = QueryBuilder(caps, flt)
+    ids = [r["Id"] for r in client.query(b.run_ids(limit))]
+    records: dict[str, list[dict[str, Any]]] = {}
+    if not ids:
+        raise UsageError(f"no runs match ({flt.describe()}); nothing to capture")
+    id_list = ", ".join(quote(i) for i in ids)
+
+    def grab(obj: str, where: str) -> list[dict[str, Any]]:
+        if not caps.has(obj):
+            return []
+        rows = flat(client.query(f"SELECT {all_fields(obj)} FROM {obj} WHERE {where}"))
+        records.setdefault(obj, []).extend(rows)
+        return rows
+
+    runs = grab(RUN, f"Id IN ({id_list})")
+    stages = grab(STAGE, f"OrchestrationInstanceId IN ({id_list})")
+    grab(STEP, f"OrchestrationInstanceId IN ({id_list})")
+    items = grab(WORK, f"StepInstance.OrchestrationInstanceId IN ({id_list})")
+    grab(LOG, f"OrchestrationInstanceId IN ({id_list})")
+    interviews = [r["InterviewId"] for r in runs if r.get("InterviewId")]
+    if interviews:
+        grab(INTERVIEW, f"Id IN ({', '.join(quote(i) for i in interviews)})")
+    parent_ids = ids + [s["Id"] for s in stages]
+    for chunk in range(0, len(parent_ids), 300):
+        plist = ", ".join(quote(i) for i in parent_ids[chunk:chunk + 300])
+        for obj in (RUN_HISTORY, STAGE_HISTORY):
+            grab(obj, f"ParentId IN ({plist})")
+        for obj in (RUN_FEED, STAGE_FEED):
+            posts = grab(obj, f"ParentId IN ({plist})")
+            if posts:
+                pl = ", ".join(quote(p["Id"]) for p in posts)
+                grab("FeedComment", f"FeedItemId IN ({pl})")
+    assignees = {w["AssigneeId"] for w in items if w.get("AssigneeId")}
+    user_ids = {i for i in assignees if i.startswith("005")}
+    group_ids = {i for i in assignees if i.startswith("00G")}
+    who = "UserType = 'AutomatedProcess'"
+    if user_ids:
+        who += f" OR Id IN ({', '.join(quote(i) for i in sorted(user_ids))})"
+    grab(USER, who)
+    if group_ids:
+        grab(GROUP, f"Id IN ({', '.join(quote(i) for i in sorted(group_ids))})")
+    grab("Organization", "Id != null")
+    stream.write(json.dumps({"format": "flowstage-demo-org/1", "records": records},
+                            ensure_ascii=False, indent=1) + "\n")
+    return 0
+

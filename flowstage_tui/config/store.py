@@ -1,0 +1,264 @@
+"""config.toml: strict reading (one clear message per mistake) and careful writing.
+
+Reads use the standard library's tomllib; writes use tomlkit so the user's comments and key
+order survive, and go through a temp file, fsync and rename so an interrupted write leaves the
+old file intact. The file is never written unless the user asks (`profiles add/remove/set`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import stat
+import tempfile
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+
+AUTH_KINDS = ("sf-cli", "password", "jwt", "client-credentials", "access-token", "demo")
+COLORS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white", "orange", "purple")
+
+# key -> (python type(s), description) — the keys users write are part of the interface.
+PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
+    "auth": ((str,), "how to log in: " + " | ".join(AUTH_KINDS)),
+    "sf_alias": ((str,), "sf CLI alias or username (auth = sf-cli)"),
+    "instance_url": ((str,), "https://<my-domain>.my.salesforce.com"),
+    "login_url": ((str,), "login host for password / jwt / client-credentials"),
+    "username": ((str,), "Salesforce username"),
+    "client_id": ((str,), "connected app consumer key (jwt, client-credentials)"),
+    "private_key_file": ((str,), "PEM private key for jwt"),
+    "password_env": ((str,), "environment variable holding the password (password)"),
+    "security_token_env": ((str,), "environment variable holding the security token"),
+    "client_secret_env": ((str,), "environment variable holding the consumer secret"),
+    "token_env": ((str,), "environment variable holding an access token (access-token)"),
+    "api_version": ((str,), "highest API version to use, e.g. \"62.0\""),
+    "ca_bundle": ((str,), "PEM file of extra trusted certificate authorities"),
+    "read_only": ((bool,), "refuse every write to the org (default true)"),
+    "label": ((str,), "short name shown in the header"),
+    "color": ((str,), "header colour: " + ", ".join(COLORS)),
+    "poll_interval": ((int, float), "seconds between polls (minimum 5)"),
+    "theme": ((str,), "Textual theme, e.g. ansi-dark"),
+    "status": ((str, list), "default status filter"),
+    "orchestration": ((str,), "default orchestration filter"),
+    "since": ((str,), "default age filter, e.g. 24h or 7d"),
+}
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "sf-cli": ("sf_alias",),
+    "password": ("username",),
+    "jwt": ("username", "client_id", "private_key_file"),
+    "client-credentials": ("client_id", "login_url"),
+    "access-token": ("instance_url",),
+    "demo": (),
+}
+TOP_KEYS = ("default_profile", "profiles", "keymap")
+_SINCE_RE = re.compile(r"^\d+[mhdw]$")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    auth: str
+    values: Mapping[str, Any]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(key, default)
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.values.get("read_only", True))
+
+    @property
+    def label(self) -> str:
+        return str(self.values.get("label") or self.name)
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    exists: bool
+    default_profile: str | None
+    profiles: Mapping[str, Profile]
+    keymap: Mapping[str, str] = field(default_factory=dict)
+
+    def profile(self, name: str | None) -> Profile:
+        chosen = name or self.default_profile
+        if chosen is None:
+            if len(self.profiles) == 1:
+                return next(iter(self.profiles.values()))
+            if not self.profiles:
+                raise ConfigError(f"no profiles in {self.path}; add one with `flowstage profiles "
+                                  "add NAME --auth sf-cli --sf-alias ALIAS` or use --demo")
+            raise ConfigError(f"several profiles and no default_profile in {self.path}; name "
+                              "one (`flowstage PROFILE`) or set default_profile")
+        if chosen not in self.profiles:
+            hint = _did_you_mean(chosen, self.profiles)
+            raise ConfigError(f"no profile named {chosen!r} in {self.path}{hint}; see "
+                              "`flowstage profiles list`")
+        return self.profiles[chosen]
+
+
+def _did_you_mean(word: str, choices: Any) -> str:
+    options = list(choices)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6) or [
+        c for c in options if word.startswith(c) or c.startswith(word)][:1]
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _line_of(text: str, table: str | None, key: str) -> int | None:
+    """The line where key is set inside [table] (1-based), for messages."""
+    lines = text.splitlines()
+    start = 0
+    if table:
+        header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(
+            re.escape(p) if re.match(r"^[A-Za-z0-9_-]+$", p) else f'"{re.escape(p)}"'
+            for p in table.split(".")) + r"\s*\]\s*(#.*)?$")
+        for i, line in enumerate(lines):
+            if header.match(line):
+                start = i + 1
+                break
+    key_re = re.compile(r"^\s*\"?" + re.escape(key) + r"\"?\s*=")
+    for i in range(start, len(lines)):
+        if i > start and lines[i].lstrip().startswith("[") and table:
+            break
+        if key_re.match(lines[i]):
+            return i + 1
+    if table:
+        for i, line in enumerate(lines):
+            if table.split(".")[-1] in line and line.lstrip().startswith("["):
+                return i + 1
+    return None
+
+
+def _fail(path: Path, text: str, table: str | None, key: str, message: str) -> ConfigError:
+    line = _line_of(text, table, key)
+    where = f"{path}:{line}" if line else str(path)
+    dotted = f"{table}.{key}" if table else key
+    return ConfigError(f"{where}: {dotted}: {message}")
+
+
+def parse_config(path: Path, text: str) -> Config:
+    """Validate config text strictly. Raises ConfigError naming file, line and key."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}; fix the file or move it away") \
+            from exc
+    for key in data:
+        if key not in TOP_KEYS:
+            raise _fail(path, text, None, key, "unknown key" + _did_you_mean(key, TOP_KEYS))
+    default = data.get("default_profile")
+    if default is not None and not isinstance(default, str):
+        raise _fail(path, text, None, "default_profile", "must be a string (a profile name)")
+    raw_profiles = data.get("profiles", {})
+    if not isinstance(raw_profiles, dict):
+        raise _fail(path, text, None, "profiles", "must be a table of [profiles.NAME] tables")
+    profiles: dict[str, Profile] = {}
+    for name, table in raw_profiles.items():
+        section = f"profiles.{name}"
+        if not isinstance(table, dict):
+            raise _fail(path, text, "profiles", name, "must be a table ([profiles.NAME])")
+        for key, value in table.items():
+            spec = PROFILE_KEYS.get(key)
+            if spec is None:
+                raise _fail(path, text, section, key,
+                            "unknown key" + _did_you_mean(key, PROFILE_KEYS))
+            types, what = spec
+            if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
+                kind = " or ".join("list" if t is list else t.__name__.replace("str", "string")
+                                   for t in types)
+                raise _fail(path, text, section, key, f"must be a {kind} ({what}), "
+                            f"not {type(value).__name__}")
+        auth = table.get("auth")
+        if auth is None:
+            raise _fail(path, text, section, "auth", "missing; set auth = one of "
+                        + ", ".join(AUTH_KINDS))
+        if auth not in AUTH_KINDS:
+            raise _fail(path, text, section, "auth", f"unknown auth kind {auth!r}"
+                        + _did_you_mean(auth, AUTH_KINDS) + "; use one of " + ", ".join(AUTH_KINDS))
+        for key in REQUIRED[auth]:
+            if not table.get(key):
+                raise _fail(path, text, section, "auth", f"auth = {auth!r} needs {key}; add "
+                            f"{key} = \"...\" to [{section}]")
+        if "color" in table and table["color"] not in COLORS:
+            raise _fail(path, text, section, "color", f"unknown colour {table['color']!r}; use "
+                        "one of " + ", ".join(COLORS))
+        if "poll_interval" in table and table["poll_interval"] < 5:
+            raise _fail(path, text, section, "poll_interval", "must be at least 5 seconds "
+                        "(the org's API allowance is shared)")
+        if "api_version" in table and not re.match(r"^\d+\.0$", table["api_version"]):
+            raise _fail(path, text, section, "api_version", "write it like \"62.0\"")
+        if "since" in table and not _SINCE_RE.match(table["since"]):
+            raise _fail(path, text, section, "since", "write it like 30m, 24h, 7d or 2w")
+        for url_key in ("instance_url", "login_url"):
+            if url_key in table and not re.match(r"^https?://[^/\s]+/?$", table[url_key]):
+                raise _fail(path, text, section, url_key, "must be a URL like "
+                            "https://acme.my.salesforce.com")
+        profiles[name] = Profile(name, auth, dict(table))
+    if default is not None and default not in profiles:
+        raise _fail(path, text, None, "default_profile", f"names {default!r}, which is not a "
+                    "profile" + _did_you_mean(default, profiles))
+    keymap = data.get("keymap", {})
+    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+        raise _fail(path, text, None, "keymap", "must be a table of binding id = \"keys\"")
+    return Config(path, True, default, profiles, dict(keymap))
+
+
+def load(path: Path) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return Config(path, False, None, {}, {})
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
+    return parse_config(path, text)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write text so that readers see either the old file or the new one, never half.
+
+    Temp file in the same directory, fsync, rename; the file ends 0600 in a 0700 directory.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path.parent, stat.S_IRWXU)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+        dir_fd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def edit(path: Path, change: Any) -> Config:
+    """Apply change(document) to the file with tomlkit, validate, then write atomically."""
+    import tomlkit
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    doc = tomlkit.parse(text)
+    change(doc)
+    new_text = tomlkit.dumps(doc)
+    config = parse_config(path, new_text)  # never write a file we would refuse to read
+    atomic_write(path, new_text)
+    return config

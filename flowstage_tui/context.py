@@ -1,0 +1,135 @@
+"""Turning command-line options into a profile, a connection and a run filter.
+
+Shared by every command and by build_app(); nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from .config import paths
+from .config.store import Config, Profile, load
+from .errors import UsageError
+
+DEMO_PROFILE = Profile("demo", "demo", {"auth": "demo", "label": "DEMO", "color": "cyan",
+                                        "read_only": True, "poll_interval": 5})
+STATUSES = ("InProgress", "Error", "Suspended", "Completed", "Canceled")
+_SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
+DEMO_CLOCK_ENV = "FLOWSTAGE_DEMO_CLOCK"
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    m = _SINCE.match(text.strip().lower())
+    if m is None:
+        raise UsageError(f"--since: {text!r} is not an age; write it like 30m, 24h, 7d or 2w")
+    n, unit = int(m.group(1)), m.group(2)
+    delta = {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
+             "w": timedelta(weeks=n)}[unit]
+    return now - delta
+
+
+def parse_statuses(values: Sequence[str] | str | None) -> tuple[str, ...]:
+    if not values:
+        return ()
+    items = [values] if isinstance(values, str) else list(values)
+    out = []
+    for item in items:
+        for part in item.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            match = next((s for s in STATUSES if s.lower() == part.lower().replace(" ", "")),
+                         None)
+            if match is None:
+                raise UsageError(f"--status: unknown status {part!r}; use one of "
+                                 + ", ".join(STATUSES))
+            out.append(match)
+    return tuple(dict.fromkeys(out))
+
+
+@dataclass
+class Context:
+    config: Config
+    profile: Profile
+    demo_org: Any  # DemoOrg when running on the demo org
+    clock: Callable[[], datetime]
+    sleep: Callable[[float], None]
+    read_only: bool
+
+    def connection(self) -> Any:
+        from .salesforce.auth import build_connection
+
+        return build_connection(self.profile, cache_dir=paths.cache_dir() / "orgs",
+                                demo_org=self.demo_org)
+
+    def run_filter(self, statuses: Any = None, orchestration: str | None = None,
+                   since: str | None = None, text: str | None = None) -> Any:
+        from .salesforce.queries import RunFilter
+
+        p = self.profile
+        st = parse_statuses(statuses if statuses else p.get("status"))
+        age = since or p.get("since")
+        return RunFilter(statuses=st, orchestration=orchestration or p.get("orchestration"),
+                         since=parse_since(age, self.clock()) if age else None, text=text)
+
+
+def config_path(arg: Path | None) -> Path:
+    return arg.expanduser() if arg else paths.config_file()
+
+
+def demo_org_for(args: Any) -> tuple[Any, Callable[[], datetime], Callable[[float], None]]:
+    """The demo org for --demo. FLOWSTAGE_DEMO_CLOCK=ISO pins its clock (screenshots, golden
+    tests): time then moves only when a caller 'sleeps'."""
+    import time
+
+    from .emulator.clock import ManualClock, sf_to_ms
+    from .emulator.org import DemoOrg
+
+    pinned = os.environ.get(DEMO_CLOCK_ENV)
+    data = None
+    if getattr(args, "data", None):
+        from .cli import load_data_file
+
+        data = load_data_file(args.data)
+    if pinned:
+        try:
+            manual = ManualClock(sf_to_ms(pinned) / 1000)
+        except ValueError:
+            raise UsageError(f"{DEMO_CLOCK_ENV}={pinned!r} is not an ISO-8601 date-time") \
+                from None
+        org = DemoOrg(seed=getattr(args, "seed", 7), runs=getattr(args, "runs", 300),
+                      clock=manual, data=data)
+        return (org, lambda: datetime.fromtimestamp(manual(), UTC), manual.advance)
+    org = DemoOrg(seed=getattr(args, "seed", 7), runs=getattr(args, "runs", 300), data=data)
+    return org, lambda: datetime.now(UTC), time.sleep
+
+
+def resolve(args: Any) -> Context:
+    config = load(config_path(getattr(args, "config", None)))
+    import time
+
+    if getattr(args, "demo", False):
+        org, clock, sleep = demo_org_for(args)
+        profile = DEMO_PROFILE
+        read_only = _read_only(args, profile)
+        return Context(config, profile, org, clock, sleep, read_only)
+    profile = config.profile(getattr(args, "profile", None))
+    if profile.auth == "demo":
+        org, demo_clock, sleep_fn = demo_org_for(args)
+        return Context(config, profile, org, demo_clock, sleep_fn, _read_only(args, profile))
+    return Context(config, profile, None, lambda: datetime.now(UTC), time.sleep,
+                   _read_only(args, profile))
+
+
+def _read_only(args: Any, profile: Profile) -> bool:
+    if getattr(args, "write", False):
+        return False
+    if getattr(args, "read_only", False):
+        return True
+    return profile.read_only
