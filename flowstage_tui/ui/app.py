@@ -1,0 +1,832 @@
+"""FlowstageApp: the triage screen. It never builds I/O: build_app() hands it a connection.
+
+The sync engine lives on worker threads (one call at a time, under a lock); results come back
+as messages; the next poll is scheduled when the last one finishes (Dolphie's pattern).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
+
+from ..config.store import Profile
+from ..engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
+from ..engine.sync import SyncEngine
+from ..errors import FlowstageError
+from ..output import lightning_url
+from ..salesforce.capabilities import RUN, STAGE
+from ..salesforce.connect import Connection
+from ..salesforce.models import Run, StageDetails
+from ..salesforce.queries import RunFilter
+from . import present as P
+from .commands_registry import COMMANDS, complete
+from .messages import DetailsReady, PollDone
+from .screens import ChoiceScreen, HelpScreen, MessageScreen
+from .widgets import (
+    CHANGE_MARK_SECONDS,
+    HeaderBar,
+    RunsTable,
+    StagesTable,
+    StepsTable,
+    error_text,
+    feed_text,
+    history_text,
+)
+
+Switcher = Callable[[str], tuple[Profile, Connection]]
+
+
+@dataclass
+class AppConfig:
+    """Everything build_app() decides; the App only reads it."""
+
+    connection: Connection | None
+    profile: Profile
+    clock: Callable[[], datetime]
+    read_only: bool = True
+    run_filter: RunFilter = field(default_factory=RunFilter)
+    interval: float = 15.0
+    open_run: str | None = None
+    keymap: dict[str, str] = field(default_factory=dict)
+    theme: str | None = None
+    cached_runs: tuple[Run, ...] = ()
+    cached_org: str | None = None
+    cache_path: Path | None = None
+    export_dir: Path | None = None
+    profiles: tuple[str, ...] = ()
+    switcher: Switcher | None = None
+    pick_profile: bool = False
+    autostart: bool = True
+
+
+class FlowstageCommands(Provider):
+    """The command palette, built from the same registry as the `:` command line."""
+
+    async def discover(self) -> Hits:
+        app = self.app
+        assert isinstance(app, FlowstageApp)
+        for spec in COMMANDS:
+            yield DiscoveryHit(f":{spec.usage}", lambda s=spec: app.prefill_command(s.name),
+                               help=spec.help)
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        assert isinstance(app, FlowstageApp)
+        matcher = self.matcher(query)
+        for spec in COMMANDS:
+            score = matcher.match(f"{spec.name} {spec.help}")
+            if score > 0:
+                yield Hit(score, matcher.highlight(f":{spec.usage}"),
+                          lambda s=spec: app.prefill_command(s.name), help=spec.help)
+
+
+class FlowstageApp(App[int]):
+    CSS_PATH = "flowstage.tcss"
+    TITLE = "flowstage"
+    COMMANDS = App.COMMANDS | {FlowstageCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("j", "cursor('down')", "Down", show=False, id="down"),
+        Binding("k", "cursor('up')", "Up", show=False, id="up"),
+        Binding("g", "edge('top')", "Top", show=False, id="top"),
+        Binding("G", "edge('bottom')", "Bottom", show=False, id="bottom"),
+        Binding("enter", "drill", "Open", id="drill"),
+        Binding("escape", "go_back", "Back", id="back"),
+        Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs"),
+        Binding("2", "focus_pane('stages')", "Stages", show=False, id="pane.stages"),
+        Binding("3", "focus_pane('detail')", "Detail", show=False, id="pane.detail"),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="tab.prev"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="tab.next"),
+        Binding("slash", "filter", "Filter", id="filter"),
+        Binding("colon", "command_line", "Command", id="command"),
+        Binding("question_mark", "help", "Help", id="help"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("p", "pause", "Pause", id="pause"),
+        Binding("n", "next_error", "Next error", id="error.next"),
+        Binding("N", "next_error(-1)", "Prev error", show=False, id="error.prev"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("o", "open_url", "URL", show=False, id="url"),
+        Binding("e", "export", "Export", show=False, id="export"),
+        Binding("t", "toggle_time", "Times", show=False, id="times"),
+        Binding("w", "watch_run", "Watch", show=False, id="watch"),
+        Binding("a", "reauth_help", "Re-auth", show=False, id="reauth"),
+        Binding("q", "quit_app", "Quit", id="quit"),
+        Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True, id="quit.force"),
+    ]
+
+    def __init__(self, config: AppConfig) -> None:
+        super().__init__()
+        self.cfg = config
+        self.engine: SyncEngine | None = None
+        self._lock = threading.Lock()
+        self.snapshot: Snapshot = Snapshot.empty(config.run_filter)
+        self.health = Health(HealthState.CONNECTING, "Connecting…", interval=config.interval)
+        self.relative = True
+        self.paused = False
+        self.polling = False
+        self.stale_cache = bool(config.cached_runs)
+        self.marks: dict[str, float] = {}
+        self.watched: set[str] = set()
+        self.pending: PollResult | None = None
+        self.details: StageDetails | None = None
+        self.details_for: str | None = None
+        self.command_history: list[str] = []
+        self._history_pos = 0
+        self._poll_timer: Any = None
+        self._details_timer: Any = None
+        self.local_filter = ""
+        self.last_export: Path | None = None
+        self.last_copied: str | None = None
+
+    # ------------------------------------------------------------ layout
+    def compose(self) -> ComposeResult:
+        yield HeaderBar(id="header")
+        with Vertical(id="body"):
+            with Vertical(id="runs-pane", classes="pane"):
+                yield Input(placeholder="filter runs (Esc clears)", id="filter")
+                yield RunsTable(id="runs")
+            with Horizontal(id="lower"):
+                with Vertical(id="stages-pane", classes="pane"):
+                    yield StagesTable(id="stages")
+                with TabbedContent(id="detail", initial="tab-steps"):
+                    with TabPane("Steps & work items", id="tab-steps"):
+                        yield StepsTable(id="steps")
+                    with TabPane("History", id="tab-history"):
+                        with VerticalScroll():
+                            yield Static(id="history")
+                    with TabPane("Feed", id="tab-feed"):
+                        with VerticalScroll():
+                            yield Static(id="feed")
+                    with TabPane("Error", id="tab-error"):
+                        with VerticalScroll():
+                            yield Static(id="error")
+        yield Input(placeholder=":runs status=Error since=24h · :run NAME · :profile NAME · :q",
+                    id="command")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#runs-pane").border_title = "1 Runs"
+        self.query_one("#stages-pane").border_title = "2 Stages"
+        self.query_one("#detail").border_title = "3 Detail"
+        if self.cfg.theme:
+            try:
+                self.theme = self.cfg.theme
+            except Exception:
+                self.notify(f"Unknown theme {self.cfg.theme!r}; using the default.",
+                            severity="warning")
+        if self.cfg.keymap:
+            self.set_keymap(self.cfg.keymap)
+        self._layout_for(self.size.width)
+        if self.cfg.cached_runs:
+            self.snapshot = Snapshot(self.cfg.cached_runs, {}, {}, {}, {}, {},
+                                     self.cfg.run_filter, None, None)
+        self.redraw(ChangeSet())
+        self.query_one(RunsTable).focus()
+        self.set_interval(1.0, self._tick)
+        if self.cfg.pick_profile:
+            self.call_after_refresh(self.pick_profile)
+        elif self.cfg.connection is not None and self.cfg.autostart:
+            self.start_engine(self.cfg.connection)
+
+    def _layout_for(self, width: int) -> None:
+        self.set_class(width < 110, "narrow")
+
+    def on_resize(self) -> None:
+        self._layout_for(self.size.width)
+        self.query_one(RunsTable).set_widths(self.size.width)
+        self.render_header()
+
+    # ------------------------------------------------------------ engine and polling
+    def start_engine(self, connection: Connection) -> None:
+        self.engine = SyncEngine(connection, clock=self.cfg.clock, flt=self.cfg.run_filter,
+                                 interval=self.cfg.interval)
+        self.poll_now()
+
+    def poll_now(self, manual: bool = False) -> None:
+        if self.engine is None or self.polling:
+            return
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        self.polling = True
+        self._poll_worker(manual)
+
+    @work(thread=True, exit_on_error=False, group="poll")
+    def _poll_worker(self, manual: bool) -> None:
+        assert self.engine is not None
+        with self._lock:
+            if manual:
+                self.engine.retry_now()
+            result = self.engine.poll_once()
+            delay = self.engine.next_delay()
+        message = PollDone(result, manual)
+        message.delay = delay  # type: ignore[attr-defined]
+        self.post_message(message)
+
+    def on_poll_done(self, message: PollDone) -> None:
+        self.polling = False
+        result = message.result
+        self.health = result.health
+        if result.health.ok:
+            self.stale_cache = False
+        if self.is_busy():
+            self.pending = result  # data arrived; the screen waits for the user
+        else:
+            self.apply(result)
+        if not result.health.ok and result.health.state == HealthState.REAUTH and \
+                not self.is_busy():
+            self.action_reauth_help()
+        if message.manual and result.health.ok:
+            self.notify("Refreshed.", timeout=2)
+        self.render_header()
+        delay = getattr(message, "delay", self.cfg.interval)
+        if not self.paused and delay is not None:
+            self._poll_timer = self.set_timer(max(0.5, delay), self.poll_now)
+
+    def is_busy(self) -> bool:
+        """A modal is open or the user is typing: keep the screen still."""
+        if len(self.screen_stack) > 1:
+            return True
+        focused = self.focused
+        return isinstance(focused, Input) and bool(focused.value)
+
+    def flush_pending(self) -> None:
+        if self.pending is not None and not self.is_busy():
+            pending, self.pending = self.pending, None
+            self.apply(pending)
+
+    def apply(self, result: PollResult) -> None:
+        before = self.snapshot
+        self.snapshot = result.snapshot
+        now = self.cfg.clock()
+        marked = result.changes.ids(RUN) if not result.changes.full else frozenset()
+        for rid in marked:
+            self.marks[rid] = now.timestamp() + CHANGE_MARK_SECONDS
+        self._notify_watched(before, result.snapshot)
+        self.redraw(result.changes)
+        if self.cfg.open_run and result.snapshot.runs:
+            self.select_run(self.cfg.open_run)
+            self.cfg.open_run = None
+        if self.cfg.cache_path is not None and result.health.ok and result.snapshot.runs:
+            from ..engine.cache import save_runs
+
+            org = result.snapshot.org.name if result.snapshot.org else None
+            save_runs(self.cfg.cache_path, result.snapshot.runs, org)
+        stage_id = self.query_one(StagesTable).selected_id
+        if stage_id and (stage_id in result.changes.ids(STAGE) or self.details_for != stage_id):
+            self.request_details(stage_id)
+
+    def _notify_watched(self, before: Snapshot, after: Snapshot) -> None:
+        for rid in list(self.watched):
+            old, new = before.run(rid), after.run(rid)
+            if old is None or new is None:
+                continue
+            if new.status != old.status or new.current_stage != old.current_stage:
+                what = f"{new.name}: {old.status} → {new.status}" if new.status != old.status \
+                    else f"{new.name} moved to stage {new.current_stage}"
+                severity: Literal["information", "warning", "error"] = (
+                    "error" if str(new.status) == "Error" else "information")
+                self.notify(P.clean_text(what), title="Watched run", severity=severity,
+                            timeout=10)
+                self.bell()
+
+    # ------------------------------------------------------------ drawing
+    def visible_runs(self) -> list[Run]:
+        runs = list(self.snapshot.runs)
+        needle = self.local_filter.lower()
+        if needle:
+            runs = [r for r in runs if needle in r.name.lower() or needle in r.title.lower()
+                    or needle in str(r.status).lower() or needle in (r.current_stage or "")
+                    .lower()]
+        return runs
+
+    def redraw(self, changes: ChangeSet) -> None:
+        now = self.cfg.clock()
+        live_marks = {k for k, until in self.marks.items() if until > now.timestamp()}
+        table = self.query_one(RunsTable)
+        changed = None if changes.full else set(changes.ids(RUN))
+        table.show(self.visible_runs(), now, self.relative, live_marks,
+                   dict(self.snapshot.errors), changed)
+        runs_pane = self.query_one("#runs-pane")
+        more = "+" if self.snapshot.more else ""
+        runs_pane.border_subtitle = f"{table.row_count}{more} · {self.snapshot.filter.describe()}"
+        self.show_run(table.selected_id)
+        self.render_header()
+
+    def render_header(self) -> None:
+        org = self.snapshot.org.name if self.snapshot.org else self.cfg.cached_org
+        self.query_one(HeaderBar).render_header(
+            label=self.cfg.profile.label, color=self.cfg.profile.get("color"),
+            read_only=self.cfg.read_only, org=org, health=self.health,
+            counts=dict(self.snapshot.counts), now=self.cfg.clock(), paused=self.paused,
+            stale_cache=self.stale_cache, filter_text=self.snapshot.filter.describe(),
+            width=self.size.width)
+
+    def show_run(self, run_id: str | None) -> None:
+        run = self.snapshot.run(run_id) if run_id else None
+        now = self.cfg.clock()
+        stages = self.snapshot.stages.get(run_id, ()) if run_id else ()
+        table = self.query_one(StagesTable)
+        table.show(stages, run, now, self.relative)
+        pane = self.query_one("#stages-pane")
+        pane.border_subtitle = f"{run.name} · {len(stages)} stages" if run else ""
+        self.query_one("#error", Static).update(error_text(run, self.snapshot, now))
+        self.show_stage(table.selected_id)
+
+    def show_stage(self, stage_id: str | None) -> None:
+        now = self.cfg.clock()
+        steps = self.snapshot.steps.get(stage_id, ()) if stage_id else ()
+        self.query_one(StepsTable).show(steps, dict(self.snapshot.work_items), now)
+        details = self.details if self.details_for == stage_id else None
+        run = self.selected_run()
+        self.query_one("#history", Static).update(history_text(details, run, now,
+                                                               self.relative))
+        self.query_one("#feed", Static).update(feed_text(details, now, self.relative))
+        if stage_id and self.details_for != stage_id:
+            if self._details_timer is not None:
+                self._details_timer.stop()
+            self._details_timer = self.set_timer(0.3, lambda: self.request_details(stage_id))
+
+    def selected_run(self) -> Run | None:
+        rid = self.query_one(RunsTable).selected_id
+        return self.snapshot.run(rid) if rid else None
+
+    def _tick(self) -> None:
+        now = self.cfg.clock().timestamp()
+        expired = [k for k, until in self.marks.items() if until <= now]
+        for k in expired:
+            del self.marks[k]
+        if expired and not self.is_busy():
+            self.redraw(ChangeSet(changed={RUN: frozenset(expired)}))
+        self.render_header()
+        self.flush_pending()
+
+    # ------------------------------------------------------------ details
+    def request_details(self, stage_id: str) -> None:
+        if self.engine is None or self.engine.client is None:
+            return
+        self._details_worker(stage_id)
+
+    @work(thread=True, exit_on_error=False, group="details")
+    def _details_worker(self, stage_id: str) -> None:
+        assert self.engine is not None
+        with self._lock:
+            details = self.engine.fetch_details(stage_id)
+        self.post_message(DetailsReady(stage_id, details))
+
+    def on_details_ready(self, message: DetailsReady) -> None:
+        if isinstance(message.details, FlowstageError):
+            self.query_one("#history", Static).update(
+                Text(f"Could not load details: {message.details}", style="yellow"))
+            return
+        self.details = message.details
+        self.details_for = message.stage_id
+        if self.query_one(StagesTable).selected_id == message.stage_id:
+            self.show_stage(message.stage_id)
+
+    # ------------------------------------------------------------ selection events
+    @on(DataTable.RowHighlighted, "#runs")
+    def _run_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_run(str(event.row_key.value) if event.row_key else None)
+
+    @on(DataTable.RowHighlighted, "#stages")
+    def _stage_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_stage(str(event.row_key.value) if event.row_key else None)
+
+    @on(DataTable.RowSelected, "#runs")
+    def _run_selected(self, event: DataTable.RowSelected) -> None:
+        self.query_one(StagesTable).focus()
+
+    @on(DataTable.RowSelected, "#stages")
+    def _stage_selected(self, event: DataTable.RowSelected) -> None:
+        self.query_one(StepsTable).focus()
+
+    def select_run(self, ident: str) -> bool:
+        table = self.query_one(RunsTable)
+        for index, run in enumerate(self.visible_runs()):
+            if ident in (run.id, run.id[:15], run.name):
+                table.move_cursor(row=index)
+                table.focus()
+                return True
+        return False
+
+    # ------------------------------------------------------------ actions
+    def _table(self) -> DataTable[Any] | None:
+        focused = self.focused
+        return focused if isinstance(focused, DataTable) else None
+
+    def action_cursor(self, direction: str) -> None:
+        table = self._table()
+        if table is not None:
+            (table.action_cursor_down if direction == "down" else table.action_cursor_up)()
+        elif isinstance(self.focused, VerticalScroll):
+            self.focused.scroll_relative(y=1 if direction == "down" else -1)
+
+    def action_edge(self, edge: str) -> None:
+        table = self._table()
+        if table is not None and table.row_count:
+            table.move_cursor(row=0 if edge == "top" else table.row_count - 1)
+        if edge == "bottom" and table is self.query_one(RunsTable):
+            self.load_more()
+
+    def action_drill(self) -> None:
+        focused = self.focused
+        if isinstance(focused, RunsTable):
+            self.query_one(StagesTable).focus()
+        elif isinstance(focused, StagesTable):
+            self.query_one(StepsTable).focus()
+
+    def action_go_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input):
+            self._close_input(focused)
+        elif isinstance(focused, RunsTable) and self.local_filter:
+            self._set_local_filter("")
+        elif isinstance(focused, StagesTable):
+            self.query_one(RunsTable).focus()
+        elif focused is not None and (self.query_one("#detail") in focused.ancestors or
+                                      isinstance(focused, TabbedContent)):
+            self.query_one(StagesTable).focus()
+
+    def action_focus_pane(self, pane: str) -> None:
+        if pane == "runs":
+            self.query_one(RunsTable).focus()
+        elif pane == "stages":
+            self.query_one(StagesTable).focus()
+        else:
+            active = self.query_one(TabbedContent).active
+            if active == "tab-steps":
+                self.query_one(StepsTable).focus()
+            else:
+                self.query_one(f"#{active} VerticalScroll").focus()
+
+    def action_tab(self, step: int) -> None:
+        tabs = self.query_one(TabbedContent)
+        order = ["tab-steps", "tab-history", "tab-feed", "tab-error"]
+        current = order.index(tabs.active) if tabs.active in order else 0
+        tabs.active = order[(current + step) % len(order)]
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("open")
+        box.value = self.local_filter
+        box.focus()
+
+    def action_command_line(self) -> None:
+        self.prefill_command("")
+
+    def prefill_command(self, text: str) -> None:
+        box = self.query_one("#command", Input)
+        box.add_class("open")
+        box.value = f"{text} " if text else ""
+        box.cursor_position = len(box.value)
+        self._history_pos = len(self.command_history)
+        box.focus()
+
+    def _close_input(self, box: Input) -> None:
+        if box.id == "filter":
+            self._set_local_filter("")
+        box.value = ""
+        box.remove_class("open")
+        self.query_one(RunsTable).focus()
+        self.flush_pending()
+
+    def _set_local_filter(self, text: str) -> None:
+        self.local_filter = text
+        self.redraw(ChangeSet(full=True))
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._set_local_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.input.remove_class("open")
+        self.query_one(RunsTable).focus()
+        self.flush_pending()
+
+    def on_key(self, event: Any) -> None:
+        """History (up/down) and completion (tab) for the command line only."""
+        box = self.focused
+        if not (isinstance(box, Input) and box.id == "command"):
+            return
+        if event.key in ("up", "down") and self.command_history:
+            step = -1 if event.key == "up" else 1
+            self._history_pos = max(0, min(len(self.command_history),
+                                           self._history_pos + step))
+            box.value = (self.command_history[self._history_pos]
+                         if self._history_pos < len(self.command_history) else "")
+            box.cursor_position = len(box.value)
+            event.stop()
+        elif event.key == "tab":
+            orchestrations = sorted({r.orchestration or "" for r in self.snapshot.runs} - {""})
+            box.value = complete(box.value, orchestrations, list(self.cfg.profiles))
+            box.cursor_position = len(box.value)
+            event.stop()
+            event.prevent_default()
+
+    @on(Input.Submitted, "#command")
+    def _command_submitted(self, event: Input.Submitted) -> None:
+        line = event.value.strip().lstrip(":")
+        self._close_input(event.input)
+        if line:
+            self.command_history.append(line)
+            self.run_command(line)
+
+    def run_command(self, line: str) -> None:
+        name, _, rest = line.partition(" ")
+        rest = rest.strip()
+        if name in ("q", "quit"):
+            self.exit(0)
+        elif name == "refresh":
+            self.action_refresh()
+        elif name == "errors":
+            self.set_server_filter(RunFilter(statuses=("Error",)))
+        elif name == "runs":
+            try:
+                flt = parse_runs_args(rest, self.cfg.clock())
+            except ValueError as exc:
+                self.notify(str(exc), severity="error")
+                return
+            self.set_server_filter(flt)
+        elif name == "run":
+            if not rest:
+                self.notify("Usage: :run <Id or Name>", severity="warning")
+            elif not self.select_run(rest):
+                self.cfg.open_run = rest
+                self.set_server_filter(RunFilter(text=rest) if not rest.startswith("0jE")
+                                       else RunFilter())
+        elif name == "profile":
+            self.switch_profile(rest)
+        else:
+            self.notify(f"Unknown command :{name} — try :runs, :run, :profile, :q",
+                        severity="error")
+
+    def set_server_filter(self, flt: RunFilter) -> None:
+        self.cfg.run_filter = flt
+        if self.engine is None:
+            return
+        self._set_filter_worker(flt)
+
+    @work(thread=True, exit_on_error=False, group="poll")
+    def _set_filter_worker(self, flt: RunFilter) -> None:
+        assert self.engine is not None
+        with self._lock:
+            self.engine.set_filter(flt)
+        self.call_from_thread(self.poll_now, True)
+
+    def switch_profile(self, name: str) -> None:
+        if not name:
+            self.pick_profile()
+            return
+        if self.cfg.switcher is None or name not in self.cfg.profiles:
+            known = ", ".join(self.cfg.profiles) or "none"
+            self.notify(f"No profile {name!r} (profiles: {known}).", severity="error")
+            return
+        try:
+            profile, connection = self.cfg.switcher(name)
+        except FlowstageError as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.cfg.profile = profile
+        self.cfg.read_only = profile.read_only
+        self.snapshot = Snapshot.empty(self.cfg.run_filter)
+        self.details = None
+        self.details_for = None
+        self.health = Health(HealthState.CONNECTING, "Connecting…")
+        self.redraw(ChangeSet(full=True))
+        self.start_engine(connection)
+
+    def pick_profile(self) -> None:
+        def chosen(name: str | None) -> None:
+            if name:
+                self.switch_profile(name)
+            elif self.engine is None:
+                self.exit(0)
+
+        self.push_screen(ChoiceScreen("Open which profile?",
+                                      [(p, p) for p in self.cfg.profiles]), chosen)
+
+    def action_help(self) -> None:
+        rows = []
+        for binding in self.BINDINGS:
+            assert isinstance(binding, Binding)
+            keys = self._keys_for(binding)
+            rows.append((keys, binding.description, binding.id or ""))
+        rows.append(("ctrl+p", "Command palette", "(textual)"))
+        rows.append(("tab / shift+tab", "Next / previous pane", "(textual)"))
+        rows.append(("arrows, pgup/pgdn", "Move in lists", "(textual)"))
+        self.push_screen(HelpScreen(rows, [f":{c.usage}  — {c.help}" for c in COMMANDS]))
+
+    def _keys_for(self, binding: Binding) -> str:
+        keys = self.cfg.keymap.get(binding.id or "", binding.key)
+        for name, shown in (("question_mark", "?"), ("slash", "/"), ("colon", ":"),
+                            ("left_square_bracket", "["), ("right_square_bracket", "]")):
+            keys = keys.replace(name, shown)
+        return keys
+
+    def action_refresh(self) -> None:
+        if self.engine is None:
+            return
+        if self.polling:
+            self.notify("A poll is already running.", timeout=2)
+            return
+        self.poll_now(manual=True)
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        if self.paused:
+            if self._poll_timer is not None:
+                self._poll_timer.stop()
+                self._poll_timer = None
+            self.notify("Polling paused — press p to resume.", timeout=3)
+        else:
+            self.notify("Polling resumed.", timeout=2)
+            self.poll_now()
+        self.render_header()
+
+    def action_next_error(self, step: int = 1) -> None:
+        runs = self.visible_runs()
+        table = self.query_one(RunsTable)
+        if not runs:
+            return
+        start = table.cursor_row
+        for offset in range(1, len(runs) + 1):
+            index = (start + step * offset) % len(runs)
+            if str(runs[index].status) == "Error":
+                table.move_cursor(row=index)
+                table.focus()
+                return
+        self.notify("No errored runs on screen.", timeout=3)
+
+    def _copy(self, text: str, what: str) -> None:
+        self.copy_to_clipboard(text)
+        self.last_copied = text
+        shown = text if len(text) <= 120 else text[:117] + "…"
+        self.notify(f"Copied {what}: {P.clean_text(shown)}", timeout=4)
+
+    def action_copy(self) -> None:
+        run = self.selected_run()
+        if run is None:
+            self.notify("Nothing selected to copy.", severity="warning")
+            return
+
+        def chosen(key: str | None) -> None:
+            if key == "id":
+                self._copy(run.id, "Id")
+            elif key == "name":
+                self._copy(run.name, "Name")
+            elif key == "url":
+                self._copy(self.url_for(RUN, run.id), "Lightning URL")
+            elif key == "json":
+                self._copy(json.dumps(run_row(run, self.url_for(RUN, run.id)),
+                                      ensure_ascii=False), "row as JSON")
+
+        self.push_screen(ChoiceScreen(f"Copy from {run.name}", [
+            ("id", f"Id          {run.id}"), ("name", f"Name        {run.name}"),
+            ("url", "Lightning URL"), ("json", "Row as JSON")]), chosen)
+
+    def url_for(self, sobject: str, record_id: str) -> str:
+        org = self.snapshot.org
+        base = org.instance_url if org else "https://login.salesforce.com"
+        return lightning_url(base, sobject, record_id)
+
+    def action_open_url(self) -> None:
+        focused = self.focused
+        if isinstance(focused, StagesTable) and focused.selected_id:
+            url = self.url_for(STAGE, focused.selected_id)
+        else:
+            run = self.selected_run()
+            if run is None:
+                return
+            url = self.url_for(RUN, run.id)
+        self._copy(url, "URL (open it in your browser)")
+
+    def action_export(self) -> None:
+        def chosen(fmt: str | None) -> None:
+            if fmt:
+                path = self.export(fmt)
+                self.notify(f"Exported {len(self.visible_runs())} runs to {path}", timeout=8)
+
+        self.push_screen(ChoiceScreen("Export the runs on screen as", [
+            ("csv", "CSV"), ("json", "JSON")]), chosen)
+
+    def export(self, fmt: str) -> Path:
+        from ..config.paths import state_dir
+
+        directory = self.cfg.export_dir or state_dir() / "exports"
+        directory.mkdir(parents=True, exist_ok=True)
+        stamp = self.cfg.clock().strftime("%Y%m%d-%H%M%S")
+        path = directory / f"flowstage-runs-{stamp}.{fmt}"
+        rows = [run_row(r, self.url_for(RUN, r.id)) for r in self.visible_runs()]
+        if fmt == "json":
+            path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n",
+                            encoding="utf-8")
+        else:
+            with path.open("w", newline="", encoding="utf-8") as fh:
+                writer = csv.DictWriter(fh, fieldnames=list(RUN_ROW_FIELDS))
+                writer.writeheader()
+                writer.writerows(rows)
+        self.last_export = path
+        return path
+
+    def action_toggle_time(self) -> None:
+        self.relative = not self.relative
+        self.redraw(ChangeSet(full=True))
+        self.notify("Times: " + ("relative" if self.relative else "absolute (UTC)"), timeout=2)
+
+    def action_watch_run(self) -> None:
+        run = self.selected_run()
+        if run is None:
+            return
+        if run.id in self.watched:
+            self.watched.discard(run.id)
+            self.notify(f"Stopped watching {run.name}.", timeout=3)
+        else:
+            self.watched.add(run.id)
+            self.notify(f"Watching {run.name}: you will hear a bell when it changes stage or "
+                        "fails.", timeout=4)
+
+    def action_reauth_help(self) -> None:
+        if self.health.state != HealthState.REAUTH:
+            self.notify("The session is fine; nothing to re-authenticate.", timeout=3)
+            return
+        body = Text()
+        body.append(P.clean_text(self.health.message) + "\n\n")
+        command = self.health.reauth_command
+        if command:
+            body.append("Run this in another terminal, then press r here:\n\n")
+            body.append(f"  {command}\n", style="bold")
+            alias = command.split("--alias ")[-1].split()[0] if "--alias " in command else "ALIAS"
+            body.append("\nOver SSH with no browser:\n\n", style="dim")
+            body.append(f"  sf org login sfdx-url --sfdx-url-file FILE --alias {alias}\n",
+                        style="bold")
+        else:
+            body.append("Fix the login named above, then press r to retry.")
+        self.push_screen(MessageScreen("Re-authentication needed", body))
+
+    async def action_quit_app(self) -> None:
+        self.exit(0)
+
+    def load_more(self) -> None:
+        if self.engine is None or not self.snapshot.more:
+            return
+        self._more_worker()
+
+    @work(thread=True, exit_on_error=False, group="poll")
+    def _more_worker(self) -> None:
+        assert self.engine is not None
+        with self._lock:
+            result = self.engine.load_more()
+        self.post_message(PollDone(result))
+
+    def on_screen_resume(self) -> None:
+        self.flush_pending()
+
+
+RUN_ROW_FIELDS = ("id", "name", "status", "orchestration", "label", "current_stage", "created",
+                  "modified", "duration_seconds", "url")
+
+
+def run_row(run: Run, url: str) -> dict[str, Any]:
+    return {"id": run.id, "name": run.name, "status": str(run.status),
+            "orchestration": run.orchestration, "label": run.label,
+            "current_stage": run.current_stage,
+            "created": run.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "modified": run.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "duration_seconds": run.duration, "url": url}
+
+
+def parse_runs_args(text: str, now: datetime) -> RunFilter:
+    """`status=Error,InProgress since=24h orch=Onboarding text=OR-0001` → RunFilter."""
+    from ..context import parse_since, parse_statuses
+    from ..errors import UsageError
+
+    values: dict[str, str] = {}
+    for part in text.split():
+        key, eq, value = part.partition("=")
+        if not eq or key not in ("status", "since", "orch", "text"):
+            raise ValueError(f"Unknown filter {part!r}: use status=, since=, orch=, text=")
+        values[key] = value
+    try:
+        return RunFilter(statuses=parse_statuses(values.get("status")),
+                         orchestration=values.get("orch") or None,
+                         since=parse_since(values["since"], now) if values.get("since")
+                         else None, text=values.get("text") or None)
+    except UsageError as exc:
+        raise ValueError(str(exc).replace("--", "")) from exc

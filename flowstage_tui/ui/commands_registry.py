@@ -1,0 +1,59 @@
+"""The one registry of `:` commands; the command line, completion, help and the command
+palette are all built from it (Dolphie's pattern)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..context import STATUSES
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    name: str
+    usage: str
+    help: str
+
+
+COMMANDS = (
+    CommandSpec("runs", "runs [status=S,S] [since=24h] [orch=NAME] [text=T]",
+                "filter runs on the server (no arguments: all runs)"),
+    CommandSpec("run", "run <Id or Name>", "jump to one run"),
+    CommandSpec("errors", "errors", "only runs in Error"),
+    CommandSpec("profile", "profile NAME", "switch to another profile"),
+    CommandSpec("refresh", "refresh", "poll now"),
+    CommandSpec("q", "q", "quit"),
+)
+FILTER_KEYS = ("status=", "since=", "orch=", "text=")
+
+
+def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
+    """Tab completion for the command line: command names, filter keys, and their values."""
+    parts = line.split(" ")
+    if len(parts) == 1:
+        matches = [c.name for c in COMMANDS if c.name.startswith(parts[0])]
+        return matches[0] + " " if len(matches) == 1 else line
+    last = parts[-1]
+    head = " ".join(parts[:-1])
+    candidates: list[str] = []
+    if parts[0] == "runs":
+        if "=" not in last:
+            candidates = [k for k in FILTER_KEYS if k.startswith(last)]
+        else:
+            key, _, value = last.partition("=")
+            pool = {"status": list(STATUSES), "orch": orchestrations,
+                    "since": ["1h", "24h", "7d", "30d"]}.get(key, [])
+            done, _, partial = value.rpartition(",")
+            candidates = [f"{key}={done + ',' if done else ''}{v}" for v in pool
+                          if v.lower().startswith(partial.lower())]
+    elif parts[0] == "profile":
+        candidates = [p for p in profiles if p.startswith(last)]
+    if len(candidates) == 1:
+        return f"{head} {candidates[0]}".strip()
+    if candidates:
+        prefix = candidates[0]
+        for other in candidates[1:]:
+            while not other.startswith(prefix):
+                prefix = prefix[:-1]
+        return f"{head} {prefix}".strip() if len(prefix) > len(last) else line
+    return line

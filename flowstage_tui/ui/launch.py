@@ -1,0 +1,55 @@
+"""Building and running the App from the command line's context (the one factory)."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from ..config import paths
+from ..config.store import Profile
+from ..context import Context
+from ..salesforce.connect import Connection
+from .app import AppConfig, FlowstageApp
+
+
+def build_app(ctx: Context, args: argparse.Namespace | None = None, *,
+              autostart: bool = True, export_dir: Path | None = None) -> FlowstageApp:
+    """The one place an App is assembled: the CLI, the tests and the screenshot script."""
+    ns: Any = args or argparse.Namespace()
+    flt = ctx.run_filter(getattr(ns, "status", None), getattr(ns, "orchestration", None),
+                         getattr(ns, "since", None), getattr(ns, "text", None))
+    interval = float(getattr(ns, "refresh", None) or ctx.profile.get("poll_interval", 15))
+    interval = max(5.0, interval)
+    cache_path = None
+    cached: tuple[Any, ...] = ()
+    cached_org = None
+    if ctx.demo_org is None:
+        from ..engine.cache import load_runs
+
+        cache_path = paths.state_dir() / "last-runs" / f"{ctx.profile.name}.json"
+        cached, cached_org = load_runs(cache_path)
+    profiles = tuple(ctx.config.profiles)
+    pick = bool(getattr(ns, "pick_profile", False))
+
+    def switcher(name: str) -> tuple[Profile, Connection]:
+        from ..salesforce.auth import build_connection
+
+        profile = ctx.config.profile(name)
+        return profile, build_connection(profile, cache_dir=paths.cache_dir() / "orgs",
+                                         demo_org=ctx.demo_org)
+
+    return FlowstageApp(AppConfig(
+        connection=None if pick else ctx.connection(), profile=ctx.profile, clock=ctx.clock,
+        read_only=ctx.read_only, run_filter=flt, interval=interval,
+        open_run=getattr(ns, "run", None), keymap=dict(ctx.config.keymap),
+        theme=getattr(ns, "theme", None) or ctx.profile.get("theme"), cached_runs=cached,
+        cached_org=cached_org, cache_path=cache_path, export_dir=export_dir,
+        profiles=profiles, switcher=switcher if profiles else None, pick_profile=pick,
+        autostart=autostart))
+
+
+def launch(ctx: Context, args: argparse.Namespace) -> int:
+    app = build_app(ctx, args)
+    result = app.run()
+    return int(result or 0)

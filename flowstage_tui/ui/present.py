@@ -1,0 +1,98 @@
+"""How things look: glyphs, colours, times and bars. Pure functions (tested without a screen)."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+from rich.text import Text
+
+from ..output import clean_text as clean_text
+
+ASCII = os.environ.get("FLOWSTAGE_ASCII", "") not in ("", "0")
+
+GLYPHS = {
+    "InProgress": ("▶", ">"), "Error": ("✖", "X"), "Suspended": ("⏸", "="),
+    "Completed": ("✔", "+"), "Canceled": ("⊘", "/"), "Discontinued": ("↷", "~"),
+    "NotStarted": ("·", "."), "Assigned": ("●", "*"),
+}
+STYLES = {
+    "InProgress": "bold $accent", "Error": "bold $error", "Suspended": "$warning",
+    "Completed": "$success", "Canceled": "$text-muted", "Discontinued": "$text-muted",
+    "NotStarted": "$text-muted", "Assigned": "$warning",
+}
+# Rich styles for Text objects (theme variables are not available inside Text).
+TEXT_STYLES = {
+    "InProgress": "bold cyan", "Error": "bold red", "Suspended": "yellow", "Completed": "green",
+    "Canceled": "dim", "Discontinued": "dim", "NotStarted": "dim", "Assigned": "yellow",
+}
+
+
+def glyph(status: str) -> str:
+    pair = GLYPHS.get(status, ("?", "?"))
+    return pair[1] if ASCII else pair[0]
+
+
+def status_text(status: str, with_word: bool = True) -> Text:
+    """Glyph (and word) in the status colour. Unknown statuses are shown as they are."""
+    label = f"{glyph(status)} {status}" if with_word else glyph(status)
+    return Text(label, style=TEXT_STYLES.get(status, ""))
+
+
+def literal(text: str | None, style: str = "") -> Text:
+    """Org text as data: Rich markup stays literal, control characters are made visible."""
+    return Text(clean_text(text), style=style)
+
+
+def ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return ""
+    return short_span((now - when).total_seconds()) + " ago"
+
+
+def short_span(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(max(0, seconds))
+    if s < 60:
+        return f"{s}s"
+    if s < 3600:
+        return f"{s // 60}m"
+    if s < 48 * 3600:
+        return f"{s // 3600}h{(s % 3600) // 60:02d}m"
+    return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
+
+
+def when(dt: datetime | None, now: datetime, relative: bool) -> str:
+    if dt is None:
+        return ""
+    if relative:
+        return ago(dt, now)
+    return dt.strftime("%m-%d %H:%M")
+
+
+def bar(seconds: float | None, longest: float, width: int) -> str:
+    """A bar whose length is the share of the longest stage; at least one cell when > 0."""
+    if not seconds or longest <= 0 or width <= 0:
+        return ""
+    cells = max(1, round(width * seconds / longest))
+    return ("#" if ASCII else "█") * min(width, cells)
+
+
+def resume_days_left(failed_at: datetime | None, now: datetime) -> int | None:
+    """Days left in Salesforce's 14-day window to resume a failed run."""
+    if failed_at is None:
+        return None
+    left = failed_at + timedelta(days=14) - now
+    return max(0, int(left.total_seconds() // 86400) + (1 if left.total_seconds() % 86400 else 0))
+
+
+def html_to_text(body: str) -> str:
+    """Rich-text feed bodies (HTML) as readable plain text."""
+    import html
+    import re
+
+    text = re.sub(r"(?i)<br\s*/?>|</p>|</li>", "\n", body)
+    text = re.sub(r"(?i)<li[^>]*>", "• ", text)
+    text = re.sub(r"<[^>]+>", "", text)
+    return html.unescape(text).strip()

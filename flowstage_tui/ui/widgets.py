@@ -1,0 +1,390 @@
+"""The panes: header, runs table, stages timeline, detail tabs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+from textual.widgets import DataTable, Static
+
+from ..engine.state import Health, HealthState, Snapshot
+from ..salesforce.models import (
+    InterviewError,
+    Run,
+    StageDetails,
+    StageRun,
+    StepRun,
+    WorkItem,
+)
+from . import present as P
+
+STATUS_ORDER = ("Error", "InProgress", "Suspended", "Completed", "Canceled")
+CHANGE_MARK_SECONDS = 6.0
+
+
+class HeaderBar(Static):
+    """Profile, [RO]/[RW], org, API usage, freshness and status counts on one or two lines."""
+
+    def render_header(self, *, label: str, color: str | None, read_only: bool,
+                      org: str | None, health: Health, counts: dict[str, int], now: datetime,
+                      paused: bool, stale_cache: bool, filter_text: str, width: int) -> None:
+        t = Text()
+        t.append(f" {label} ", style=f"bold reverse {color or 'cyan'}")
+        t.append(" [RO] " if read_only else " [RW] ", style="bold" if read_only else
+                 "bold reverse red")
+        if org:
+            t.append(P.clean_text(org) if hasattr(P, "clean_text") else org)
+            t.append("  ")
+        if health.api_used is not None and health.api_limit:
+            t.append(f"API {health.api_used:,}/{health.api_limit:,}  ", style="dim")
+        t.append_text(freshness(health, now, paused, stale_cache))
+        parts = [f"{counts[s]} {s}" for s in STATUS_ORDER if counts.get(s)]
+        line2 = Text()
+        for i, s in enumerate(st for st in STATUS_ORDER if counts.get(st)):
+            if i:
+                line2.append(" · ", style="dim")
+            line2.append(f"{counts[s]} {s}", style=P.TEXT_STYLES.get(s, ""))
+        if filter_text and filter_text != "all runs":
+            line2.append(f"   filter: {filter_text}", style="italic")
+        if parts and t.cell_len + 3 + line2.cell_len <= width - 2:
+            t.append("   ")
+            t.append_text(line2)
+            self.update(t)
+        elif parts or line2.plain:
+            self.update(Text.assemble(t, "\n", line2))
+        else:
+            self.update(t)
+
+
+def freshness(health: Health, now: datetime, paused: bool, stale_cache: bool) -> Text:
+    last = health.last_success
+    age = P.short_span((now - last).total_seconds()) if last else None
+    retry = P.short_span((health.next_poll - now).total_seconds()) if health.next_poll else None
+    state = health.state
+    if paused:
+        return Text(f"⏸ paused (updated {age} ago) — p resumes" if age else "⏸ paused",
+                    style="bold yellow")
+    if stale_cache and last is None:
+        return Text("showing last-known runs (stale) — connecting…", style="yellow")
+    if state == HealthState.CONNECTING:
+        return Text("connecting…", style="yellow")
+    if state == HealthState.LIVE:
+        return Text(f"updated {age} ago", style="green")
+    if state == HealthState.LIMIT_LOW:
+        return Text(f"updated {age} ago · {health.message}", style="yellow")
+    if state == HealthState.OFFLINE:
+        stale = f"stale for {age}, " if age else ""
+        return Text(f"offline: {stale}retry in {retry} (r now)", style="bold red")
+    if state == HealthState.REAUTH:
+        return Text("re-auth needed — press a for how", style="bold red")
+    if state == HealthState.LIMIT_EXHAUSTED:
+        return Text(f"API allowance exhausted — {health.message}", style="bold red")
+    return Text(f"stale for {age or '?'}: {health.message}", style="yellow")
+
+
+class RunsTable(DataTable[Any]):
+    """Runs, newest first. Rows are keyed by run Id so live updates keep the cursor."""
+
+    COLUMNS = ("", "Status", "Orchestration", "Run", "Stage", "Started", "Took", "Age")
+    # fixed widths keep the table inside the pane; text beyond them is cut with …
+    WIDTHS = {"": 1, "Status": 12, "Orchestration": 28, "Run": 10, "Stage": 20,
+              "Started": 11, "Took": 7, "Age": 6}
+    NARROW = {"": 1, "Status": 1, "Orchestration": 16, "Run": 10, "Stage": 13,
+              "Started": 6, "Took": 6, "Age": 5}
+    compact = False
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.zebra_stripes = True
+        self.set_widths(self.app.size.width)
+
+    def set_widths(self, width: int) -> None:
+        self.compact = width < 110
+        table = self.NARROW if self.compact else self.WIDTHS
+        if self.columns and all(c.width == table[str(c.label) if str(c.label) != "St" else
+                                                 "Status"] for c in self.columns.values()):
+            return
+        rows = [(k, [self.get_cell(k, c) for c in self.columns]) for k in self.rows]
+        self.clear(columns=True)
+        for name in self.COLUMNS:
+            label = "" if name == "Status" and self.compact else name
+            self.add_column(label, key=name or "mark", width=table[name])
+        for key, cells in rows:
+            self.add_row(*cells, key=key.value)
+
+    def row_cells(self, run: Run, now: datetime, relative: bool, marked: bool,
+                  err: InterviewError | None) -> list[Any]:
+        took = run.duration if run.duration is not None else (
+            (now - run.created).total_seconds() if run.status in ("InProgress", "Suspended")
+            else None)
+        stage = run.current_stage or ""
+        return [
+            Text("●" if marked else " ", style="bold magenta"),
+            P.status_text(str(run.status), with_word=not self.compact),
+            cut(P.literal(run.title), self._width("Orchestration")),
+            Text(run.name),
+            cut(P.literal(stage, "red" if str(run.status) == "Error" else ""),
+                self._width("Stage")),
+            Text(P.when(run.created, now, relative).replace(" ago", "") if self.compact
+                 else P.when(run.created, now, relative)),
+            Text(P.short_span(took)),
+            Text(P.ago(run.modified, now).replace(" ago", "")),
+        ]
+
+    def _width(self, name: str) -> int:
+        return (self.NARROW if self.compact else self.WIDTHS)[name]
+
+    def show(self, runs: Iterable[Run], now: datetime, relative: bool, marks: set[str],
+             errors: dict[str, InterviewError], changed: set[str] | None = None) -> None:
+        """Apply rows: in place when the order is unchanged, else rebuild keeping the cursor."""
+        runs = list(runs)
+        new_keys = [r.id for r in runs]
+        old_keys = [str(k.value) for k in self.rows]
+        if new_keys == old_keys:
+            for r in runs:
+                if changed is None or r.id in changed or r.id in marks:
+                    for col, value in zip(self.COLUMNS, self.row_cells(
+                            r, now, relative, r.id in marks, errors.get(r.id)), strict=True):
+                        self.update_cell(r.id, col or "mark", value)
+            return
+        selected = old_keys[self.cursor_row] if old_keys and 0 <= self.cursor_row < len(
+            old_keys) else None
+        above_before = old_keys.index(selected) if selected in old_keys else 0
+        scroll = self.scroll_y
+        self.clear()
+        for r in runs:
+            self.add_row(*self.row_cells(r, now, relative, r.id in marks, errors.get(r.id)),
+                         key=r.id)
+        if selected in new_keys:
+            index = new_keys.index(selected)
+            self.move_cursor(row=index, animate=False, scroll=False)
+            self.scroll_to(y=max(0, scroll + index - above_before), animate=False)
+
+    @property
+    def selected_id(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
+        except Exception:
+            return None
+        return str(key.value)
+
+
+def cut(text: Text, width: int) -> Text:
+    """Shorten org text to a column, ending with … when cut."""
+    if text.cell_len <= width:
+        return text
+    out = text.copy()
+    out.truncate(max(1, width - 1))
+    out.append("…")
+    return out
+
+
+class StagesTable(DataTable[Any]):
+    """The selected run's stages by Position: when each started and ended, how long it took,
+    and a bar scaled to the longest stage so the run's shape reads at a glance."""
+
+    COLUMNS = (("#", 3), ("Stage", 20), ("Started", 10), ("Ended", 10), ("Took", 7), ("", 0))
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.cell_padding = 0
+        for name, width in self.COLUMNS:
+            self.add_column(name, key=name or "bar", width=width or None)
+
+    def show(self, stages: tuple[StageRun, ...], run: Run | None, now: datetime,
+             relative: bool) -> None:
+        selected = None
+        if self.row_count:
+            try:
+                selected = str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+            except Exception:
+                selected = None
+        self.clear()
+        spans = [((s.ended or now) - s.created).total_seconds() for s in stages]
+        longest = max(spans, default=0.0)
+        width = max(4, min(24, (self.size.width or 60) - 51))
+        for s, span in zip(stages, spans, strict=True):
+            status = str(s.status)
+            failed = status == "Error"
+            label = P.status_text(status, with_word=False)
+            label.append(" ")
+            label.append_text(P.literal(s.label, "bold red" if failed else ""))
+            label = cut(label, 18 if failed else 19)
+            if failed:
+                label.append("◀" if not P.ASCII else "<", style="bold red")
+            self.add_row(Text(f"{s.position:>2}"), label,
+                         Text(P.when(s.created, now, relative).replace(" ago", "")),
+                         Text(P.when(s.ended, now, relative).replace(" ago", "") if s.ended
+                              else "running", style="" if s.ended else "italic"),
+                         Text(P.short_span(span)),
+                         Text(P.bar(span, longest, width),
+                              style=P.TEXT_STYLES.get(status, "")), key=s.id)
+        keys = [s.id for s in stages]
+        if selected in keys:
+            self.move_cursor(row=keys.index(selected), animate=False)
+        elif run is not None and stages:
+            # open on the stage that matters: the failing or running one
+            focus = next((i for i, s in enumerate(stages) if str(s.status) in (
+                "Error", "InProgress", "Suspended")), len(stages) - 1)
+            self.move_cursor(row=focus, animate=False)
+
+    @property
+    def selected_id(self) -> str | None:
+        if not self.row_count:
+            return None
+        try:
+            return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        except Exception:
+            return None
+
+
+class StepsTable(DataTable[Any]):
+    COLUMNS = (("Step", 16), ("Type", 11), ("Status", 11), ("Assignee", 20), ("Held", 6))
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        for name, width in self.COLUMNS:
+            self.add_column(name, key=name, width=width)
+
+    def show(self, steps: tuple[StepRun, ...], items: dict[str, tuple[WorkItem, ...]],
+             now: datetime) -> None:
+        self.clear()
+        for st in steps:
+            kind = "interactive" if st.interactive else (
+                "async" if "Asynchronous" in st.step_type else "background")
+            its = items.get(st.id, ())
+            if not its:
+                self.add_row(cut(P.literal(st.label), 16), Text(kind),
+                             P.status_text(str(st.status)), Text("—", style="dim"), Text(""),
+                             key=st.id)
+            for wi in its:
+                who = P.literal(wi.assignee_name or wi.assignee_id)
+                if wi.assignee_type == "Queue":
+                    who.append(" (queue)", style="dim")
+                if wi.assignee_active is False:
+                    who.append(" ⚠ inactive user" if not P.ASCII else " ! inactive user",
+                               style="bold red")
+                held: float | None = wi.seconds_assigned
+                if held is None and str(wi.status) == "Assigned":
+                    held = (now - wi.modified).total_seconds()
+                self.add_row(cut(P.literal(st.label), 16), Text(kind),
+                             P.status_text(str(wi.status)), cut(who, 20),
+                             Text(P.short_span(held) if str(wi.status) == "Assigned"
+                                  else "done"), key=wi.id)
+
+
+def history_text(details: StageDetails | None, run: Run | None, now: datetime,
+                 relative: bool) -> Text:
+    """Field history and run-log milestones on one timeline, oldest first."""
+    if details is None:
+        return Text("Select a stage to load its history.", style="dim")
+    events: list[tuple[datetime, str, Text]] = []
+    for h in details.history or ():
+        if h.field == "created":
+            body = Text("stage created")
+        else:
+            body = Text(f"{h.field}: ")
+            body.append(P.clean_text(str(h.old_value)), style="dim")
+            body.append(" → ")
+            body.append(P.clean_text(str(h.new_value)), style="bold")
+        if h.created_by:
+            body.append(f"  by {P.clean_text(h.created_by)}", style="dim")
+        events.append((h.created, "history", body))
+    for e in details.log:
+        body = Text(e.kind, style="red" if e.kind.startswith("Fail") else "")
+        where = " / ".join(x for x in (e.step_name,) if x)
+        if where:
+            body.append(f"  {P.clean_text(where)}")
+        if e.actor:
+            body.append(f"  by {P.clean_text(e.actor)}", style="dim")
+        if e.assignee:
+            body.append(f"  → {P.clean_text(e.assignee)}", style="dim")
+        events.append((e.timestamp, "run log", body))
+    events.sort(key=lambda x: x[0])
+    out = Text()
+    if details.history is None:
+        out.append("This org has no History object for orchestration stages (field tracking "
+                   "is off); showing run-log milestones only.\n\n", style="italic yellow")
+    for at, source, body in events:
+        out.append(f"{P.when(at, now, relative):>11}  ", style="dim")
+        out.append(f"{source:<8} ", style="cyan" if source == "history" else "magenta")
+        out.append_text(body)
+        out.append("\n")
+    if not events:
+        out.append("Nothing recorded for this stage yet.", style="dim")
+    return out
+
+
+def feed_text(details: StageDetails | None, now: datetime, relative: bool) -> Text:
+    if details is None:
+        return Text("Select a stage to load its feed.", style="dim")
+    if details.feed is None:
+        return Text("This org has no Feed object for orchestration stages (feed tracking is "
+                    "off).", style="italic yellow")
+    if not details.feed:
+        return Text("No posts on this stage.", style="dim")
+    out = Text()
+    for post in sorted(details.feed, key=lambda p: p.created):
+        out.append(f"{P.when(post.created, now, relative)}  ", style="dim")
+        out.append(P.clean_text(post.author or "someone"), style="bold")
+        out.append(f"  [{post.type}]\n", style="dim")
+        body = post.body or post.title or ("(tracked change)" if post.type == "TrackedChange"
+                                           else "")
+        if post.rich and body:
+            body = P.html_to_text(body)
+        for line in P.clean_text(body).splitlines() or [""]:
+            out.append(f"  {line}\n")
+        if post.link:
+            out.append(f"  {P.clean_text(post.link)}\n", style="underline")
+        for c in post.comments:
+            text = P.html_to_text(c.body) if c.rich else c.body
+            out.append("    ↳ " if not P.ASCII else "    > ", style="dim")
+            out.append(P.clean_text(c.author or "someone"), style="bold")
+            out.append(f" ({P.when(c.created, now, relative)}): ", style="dim")
+            out.append(P.clean_text(text))
+            out.append("\n")
+        out.append("\n")
+    return out
+
+
+def error_text(run: Run | None, snapshot: Snapshot, now: datetime) -> Text:
+    if run is None:
+        return Text("Select a run.", style="dim")
+    err = snapshot.errors.get(run.id)
+    stages = snapshot.stages.get(run.id, ())
+    failed_stage = next((s for s in stages if str(s.status) == "Error"), None)
+    failed_step = None
+    if failed_stage is not None:
+        failed_step = next((st for st in snapshot.steps.get(failed_stage.id, ())
+                            if str(st.status) == "Error"), None)
+    if str(run.status) != "Error" and err is None:
+        return Text(f"{run.name} has not failed ({run.status}).", style="dim")
+    out = Text()
+    out.append(f"{run.name} failed", style="bold red")
+    if failed_stage is not None:
+        out.append(" at stage ")
+        out.append(P.clean_text(failed_stage.label), style="bold")
+    if failed_step is not None:
+        out.append(", step ")
+        out.append(P.clean_text(failed_step.label), style="bold")
+    out.append("\n\n")
+    if err is not None and err.message:
+        out.append(P.clean_text(err.message))
+        out.append("\n")
+        if err.element:
+            out.append(f"\nElement: {P.clean_text(err.element)}\n", style="dim")
+    else:
+        out.append("Salesforce keeps the error text on the flow interview (FlowInterview.Error, "
+                   "API v62+); this org or API version does not offer it. The error e-mail to "
+                   "the admin has it.\n", style="italic")
+    days = P.resume_days_left(run.modified if str(run.status) == "Error" else None, now)
+    if days is not None:
+        style = "bold red" if days <= 2 else "yellow"
+        out.append(f"\nResume window: {days} of 14 days left" if days else
+                   "\nResume window: closed (over 14 days) — the run cannot be resumed",
+                   style=style)
+    return out
