@@ -152,6 +152,7 @@ class FlowstageApp(App[int]):
         self.local_filter = ""
         self.last_export: Path | None = None
         self.last_copied: str | None = None
+        self.loading_more = False
 
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -240,6 +241,7 @@ class FlowstageApp(App[int]):
 
     def on_poll_done(self, message: PollDone) -> None:
         self.polling = False
+        self.loading_more = False
         result = message.result
         self.health = result.health
         if result.health.ok:
@@ -403,6 +405,9 @@ class FlowstageApp(App[int]):
     @on(DataTable.RowHighlighted, "#runs")
     def _run_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_run(str(event.row_key.value) if event.row_key else None)
+        table = self.query_one(RunsTable)
+        if table.cursor_row >= table.row_count - 5 and not self.local_filter:
+            self.load_more()  # paged from the server as the user scrolls
 
     @on(DataTable.RowHighlighted, "#stages")
     def _stage_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -453,7 +458,9 @@ class FlowstageApp(App[int]):
 
     def action_go_back(self) -> None:
         focused = self.focused
-        if isinstance(focused, Input):
+        if focused is None:
+            self.query_one(StagesTable).focus()
+        elif isinstance(focused, Input):
             self._close_input(focused)
         elif isinstance(focused, RunsTable) and self.local_filter:
             self._set_local_filter("")
@@ -480,6 +487,7 @@ class FlowstageApp(App[int]):
         order = ["tab-steps", "tab-history", "tab-feed", "tab-error"]
         current = order.index(tabs.active) if tabs.active in order else 0
         tabs.active = order[(current + step) % len(order)]
+        self.call_after_refresh(self.action_focus_pane, "detail")
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -784,8 +792,9 @@ class FlowstageApp(App[int]):
         self.exit(0)
 
     def load_more(self) -> None:
-        if self.engine is None or not self.snapshot.more:
+        if self.engine is None or not self.snapshot.more or self.loading_more:
             return
+        self.loading_more = True
         self._more_worker()
 
     @work(thread=True, exit_on_error=False, group="poll")

@@ -32,7 +32,9 @@ def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
     parts = line.split(" ")
     if len(parts) == 1:
         matches = [c.name for c in COMMANDS if c.name.startswith(parts[0])]
-        return matches[0] + " " if len(matches) == 1 else line
+        if len(matches) == 1:
+            return matches[0] + " "
+        return _common(matches) if matches and len(_common(matches)) > len(line) else line
     last = parts[-1]
     head = " ".join(parts[:-1])
     candidates: list[str] = []
@@ -51,9 +53,14 @@ def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
     if len(candidates) == 1:
         return f"{head} {candidates[0]}".strip()
     if candidates:
-        prefix = candidates[0]
-        for other in candidates[1:]:
-            while not other.startswith(prefix):
-                prefix = prefix[:-1]
+        prefix = _common(candidates)
         return f"{head} {prefix}".strip() if len(prefix) > len(last) else line
     return line
+
+
+def _common(words: list[str]) -> str:
+    prefix = words[0]
+    for other in words[1:]:
+        while not other.startswith(prefix):
+            prefix = prefix[:-1]
+    return prefix

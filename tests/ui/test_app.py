@@ -1,0 +1,340 @@
+"""Pilot tests of the triage screen against the demo org."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+from textual.widgets import DataTable, Static, TabbedContent
+
+from flowstage_tui.emulator.clock import ManualClock
+from flowstage_tui.emulator.demo_data import OrchestrationDef, StageDef, _bg
+from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.engine.state import HealthState
+from flowstage_tui.errors import AuthNeeded
+from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.messages import PollDone
+from flowstage_tui.ui.screens import ChoiceScreen, HelpScreen, MessageScreen
+from flowstage_tui.ui.widgets import HeaderBar, RunsTable, StagesTable, StepsTable
+
+from .conftest import make_app, settle
+
+
+def text_of(app: FlowstageApp, selector: str) -> str:
+    widget = app.query_one(selector, Static)
+    return str(widget.render())
+
+
+def header(app: FlowstageApp) -> str:
+    return str(app.query_one(HeaderBar).render())
+
+
+async def test_first_screen_shows_runs_counts_and_the_selected_runs_stages(
+        org: DemoOrg, clock: ManualClock) -> None:
+    polls: list[PollDone] = []
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36), message_hook=lambda m: polls.append(m)
+                            if isinstance(m, PollDone) else None) as pilot:
+        await settle(app, pilot)
+        assert len(polls) == 1 and polls[0].result.health.state == HealthState.LIVE
+        runs = app.query_one(RunsTable)
+        assert runs.row_count == 200
+        assert runs.selected_id == app.snapshot.runs[0].id
+        top = header(app)
+        assert "DEMO" in top and "[RO]" in top and "Acme Demo Org" in top
+        assert "23 Error" in top and "updated" in top
+        stages = app.query_one(StagesTable)
+        assert stages.row_count == len(app.snapshot.stages[app.snapshot.runs[0].id])
+
+
+async def test_navigation_and_drill_down_to_every_tab(org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        runs = app.query_one(RunsTable)
+        await pilot.press("j", "j", "k")
+        assert runs.cursor_row == 1
+        await pilot.press("G")
+        assert runs.cursor_row == 199
+        await settle(app, pilot)
+        assert runs.row_count == 300  # the next page came from the server
+        assert runs.cursor_row == 199  # and the cursor stayed
+        await pilot.press("g")
+        assert runs.cursor_row == 0
+        await pilot.press("n")  # next errored run
+        run = app.selected_run()
+        assert run is not None and str(run.status) == "Error"
+        await pilot.press("enter")
+        assert isinstance(app.focused, StagesTable)
+        await settle(app, pilot)
+        await pilot.press("enter")
+        assert isinstance(app.focused, StepsTable)
+        assert app.query_one(StepsTable).row_count >= 1
+        tabs = app.query_one(TabbedContent)
+        await pilot.press("right_square_bracket")
+        await settle(app, pilot)
+        assert tabs.active == "tab-history"
+        history = text_of(app, "#history")
+        assert "history" in history and "FailStage" in history
+        await pilot.press("right_square_bracket")
+        assert tabs.active == "tab-feed"
+        assert "TrackedChange" in text_of(app, "#feed")
+        await pilot.press("right_square_bracket")
+        assert tabs.active == "tab-error"
+        error = text_of(app, "#error")
+        assert f"{run.name} failed at stage" in error and "Resume window" in error
+        await pilot.press("escape")
+        assert isinstance(app.focused, StagesTable)
+        await pilot.press("escape")
+        assert isinstance(app.focused, RunsTable)
+        await pilot.press("3")
+        await pilot.press("1")
+        assert isinstance(app.focused, RunsTable)
+
+
+async def test_filter_as_you_type_and_escape_clears(org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("slash", *"loan")
+        runs = app.query_one(RunsTable)
+        visible = app.visible_runs()
+        assert visible and all("loan" in r.title.lower() for r in visible)
+        assert runs.row_count == len(visible) < 200
+        await pilot.press("escape")
+        assert runs.row_count == 200 and app.local_filter == ""
+
+
+async def test_command_line_filters_on_the_server_and_jumps_to_a_run(
+        org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"runs status=Error", "enter")
+        await settle(app, pilot)
+        assert app.snapshot.filter.statuses == ("Error",)
+        assert app.snapshot.runs and all(str(r.status) == "Error" for r in app.snapshot.runs)
+        target = app.snapshot.runs[5]
+        await pilot.press("colon", *f"run {target.name}", "enter")
+        await settle(app, pilot)
+        assert app.selected_run() == target
+        await pilot.press("colon", "up")  # history
+        assert app.query_one("#command").value == f"run {target.name}"  # type: ignore[attr-defined]
+        await pilot.press("escape", "colon", *"pro", "tab")
+        assert app.query_one("#command").value == "profile "  # type: ignore[attr-defined]
+        await pilot.press("escape", "colon", *"runs sta", "tab")
+        assert app.query_one("#command").value == "runs status="  # type: ignore[attr-defined]
+        await pilot.press("escape", "colon", *"nonsense", "enter")
+        await pilot.press("colon", "q", "enter")
+    assert app.return_value == 0
+
+
+async def test_export_csv_and_json(org: DemoOrg, clock: ManualClock, tmp_path: Path) -> None:
+    app = make_app(org, clock, export_dir=tmp_path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # CSV is first
+        await settle(app, pilot)
+        assert app.last_export is not None and app.last_export.suffix == ".csv"
+        rows = list(csv.DictReader(app.last_export.open()))
+        assert len(rows) == 200 and rows[0]["name"] == app.snapshot.runs[0].name
+        assert rows[0]["url"].endswith(f"/FlowOrchestrationInstance/{rows[0]['id']}/view")
+        await pilot.press("e", "down", "enter")
+        await settle(app, pilot)
+        assert app.last_export.suffix == ".json"
+        data = json.loads(app.last_export.read_text())
+        assert [d["id"] for d in data] == [r.id for r in app.snapshot.runs]
+
+
+async def test_copy_payloads(org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        run = app.snapshot.runs[0]
+        await pilot.press("y", "enter")
+        await pilot.press("y", "down", "enter")
+        await pilot.press("y", "down", "down", "enter")
+        await pilot.press("y", "down", "down", "down", "enter")
+        await pilot.press("o")
+        assert copied[0] == run.id and copied[1] == run.name
+        assert copied[2].endswith(f"/lightning/r/FlowOrchestrationInstance/{run.id}/view")
+        assert json.loads(copied[3])["name"] == run.name
+        assert copied[4] == copied[2]
+
+
+async def test_pause_and_resume(org: DemoOrg, clock: ManualClock) -> None:
+    polls: list[PollDone] = []
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36), message_hook=lambda m: polls.append(m)
+                            if isinstance(m, PollDone) else None) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")
+        assert app.paused and "paused" in header(app)
+        assert app._poll_timer is None
+        await pilot.press("p")
+        await settle(app, pilot)
+        assert not app.paused and len(polls) == 2
+
+
+async def test_live_change_arrives_without_moving_the_cursor(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=300, clock=clock, pace=3.0)
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        runs = app.query_one(RunsTable)
+        await pilot.press("j", "j", "j", "j", "j")
+        chosen = runs.selected_id
+        changed = False
+        for _ in range(6):
+            clock.advance(20)
+            app.poll_now()
+            await settle(app, pilot)
+            changed = changed or bool(app.marks)
+            assert runs.selected_id == chosen
+        assert changed  # rows really changed, and were marked
+        assert app.snapshot.runs[0].id != app.snapshot.runs[5].id
+
+
+async def test_offline_then_recovered(org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        org.faults.update(offline=True)
+        clock.advance(20)
+        app.poll_now()
+        await settle(app, pilot)
+        assert app.health.state == HealthState.OFFLINE
+        assert "offline" in header(app) and "retry in" in header(app)
+        assert app.query_one(RunsTable).row_count == 200  # the last good data stays
+        org.faults.clear()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert app.health.state == HealthState.LIVE and "updated" in header(app)
+
+
+async def test_reauth_dialog_names_the_command(org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+
+        def refuse() -> object:
+            raise AuthNeeded("The sf CLI has no login for 'prod'.",
+                             command="sf org login web --alias prod")
+
+        assert app.engine is not None and app.engine.client is not None
+        app.engine.client.reauth = refuse  # type: ignore[assignment]
+        app.engine.connection.login = refuse  # type: ignore[assignment]
+        org.faults.update(session_expiry_calls=1)
+        clock.advance(20)
+        app.poll_now()
+        await settle(app, pilot)
+        assert app.health.state == HealthState.REAUTH
+        assert isinstance(app.screen, MessageScreen)
+        body = str(app.screen.body)
+        assert "sf org login web --alias prod" in body
+        assert "sf org login sfdx-url" in body
+        await pilot.press("escape")
+        assert "re-auth needed" in header(app)
+
+
+async def test_org_without_feed_or_history(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=60, clock=clock, frozen=True, feed_history=False)
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("2")
+        await settle(app, pilot)
+        assert "no History object" in text_of(app, "#history")
+        assert "StartInstance" in text_of(app, "#history")  # run-log milestones still there
+        assert "no Feed object" in text_of(app, "#feed")
+
+
+async def test_org_at_api_v55(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=80, clock=clock, frozen=True)
+    app = make_app(org, clock, api_cap="55.0")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.query_one(RunsTable).row_count == 80
+        await pilot.press("n")
+        error = text_of(app, "#error")
+        assert "failed" in error and "does not offer it" in error
+        assert app.query_one(StagesTable).row_count >= 1  # stages still come
+
+
+async def test_empty_org(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=0, clock=clock, frozen=True)
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.query_one(RunsTable).row_count == 0
+        await pilot.press("j", "enter", "n", "y", "o", "w", "3")
+        assert app.health.state == HealthState.LIVE
+        assert "Select a run" in text_of(app, "#error")
+
+
+async def test_run_with_40_stages(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=0, clock=clock, frozen=True)
+    big = OrchestrationDef("Big_One", "Forty Stage Process", "AutoLaunchedOrchestration", 1,
+                           tuple(StageDef(f"S{i:02d}", f"Stage {i}", (_bg(f"T{i}", f"Task {i}"),))
+                                 for i in range(40)))
+    t = org.now_ms() - 40 * 60_000
+    run = org.lifecycle.start_run(big, t)
+    for i in range(39):
+        stage = org.lifecycle.current_stage(run)
+        assert stage is not None
+        for step in org.lifecycle.steps(stage):
+            org.lifecycle.complete_step(run, big, step, t + (i + 1) * 60_000)
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        stages = app.query_one(StagesTable)
+        assert stages.row_count == 40
+        assert stages.cursor_row == 39  # opens on the running stage
+
+
+async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        assert app.has_class("narrow")
+        runs = app.query_one(RunsTable)
+        assert runs.compact and runs.row_count == 200
+        assert runs.virtual_size.width <= runs.size.width  # no sideways scrolling
+        await pilot.press("n", "enter", "enter")
+        assert isinstance(app.focused, DataTable)
+
+
+async def test_help_lists_every_binding(org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock, keymap={"refresh": "ctrl+r"})
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        ids = {row[2] for row in app.screen.rows}
+        from flowstage_tui.ui.app import FlowstageApp as A
+
+        assert {b.id for b in A.BINDINGS} <= ids  # type: ignore[union-attr]
+        assert ("ctrl+r", "Refresh", "refresh") in app.screen.rows
+        await pilot.press("escape")
+        await pilot.press("ctrl+r")  # the remapped key works
+        await settle(app, pilot)
+
+
+async def test_org_text_is_shown_literally(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    run = next(r for r in org.store.table("FlowOrchestrationInstance").rows.values())
+    org.store.update("FlowOrchestrationInstance", run["Id"], {
+        "OrchestrationLabel": "[bold red]PWNED[/] \x1b[2J evil"}, org.now_ms(), org.admin_id)
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        shown = next(r for r in app.snapshot.runs if r.id == run["Id"])
+        assert shown.label == "[bold red]PWNED[/] \x1b[2J evil"
+        cells = app.query_one(RunsTable).get_row(run["Id"])
+        text = str(cells[2])
+        assert "[bold red]PWNED" in text and "\x1b" not in text and "\\x1b" in text
