@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 from textual.widgets import DataTable, Static, TabbedContent
 
@@ -24,6 +25,19 @@ from .conftest import make_app, settle
 def text_of(app: FlowstageApp, selector: str) -> str:
     widget = app.query_one(selector, Static)
     return str(widget.render())
+
+
+def focused(app: FlowstageApp) -> Any:
+    """The focused widget, looked up afresh (mypy must not narrow it across key presses)."""
+    return app.focused
+
+
+def paused(app: FlowstageApp) -> Any:
+    return app.paused
+
+
+def state(app: FlowstageApp) -> Any:
+    return app.health.state
 
 
 def header(app: FlowstageApp) -> str:
@@ -66,10 +80,10 @@ async def test_navigation_and_drill_down_to_every_tab(org: DemoOrg, clock: Manua
         run = app.selected_run()
         assert run is not None and str(run.status) == "Error"
         await pilot.press("enter")
-        assert isinstance(app.focused, StagesTable)
+        assert isinstance(focused(app), StagesTable)
         await settle(app, pilot)
         await pilot.press("enter")
-        assert isinstance(app.focused, StepsTable)
+        assert isinstance(focused(app), StepsTable)
         assert app.query_one(StepsTable).row_count >= 1
         tabs = app.query_one(TabbedContent)
         await pilot.press("right_square_bracket")
@@ -85,12 +99,12 @@ async def test_navigation_and_drill_down_to_every_tab(org: DemoOrg, clock: Manua
         error = text_of(app, "#error")
         assert f"{run.name} failed at stage" in error and "Resume window" in error
         await pilot.press("escape")
-        assert isinstance(app.focused, StagesTable)
+        assert isinstance(focused(app), StagesTable)
         await pilot.press("escape")
-        assert isinstance(app.focused, RunsTable)
+        assert isinstance(focused(app), RunsTable)
         await pilot.press("3")
         await pilot.press("1")
-        assert isinstance(app.focused, RunsTable)
+        assert isinstance(focused(app), RunsTable)
 
 
 async def test_filter_as_you_type_and_escape_clears(org: DemoOrg, clock: ManualClock) -> None:
@@ -152,7 +166,7 @@ async def test_export_csv_and_json(org: DemoOrg, clock: ManualClock, tmp_path: P
 async def test_copy_payloads(org: DemoOrg, clock: ManualClock) -> None:
     app = make_app(org, clock)
     copied: list[str] = []
-    app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         run = app.snapshot.runs[0]
@@ -174,11 +188,12 @@ async def test_pause_and_resume(org: DemoOrg, clock: ManualClock) -> None:
                             if isinstance(m, PollDone) else None) as pilot:
         await settle(app, pilot)
         await pilot.press("p")
-        assert app.paused and "paused" in header(app)
+        assert paused(app) and "paused" in header(app)
         assert app._poll_timer is None
         await pilot.press("p")
         await settle(app, pilot)
-        assert not app.paused and len(polls) == 2
+        assert not paused(app)
+        assert len(polls) == 2
 
 
 async def test_live_change_arrives_without_moving_the_cursor(clock: ManualClock) -> None:
@@ -208,13 +223,13 @@ async def test_offline_then_recovered(org: DemoOrg, clock: ManualClock) -> None:
         clock.advance(20)
         app.poll_now()
         await settle(app, pilot)
-        assert app.health.state == HealthState.OFFLINE
+        assert state(app) == HealthState.OFFLINE
         assert "offline" in header(app) and "retry in" in header(app)
         assert app.query_one(RunsTable).row_count == 200  # the last good data stays
         org.faults.clear()
         await pilot.press("r")
         await settle(app, pilot)
-        assert app.health.state == HealthState.LIVE and "updated" in header(app)
+        assert state(app) == HealthState.LIVE and "updated" in header(app)
 
 
 async def test_reauth_dialog_names_the_command(org: DemoOrg, clock: ManualClock) -> None:
@@ -233,7 +248,7 @@ async def test_reauth_dialog_names_the_command(org: DemoOrg, clock: ManualClock)
         clock.advance(20)
         app.poll_now()
         await settle(app, pilot)
-        assert app.health.state == HealthState.REAUTH
+        assert state(app) == HealthState.REAUTH
         assert isinstance(app.screen, MessageScreen)
         body = str(app.screen.body)
         assert "sf org login web --alias prod" in body
@@ -273,7 +288,7 @@ async def test_empty_org(clock: ManualClock) -> None:
         await settle(app, pilot)
         assert app.query_one(RunsTable).row_count == 0
         await pilot.press("j", "enter", "n", "y", "o", "w", "3")
-        assert app.health.state == HealthState.LIVE
+        assert state(app) == HealthState.LIVE
         assert "Select a run" in text_of(app, "#error")
 
 
@@ -306,7 +321,7 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         assert runs.compact and runs.row_count == 200
         assert runs.virtual_size.width <= runs.size.width  # no sideways scrolling
         await pilot.press("n", "enter", "enter")
-        assert isinstance(app.focused, DataTable)
+        assert isinstance(focused(app), DataTable)
 
 
 async def test_help_lists_every_binding(org: DemoOrg, clock: ManualClock) -> None:
