@@ -451,9 +451,16 @@ def run_command(name: str, args: argparse.Namespace) -> int:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    from .context import resolve
+    from .config.store import load
+    from .context import config_path, resolve
 
     _setup_logging(args)
+    if not args.demo and not args.profile:
+        config = load(config_path(args.config))
+        if config.default_profile is None and len(config.profiles) > 1:
+            # several orgs and no default: the app opens on a profile picker
+            args.profile = next(iter(config.profiles))
+            args.pick_profile = True
     ctx = resolve(args)
     try:
         from .ui.launch import launch

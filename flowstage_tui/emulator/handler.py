@@ -28,6 +28,7 @@ MIN_VERSION = 31
 SESSION_EXPIRED = ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
 NOT_FOUND_TEXT = "The requested resource does not exist"
 CONTROL_PREFIX = "/__flowstage/"
+REQUEST_LOG_MAX = 50_000
 _VERSION_RE = re.compile(r"^/services/data/v(\d+\.\d)(?:/(.*))?$")
 
 
@@ -148,8 +149,11 @@ class ApiHandler:
             body = b""
             headers.pop("Content-Type", None)
         with self.org.lock:
-            self.org.request_log.append(LoggedRequest(
+            log = self.org.request_log
+            log.append(LoggedRequest(
                 req.method, path, soql, status, len(req.body) + len(req.url), len(body), counted))
+            if len(log) > REQUEST_LOG_MAX:  # a demo org serving for days must not grow forever
+                del log[: REQUEST_LOG_MAX // 2]
         return Response(status, headers, body)
 
     @staticmethod

@@ -232,6 +232,7 @@ class SyncEngine:
         b = self._builder
         subs = [(ref, q) for ref, q in (
             ("history", b.stage_history(stage_id)), ("feed", b.stage_feed(stage_id)),
+            ("run_feed", b.run_feed(stage.run_id)),
             ("log", b.stage_log(stage.run_id, stage.name)), ("shares", b.stage_shares(stage_id)),
         ) if q]
         try:
@@ -239,8 +240,9 @@ class SyncEngine:
             history = feed = None
             if "history" in res:
                 history = tuple(parse.history_entry(r) for r in self._rows(res["history"]))
-            if "feed" in res:
-                feed = tuple(parse.feed_post(r) for r in self._rows(res["feed"]))
+            if "feed" in res or "run_feed" in res:
+                feed = tuple(parse.feed_post(r) for ref in ("run_feed", "feed") if ref in res
+                             for r in self._rows(res[ref]))
             log = tuple(parse.log_entry(r) for r in self._rows(res["log"])) if "log" in res \
                 else ()
             shares = tuple((parse.path(r, "UserOrGroup.Name") or r.get("UserOrGroupId") or "",

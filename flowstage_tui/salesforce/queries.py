@@ -12,6 +12,7 @@ from datetime import datetime
 from .capabilities import (
     LOG,
     RUN,
+    RUN_FEED,
     STAGE,
     STAGE_FEED,
     STAGE_HISTORY,
@@ -195,13 +196,20 @@ class QueryBuilder:
                 "ORDER BY CreatedDate, Id")
 
     def stage_feed(self, stage_id: str) -> str | None:
-        if not self.caps.has(STAGE_FEED):
+        return self.feed(STAGE_FEED, stage_id)
+
+    def run_feed(self, run_id: str) -> str | None:
+        return self.feed(RUN_FEED, run_id)
+
+    def feed(self, obj: str, parent_id: str) -> str | None:
+        if not self.caps.has(obj):
             return None
-        fields = self.fields(STAGE_FEED, ("Id", "ParentId", "Type", "Title", "Body", "LinkUrl",
-                                          "IsRichText", "CreatedDate", "InsertedBy.Name"))
+        fields = self.fields(obj, ("Id", "ParentId", "Type", "Title", "Body", "LinkUrl",
+                                   "IsRichText", "CreatedDate", "InsertedBy.Name"))
         return (f"SELECT {fields}, (SELECT Id, CommentBody, IsRichText, CreatedDate, "
-                f"InsertedBy.Name FROM FeedComments ORDER BY CreatedDate) FROM {STAGE_FEED} "
-                f"WHERE ParentId = {quote(stage_id)} ORDER BY CreatedDate DESC, Id DESC LIMIT 200")
+                f"InsertedBy.Name FROM FeedComments ORDER BY CreatedDate) FROM {obj} "
+                f"WHERE ParentId = {quote(parent_id)} ORDER BY CreatedDate DESC, Id DESC "
+                "LIMIT 200")
 
     def stage_log(self, run_id: str, stage_name: str) -> str | None:
         if not self.caps.has(LOG):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import random
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -71,6 +72,7 @@ class AppConfig:
     switcher: Switcher | None = None
     pick_profile: bool = False
     autostart: bool = True
+    rng_seed: int | None = None  # fixes the back-off jitter (tests, screenshots)
 
 
 class FlowstageCommands(Provider):
@@ -215,7 +217,7 @@ class FlowstageApp(App[int]):
     # ------------------------------------------------------------ engine and polling
     def start_engine(self, connection: Connection) -> None:
         self.engine = SyncEngine(connection, clock=self.cfg.clock, flt=self.cfg.run_filter,
-                                 interval=self.cfg.interval)
+                                 interval=self.cfg.interval, rng=random.Random(self.cfg.rng_seed))
         self.poll_now()
 
     def poll_now(self, manual: bool = False) -> None:

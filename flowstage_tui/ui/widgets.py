@@ -91,8 +91,8 @@ class RunsTable(DataTable[Any]):
     # fixed widths keep the table inside the pane; text beyond them is cut with …
     WIDTHS = {"": 1, "Status": 12, "Orchestration": 28, "Run": 10, "Stage": 20,
               "Started": 11, "Took": 7, "Age": 6}
-    NARROW = {"": 1, "Status": 1, "Orchestration": 16, "Run": 10, "Stage": 13,
-              "Started": 6, "Took": 6, "Age": 5}
+    NARROW = {"": 1, "Status": 1, "Orchestration": 16, "Run": 10, "Stage": 12,
+              "Started": 6, "Took": 6, "Age": 6}
     compact = False
 
     def on_mount(self) -> None:
@@ -127,10 +127,11 @@ class RunsTable(DataTable[Any]):
             Text(run.name),
             cut(P.literal(stage, "red" if str(run.status) == "Error" else ""),
                 self._width("Stage")),
-            Text(P.when(run.created, now, relative).replace(" ago", "") if self.compact
-                 else P.when(run.created, now, relative)),
+            Text(run.created.strftime("%H:%M") if self.compact and (
+                now - run.created).total_seconds() < 86400 else
+                 run.created.strftime("%m-%d" if self.compact else "%m-%d %H:%M")),
             Text(P.short_span(took)),
-            Text(P.ago(run.modified, now).replace(" ago", "")),
+            Text(P.short_span((now - run.created).total_seconds())),
         ]
 
     def _width(self, name: str) -> int:
@@ -326,14 +327,15 @@ def feed_text(details: StageDetails | None, now: datetime, relative: bool) -> Te
         return Text("This org has no Feed object for orchestration stages (feed tracking is "
                     "off).", style="italic yellow")
     if not details.feed:
-        return Text("No posts on this stage.", style="dim")
+        return Text("No posts on this stage or its run.", style="dim")
     out = Text()
     for post in sorted(details.feed, key=lambda p: p.created):
         out.append(f"{P.when(post.created, now, relative)}  ", style="dim")
         out.append(P.clean_text(post.author or "someone"), style="bold")
-        out.append(f"  [{post.type}]\n", style="dim")
-        body = post.body or post.title or ("(tracked change)" if post.type == "TrackedChange"
-                                           else "")
+        where = "on this stage" if post.parent_id == details.stage_id else "on the run"
+        out.append(f"  {where} · {post.type}\n", style="dim")
+        body = post.body or post.title or ("a tracked field changed (status)"
+                                           if post.type == "TrackedChange" else "")
         if post.rich and body:
             body = P.html_to_text(body)
         for line in P.clean_text(body).splitlines() or [""]:

@@ -1,0 +1,69 @@
+"""Regenerate screenshots/*.svg from the demo org with a fixed seed and clock.
+
+Run: .venv/bin/python scripts/screenshots.py   (then look at them; the README embeds them)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+
+from flowstage_tui.context import DEMO_PROFILE
+from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
+from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.salesforce.connect import demo_connection
+from flowstage_tui.ui.app import AppConfig, FlowstageApp
+
+OUT = Path(__file__).resolve().parent.parent / "screenshots"
+NOW = "2026-11-28T09:00:00Z"
+
+
+def make(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
+    return FlowstageApp(AppConfig(connection=demo_connection(org), profile=DEMO_PROFILE,
+                                  clock=lambda: datetime.fromtimestamp(clock(), UTC),
+                                  rng_seed=0))
+
+
+async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
+                offline: bool = False) -> None:
+    clock = ManualClock(sf_to_ms(NOW) / 1000)
+    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
+    app = make(org, clock)
+    async with app.run_test(size=size) as pilot:
+        for _ in range(3):
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        if offline:
+            org.faults.update(offline=True)
+            clock.advance(95)
+            app.poll_now()
+        for key in keys:
+            await pilot.press(key)
+            for _ in range(2):
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+        await pilot.pause(0.3)
+        app.save_screenshot(f"{name}.svg", str(OUT))
+    print(f"wrote screenshots/{name}.svg")
+
+
+async def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    await shoot("runs-error-selected", (120, 36), ["n"])
+    await shoot("history-tab", (120, 36), ["n", "2", "3", "right_square_bracket"])
+    await shoot("feed-tab", (120, 36), ["n", "2", "3", "right_square_bracket",
+                                        "right_square_bracket"])
+    await shoot("error-tab", (120, 36), ["n", "3", "left_square_bracket"])
+    await shoot("offline", (120, 36), ["j"], offline=True)
+    await shoot("small-80x24", (80, 24), ["n"])
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

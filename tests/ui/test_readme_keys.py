@@ -1,0 +1,41 @@
+"""The README's key table matches the app's BINDINGS: every id, with its key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from textual.binding import Binding
+
+from flowstage_tui.ui.app import FlowstageApp
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+SHOWN = {"slash": "/", "question_mark": "?", "colon": ":", "left_square_bracket": "[",
+         "right_square_bracket": "]"}
+
+
+def readme_keys() -> dict[str, str]:
+    text = README.read_text()
+    table = text.split("<!-- keys:start -->")[1].split("<!-- keys:end -->")[0]
+    out: dict[str, str] = {}
+    for line in table.splitlines()[2:]:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        keys = re.findall(r"`([^`]+)`", cells[0])
+        ids = re.findall(r"`([^`]+)`", cells[1])
+        for key, bid in zip(keys, ids, strict=False):
+            out[bid] = key
+    return out
+
+
+def test_every_binding_is_in_the_readme_with_its_key() -> None:
+    documented = readme_keys()
+    for binding in FlowstageApp.BINDINGS:
+        assert isinstance(binding, Binding) and binding.id
+        key = SHOWN.get(binding.key, binding.key)
+        assert binding.id in documented, f"{binding.id} missing from README"
+        assert documented[binding.id] == key, f"{binding.id}: README {documented[binding.id]!r}"
+
+
+def test_readme_documents_no_binding_the_app_lacks() -> None:
+    ids = {b.id for b in FlowstageApp.BINDINGS if isinstance(b, Binding)}
+    assert set(readme_keys()) <= ids

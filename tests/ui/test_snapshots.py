@@ -1,0 +1,102 @@
+"""Snapshot tests: fixed seed (7), fixed clock (2026-11-28 09:00 UTC), animations off.
+
+Each docstring says what the picture must show. Update after a deliberate UI change with
+`pytest tests/ui/test_snapshots.py --snapshot-update`, then look at the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
+from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.ui.app import FlowstageApp
+
+from .conftest import make_app, settle
+
+SnapCompare = Callable[..., bool]
+
+
+def fixed_app(**org_kw: Any) -> tuple[FlowstageApp, DemoOrg, ManualClock]:
+    clock = ManualClock(sf_to_ms("2026-11-28T09:00:00Z") / 1000)
+    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True, **org_kw)
+    return make_app(org, clock), org, clock
+
+
+def keys(*pressed: str) -> Callable[[Any], Awaitable[None]]:
+    async def run_before(pilot: Any) -> None:
+        app = pilot.app
+        await settle(app, pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await settle(app, pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+def test_errored_run_selected(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """The runs list with the first errored run (OR-0000299, Loan Application) highlighted
+    after `n`; the header shows DEMO, [RO], Acme Demo Org, API usage, 'updated 0s ago' and
+    the counts 23 Error · 37 InProgress · 8 Suspended · 223 Completed · 9 Canceled; the
+    stages pane shows its one stage, Intake, failed (✖ and ◀)."""
+    app, _, _ = fixed_app()
+    assert snap_compare(app, terminal_size=size, run_before=keys("n"))
+
+
+def test_history_tab(snap_compare: SnapCompare) -> None:
+    """The History tab of the failed stage: 'history' rows (stage created, Status
+    InProgress → Error) and 'run log' rows (StartInstance … FailInstance) on one timeline."""
+    app, _, _ = fixed_app()
+    assert snap_compare(app, terminal_size=(120, 36),
+                        run_before=keys("n", "3", "right_square_bracket"))
+
+
+def test_feed_tab(snap_compare: SnapCompare) -> None:
+    """The Feed tab: tracked changes on the run and on the stage, and a text post by Yuki
+    Tanaka with two comments indented under it."""
+    app, _, _ = fixed_app()
+    assert snap_compare(app, terminal_size=(120, 36),
+                        run_before=keys("n", "3", "right_square_bracket",
+                                        "right_square_bracket"))
+
+
+def test_error_tab(snap_compare: SnapCompare) -> None:
+    """The Error tab: 'OR-0000299 failed at stage Intake, step Validate Application', the
+    validation error text, and 'Resume window: 14 of 14 days left'."""
+    app, _, _ = fixed_app()
+    assert snap_compare(app, terminal_size=(120, 36),
+                        run_before=keys("n", "3", "left_square_bracket"))
+
+
+def test_offline(snap_compare: SnapCompare) -> None:
+    """The header in red: 'offline: stale for 1m, retry in …s (r now)'; the runs list still
+    shows the last good data."""
+    app, org, clock = fixed_app()
+
+    async def run_before(pilot: Any) -> None:
+        await settle(app, pilot)
+        org.faults.update(offline=True)
+        clock.advance(95)
+        app.poll_now()
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+def test_help(snap_compare: SnapCompare) -> None:
+    """The help screen over the app: every key with its description and binding id, then
+    the command-line commands."""
+    app, _, _ = fixed_app()
+    assert snap_compare(app, terminal_size=(120, 36), run_before=keys("question_mark"))
+
+
+def test_no_feed_history_org(snap_compare: SnapCompare) -> None:
+    """An org without Feed/History objects: the History tab says so in yellow and still lists
+    the run-log milestones."""
+    app, _, _ = fixed_app(feed_history=False)
+    assert snap_compare(app, terminal_size=(80, 24),
+                        run_before=keys("n", "3", "right_square_bracket"))

@@ -1,0 +1,44 @@
+"""Soak: the app, headless, through hundreds of polls with faults injected keeps running and
+its memory stops growing (resident size sampled late in the run)."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+from flowstage_tui.emulator.clock import ManualClock
+from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.engine.state import HealthState
+
+from .conftest import make_app, settle
+
+
+def rss_bytes() -> int:
+    gc.collect()
+    with open(f"/proc/{os.getpid()}/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def test_soak_with_faults(clock: ManualClock) -> None:
+    org = DemoOrg(seed=11, runs=150, clock=clock, pace=30.0)
+    org.faults.update(error_rate=0.15, drop_rate=0.1, malformed_rate=0.05,
+                      session_expiry_calls=25)
+    app = make_app(org, clock)
+    states: set[HealthState] = set()
+    samples: dict[int, int] = {}
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        for cycle in range(1, 301):
+            clock.advance(15)
+            app.poll_now()
+            await settle(app, pilot)
+            if cycle % 50 == 0:
+                await pilot.press("j", "2", "1")
+            states.add(app.health.state)
+            if cycle in (100, 200, 300):
+                samples[cycle] = rss_bytes()
+        assert app.is_running
+    assert {HealthState.LIVE, HealthState.OFFLINE} <= states
+    late_growth = samples[300] - samples[200]
+    assert late_growth < 8_000_000, f"still growing: {late_growth / 1e6:.1f} MB in 100 polls " \
+        f"(samples {[round(v / 1e6) for v in samples.values()]} MB)"
