@@ -261,6 +261,135 @@ def bench_startup(args: argparse.Namespace) -> None:
         "(includes generating the 300-run demo org)")
 
 
+
+
+BARE_APP = '''
+from textual.app import App
+from textual.widgets import Static
+class Bare(App):
+    def compose(self):
+        yield Static("bare-ready")
+Bare().run()
+'''
+
+
+def _pty_times(cmd: list[str], markers: list[bytes], timeout: float = 30.0) -> list[float]:
+    """Seconds from spawn until each marker appears on a 120x36 pseudo-terminal."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import subprocess
+    import termios
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "TEXTUAL_ANIMATIONS": "none"}
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdin=slave, stdout=slave, stderr=slave, env=env,
+                            close_fds=True)
+    os.close(slave)
+    seen = b""
+    found: list[float] = []
+    try:
+        while len(found) < len(markers) and time.perf_counter() - start < timeout:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:
+                    break
+            while len(found) < len(markers) and markers[len(found)] in seen:
+                found.append(time.perf_counter() - start)
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
+    return found
+
+
+@section("tui")
+def bench_tui(args: argparse.Namespace) -> None:
+    """Launch to first frame and to first data, from outside the process, on a pty."""
+    import tempfile
+
+    exe = str(Path(sys.executable).parent / "flowstage")
+    print("\n[tui] measured from outside the process on a 120x36 pty, median of 5")
+    with tempfile.TemporaryDirectory() as tmp:
+        bare = Path(tmp) / "bare.py"
+        bare.write_text(BARE_APP)
+        bare_times = [_pty_times([sys.executable, str(bare)], [b"bare-ready"])[0]
+                      for _ in range(5)]
+        runs = [_pty_times([exe, "--demo"], [b"DEMO", b"OR-0000"]) for _ in range(5)]
+    first_frame = statistics.median(r[0] for r in runs)
+    first_data = statistics.median(r[1] for r in runs if len(r) > 1)
+    row("bare Textual app: first frame", f"{statistics.median(bare_times) * 1000:.0f} ms")
+    row("flowstage --demo: first frame", f"{first_frame * 1000:.0f} ms", "target < 500 ms")
+    row("flowstage --demo: first data (300-run demo org)", f"{first_data * 1000:.0f} ms",
+        "target < 1000 ms")
+
+
+@section("keys")
+def bench_keys(args: argparse.Namespace) -> None:
+    """Keypress-to-repaint latency with 5,000 runs loaded, from outside the process: a key is
+    written to the pty and the clock stops at the first byte of the repaint."""
+    import fcntl
+    import pty
+    import select
+    import struct
+    import subprocess
+    import termios
+
+    exe = str(Path(sys.executable).parent / "flowstage")
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "TEXTUAL_ANIMATIONS": "none",
+           "FLOWSTAGE_DEMO_CLOCK": "2026-11-28T09:00:00Z"}
+    proc = subprocess.Popen([exe, "--demo", "--runs", "5000"], stdin=slave, stdout=slave,
+                            stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+
+    def drain(quiet: float, limit: float = 30.0) -> bytes:
+        out = b""
+        start = time.perf_counter()
+        last = start
+        while time.perf_counter() - start < limit:
+            ready, _, _ = select.select([master], [], [], 0.01)
+            if ready:
+                out += os.read(master, 1 << 16)
+                last = time.perf_counter()
+            elif time.perf_counter() - last > quiet:
+                break
+        return out
+
+    try:
+        seen = b""
+        deadline = time.perf_counter() + 60
+        while b"OR-000" not in seen and time.perf_counter() < deadline:
+            seen += drain(0.2, 2)
+        for _ in range(30):  # page down to the end: 5,000 runs, loaded 200 at a time
+            os.write(master, b"G")
+            drain(0.6, 5)
+        drain(2.0, 10)
+        times = []
+        for i in range(150):
+            os.write(master, b"k" if i % 2 else b"j")
+            t = time.perf_counter()
+            ready, _, _ = select.select([master], [], [], 5)
+            if ready:
+                times.append((time.perf_counter() - t) * 1000)
+            drain(0.03, 2)
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(master)
+    times.sort()
+    print("\n[keys] flowstage --demo --runs 5000, all pages loaded (G), j/k on a 120x36 pty")
+    row("keypress to first repaint byte, median", f"{statistics.median(times):.1f} ms")
+    row("keypress to first repaint byte, p95", f"{times[int(len(times) * 0.95)]:.1f} ms",
+        "target p95 < 50 ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100_000, help="size of the large org")

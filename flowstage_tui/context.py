@@ -83,31 +83,53 @@ def config_path(arg: Path | None) -> Path:
     return arg.expanduser() if arg else paths.config_file()
 
 
-def demo_org_for(args: Any) -> tuple[Any, Callable[[], datetime], Callable[[float], None]]:
+class LazyDemoOrg:
+    """The demo org, generated on first use (on the poll worker, not before the first frame)."""
+
+    def __init__(self, factory: Callable[[], Any]) -> None:
+        self._factory = factory
+        self._org: Any = None
+        self._lock = __import__("threading").Lock()
+
+    def get(self) -> Any:
+        with self._lock:
+            if self._org is None:
+                self._org = self._factory()
+            return self._org
+
+
+def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
+                                     Callable[[float], None]]:
     """The demo org for --demo. FLOWSTAGE_DEMO_CLOCK=ISO pins its clock (screenshots, golden
     tests): time then moves only when a caller 'sleeps'."""
     import time
 
     from .emulator.clock import ManualClock, sf_to_ms
-    from .emulator.org import DemoOrg
 
     pinned = os.environ.get(DEMO_CLOCK_ENV)
     data = None
     if getattr(args, "data", None):
         from .cli import load_data_file
 
-        data = load_data_file(args.data)
+        data = load_data_file(args.data)  # read now: a bad file is a usage error, exit 2
+    seed, runs = getattr(args, "seed", 7), getattr(args, "runs", 300)
+    manual = None
     if pinned:
         try:
             manual = ManualClock(sf_to_ms(pinned) / 1000)
         except ValueError:
             raise UsageError(f"{DEMO_CLOCK_ENV}={pinned!r} is not an ISO-8601 date-time") \
                 from None
-        org = DemoOrg(seed=getattr(args, "seed", 7), runs=getattr(args, "runs", 300),
-                      clock=manual, data=data)
-        return (org, lambda: datetime.fromtimestamp(manual(), UTC), manual.advance)
-    org = DemoOrg(seed=getattr(args, "seed", 7), runs=getattr(args, "runs", 300), data=data)
-    return org, lambda: datetime.now(UTC), time.sleep
+
+    def make() -> Any:
+        from .emulator.org import DemoOrg
+
+        return DemoOrg(seed=seed, runs=runs, clock=manual, data=data)
+
+    if manual is not None:
+        return (LazyDemoOrg(make), lambda: datetime.fromtimestamp(manual(), UTC),
+                manual.advance)
+    return LazyDemoOrg(make), lambda: datetime.now(UTC), time.sleep
 
 
 def resolve(args: Any) -> Context:

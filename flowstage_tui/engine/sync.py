@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 
 from ..errors import (
@@ -36,7 +36,6 @@ from ..salesforce.capabilities import (
     WORK,
     Capabilities,
 )
-from ..salesforce.client import SalesforceClient, SubResult
 from ..salesforce.connect import Connection
 from ..salesforce.models import (
     InterviewError,
@@ -48,6 +47,9 @@ from ..salesforce.models import (
 )
 from ..salesforce.queries import QueryBuilder, RunFilter
 from .state import ChangeSet, Health, HealthState, PollResult, Snapshot
+
+if TYPE_CHECKING:
+    from ..salesforce.client import SalesforceClient, SubResult
 
 Clock = Callable[[], datetime]
 

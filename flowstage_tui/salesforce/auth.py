@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from ..config.secrets import secret
 from ..config.store import Profile
 from ..errors import AuthNeeded, ConfigError
-from .client import Credentials, RedirectSession, TimeoutSession
 from .connect import Connection, demo_connection
+from .credentials import Credentials
 
 SF_TIMEOUT = 60
 
@@ -90,10 +90,12 @@ def sf_cli_login(alias: str) -> Credentials:
     return Credentials(token, instance.rstrip("/"))
 
 
-def _session_for(url: str | None, ca_bundle: str | None) -> Callable[[], TimeoutSession]:
+def _session_for(url: str | None, ca_bundle: str | None) -> Callable[[], Any]:
     """Real Salesforce hosts get a plain Session; anything else (a loopback demo org) gets one
     that carries simple-salesforce's https://host URLs to that origin."""
-    def make() -> TimeoutSession:
+    def make() -> Any:
+        from .client import RedirectSession, TimeoutSession
+
         host = urlsplit(url or "").hostname or ""
         s: TimeoutSession
         if url and not host.endswith((".salesforce.com", ".force.com")):

@@ -26,6 +26,8 @@ from ..errors import (
     OrgUnavailable,
     QueryRefused,
 )
+from .credentials import Credentials as Credentials
+from .credentials import Reauth
 
 CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 30.0
@@ -33,18 +35,6 @@ RETRIES = 2
 _USAGE_RE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """An access token and the instance it is good for (never logged, never written)."""
-
-    access_token: str
-    instance_url: str
-
-    def __repr__(self) -> str:
-        return f"Credentials(instance_url={self.instance_url!r}, access_token=<hidden>)"
-
-
-Reauth = Callable[[], Credentials]
 
 
 class TimeoutSession(requests.Session):

@@ -6,13 +6,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryRefused
 from . import capabilities as capmod
 from .capabilities import OBJECTS, Capabilities
-from .client import Credentials, SalesforceClient, TimeoutSession, pick_version
+from .credentials import Credentials
 from .models import OrgInfo
+
+if TYPE_CHECKING:
+    from .client import SalesforceClient
 
 ORG_QUERY = ("SELECT Id, Name, InstanceName, IsSandbox, OrganizationType FROM Organization "
              "LIMIT 1")
@@ -23,7 +26,7 @@ class Connection:
     """Everything needed to (re)open a client for one org; `open()` runs on the worker."""
 
     login: Callable[[], Credentials]
-    session_factory: Callable[[], TimeoutSession] = TimeoutSession
+    session_factory: Callable[[], Any] | None = None  # default: a TimeoutSession
     api_cap: str | None = None
     cache_dir: Path | None = None
     reauth: Callable[[], Credentials] | None = None
@@ -32,8 +35,11 @@ class Connection:
     label: str = "org"
 
     def open(self) -> tuple[SalesforceClient, Capabilities]:
+        from .client import SalesforceClient, TimeoutSession, pick_version
+
         creds = self.login()
-        client = SalesforceClient(creds, self.api_cap or "59.0", self.session_factory(),
+        session = (self.session_factory or TimeoutSession)()
+        client = SalesforceClient(creds, self.api_cap or "59.0", session,
                                   reauth=self.reauth or self.login, sleep=self.sleep)
         version = pick_version(client.versions(), self.api_cap)
         client.set_version(version)
@@ -61,17 +67,24 @@ class Connection:
 
 def demo_connection(org: Any, *, api_cap: str | None = None,
                     cache_dir: Path | None = None) -> Connection:
-    """A connection to an in-process demo org (no sockets)."""
-    from ..emulator.adapter import DEMO_ORIGIN, EmulatorAdapter
+    """A connection to an in-process demo org (no sockets). `org` may be lazy (has .get())."""
+    DEMO_ORIGIN = "https://demo.flowstage.invalid"
+
+    def real() -> Any:
+        return org.get() if hasattr(org, "get") else org
 
     def login() -> Credentials:
-        with org.lock:
-            token = org.new_session().token
+        the_org = real()
+        with the_org.lock:
+            token = the_org.new_session().token
         return Credentials(token, DEMO_ORIGIN)
 
-    def session() -> TimeoutSession:
+    def session() -> Any:
+        from ..emulator.adapter import EmulatorAdapter
+        from .client import TimeoutSession
+
         s = TimeoutSession()
-        s.mount("https://", EmulatorAdapter(org))
+        s.mount("https://", EmulatorAdapter(real(), origin=DEMO_ORIGIN))
         return s
 
     return Connection(login=login, session_factory=session,

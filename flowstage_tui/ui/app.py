@@ -73,6 +73,7 @@ class AppConfig:
     pick_profile: bool = False
     autostart: bool = True
     rng_seed: int | None = None  # fixes the back-off jitter (tests, screenshots)
+    page_size: int = 200
 
 
 class FlowstageCommands(Provider):
@@ -155,6 +156,7 @@ class FlowstageApp(App[int]):
         self.last_export: Path | None = None
         self.last_copied: str | None = None
         self.loading_more = False
+        self._main_screen: Any = None
 
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -182,10 +184,18 @@ class FlowstageApp(App[int]):
                     id="command")
         yield Footer()
 
+    def _q(self, selector: Any, expect: Any = None) -> Any:
+        """Query the main screen, whichever screen is on top (a modal, or none at exit)."""
+        base = self.screen_stack[0] if self.screen_stack else self.screen
+        if self._main_screen is not None:
+            base = self._main_screen
+        return base.query_one(selector, expect) if expect else base.query_one(selector)
+
     def on_mount(self) -> None:
-        self.query_one("#runs-pane").border_title = "1 Runs"
-        self.query_one("#stages-pane").border_title = "2 Stages"
-        self.query_one("#detail").border_title = "3 Detail"
+        self._main_screen = self.screen
+        self._q("#runs-pane").border_title = "1 Runs"
+        self._q("#stages-pane").border_title = "2 Stages"
+        self._q("#detail").border_title = "3 Detail"
         if self.cfg.theme:
             try:
                 self.theme = self.cfg.theme
@@ -199,25 +209,28 @@ class FlowstageApp(App[int]):
             self.snapshot = Snapshot(self.cfg.cached_runs, {}, {}, {}, {}, {},
                                      self.cfg.run_filter, None, None)
         self.redraw(ChangeSet())
-        self.query_one(RunsTable).focus()
+        self._q(RunsTable).focus()
         self.set_interval(1.0, self._tick)
         if self.cfg.pick_profile:
             self.call_after_refresh(self.pick_profile)
         elif self.cfg.connection is not None and self.cfg.autostart:
-            self.start_engine(self.cfg.connection)
+            # after the first frame: the worker's imports and the demo org's generation must
+            # not compete with it for the GIL
+            self.call_after_refresh(self.start_engine, self.cfg.connection)
 
     def _layout_for(self, width: int) -> None:
         self.set_class(width < 110, "narrow")
 
     def on_resize(self) -> None:
         self._layout_for(self.size.width)
-        self.query_one(RunsTable).set_widths(self.size.width)
+        self._q(RunsTable).set_widths(self.size.width)
         self.render_header()
 
     # ------------------------------------------------------------ engine and polling
     def start_engine(self, connection: Connection) -> None:
         self.engine = SyncEngine(connection, clock=self.cfg.clock, flt=self.cfg.run_filter,
-                                 interval=self.cfg.interval, rng=random.Random(self.cfg.rng_seed))
+                                 interval=self.cfg.interval, page_size=self.cfg.page_size,
+                                 rng=random.Random(self.cfg.rng_seed))
         self.poll_now()
 
     def poll_now(self, manual: bool = False) -> None:
@@ -291,7 +304,7 @@ class FlowstageApp(App[int]):
 
             org = result.snapshot.org.name if result.snapshot.org else None
             save_runs(self.cfg.cache_path, result.snapshot.runs, org)
-        stage_id = self.query_one(StagesTable).selected_id
+        stage_id = self._q(StagesTable).selected_id
         if stage_id and (stage_id in result.changes.ids(STAGE) or self.details_for != stage_id):
             self.request_details(stage_id)
 
@@ -322,11 +335,11 @@ class FlowstageApp(App[int]):
     def redraw(self, changes: ChangeSet) -> None:
         now = self.cfg.clock()
         live_marks = {k for k, until in self.marks.items() if until > now.timestamp()}
-        table = self.query_one(RunsTable)
+        table = self._q(RunsTable)
         changed = None if changes.full else set(changes.ids(RUN))
         table.show(self.visible_runs(), now, self.relative, live_marks,
                    dict(self.snapshot.errors), changed)
-        runs_pane = self.query_one("#runs-pane")
+        runs_pane = self._q("#runs-pane")
         more = "+" if self.snapshot.more else ""
         runs_pane.border_subtitle = f"{table.row_count}{more} · {self.snapshot.filter.describe()}"
         self.show_run(table.selected_id)
@@ -334,7 +347,7 @@ class FlowstageApp(App[int]):
 
     def render_header(self) -> None:
         org = self.snapshot.org.name if self.snapshot.org else self.cfg.cached_org
-        self.query_one(HeaderBar).render_header(
+        self._q(HeaderBar).render_header(
             label=self.cfg.profile.label, color=self.cfg.profile.get("color"),
             read_only=self.cfg.read_only, org=org, health=self.health,
             counts=dict(self.snapshot.counts), now=self.cfg.clock(), paused=self.paused,
@@ -345,32 +358,35 @@ class FlowstageApp(App[int]):
         run = self.snapshot.run(run_id) if run_id else None
         now = self.cfg.clock()
         stages = self.snapshot.stages.get(run_id, ()) if run_id else ()
-        table = self.query_one(StagesTable)
+        table = self._q(StagesTable)
         table.show(stages, run, now, self.relative)
-        pane = self.query_one("#stages-pane")
+        pane = self._q("#stages-pane")
         pane.border_subtitle = f"{run.name} · {len(stages)} stages" if run else ""
-        self.query_one("#error", Static).update(error_text(run, self.snapshot, now))
+        self._q("#error", Static).update(error_text(run, self.snapshot, now))
         self.show_stage(table.selected_id)
 
     def show_stage(self, stage_id: str | None) -> None:
         now = self.cfg.clock()
         steps = self.snapshot.steps.get(stage_id, ()) if stage_id else ()
-        self.query_one(StepsTable).show(steps, dict(self.snapshot.work_items), now)
+        self._q(StepsTable).show(steps, dict(self.snapshot.work_items), now)
         details = self.details if self.details_for == stage_id else None
         run = self.selected_run()
-        self.query_one("#history", Static).update(history_text(details, run, now,
+        self._q("#history", Static).update(history_text(details, run, now,
                                                                self.relative))
-        self.query_one("#feed", Static).update(feed_text(details, now, self.relative))
+        self._q("#feed", Static).update(feed_text(details, now, self.relative))
         if stage_id and self.details_for != stage_id:
             if self._details_timer is not None:
                 self._details_timer.stop()
             self._details_timer = self.set_timer(0.3, lambda: self.request_details(stage_id))
 
     def selected_run(self) -> Run | None:
-        rid = self.query_one(RunsTable).selected_id
+        rid = self._q(RunsTable).selected_id
         return self.snapshot.run(rid) if rid else None
 
     def _tick(self) -> None:
+        if not self.is_running or self._main_screen is None or \
+                not self._main_screen.is_attached:
+            return
         now = self.cfg.clock().timestamp()
         expired = [k for k, until in self.marks.items() if until <= now]
         for k in expired:
@@ -395,19 +411,19 @@ class FlowstageApp(App[int]):
 
     def on_details_ready(self, message: DetailsReady) -> None:
         if isinstance(message.details, FlowstageError):
-            self.query_one("#history", Static).update(
+            self._q("#history", Static).update(
                 Text(f"Could not load details: {message.details}", style="yellow"))
             return
         self.details = message.details
         self.details_for = message.stage_id
-        if self.query_one(StagesTable).selected_id == message.stage_id:
+        if self._q(StagesTable).selected_id == message.stage_id:
             self.show_stage(message.stage_id)
 
     # ------------------------------------------------------------ selection events
     @on(DataTable.RowHighlighted, "#runs")
     def _run_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self.show_run(str(event.row_key.value) if event.row_key else None)
-        table = self.query_one(RunsTable)
+        table = self._q(RunsTable)
         if table.cursor_row >= table.row_count - 5 and not self.local_filter:
             self.load_more()  # paged from the server as the user scrolls
 
@@ -417,14 +433,14 @@ class FlowstageApp(App[int]):
 
     @on(DataTable.RowSelected, "#runs")
     def _run_selected(self, event: DataTable.RowSelected) -> None:
-        self.query_one(StagesTable).focus()
+        self._q(StagesTable).focus()
 
     @on(DataTable.RowSelected, "#stages")
     def _stage_selected(self, event: DataTable.RowSelected) -> None:
-        self.query_one(StepsTable).focus()
+        self._q(StepsTable).focus()
 
     def select_run(self, ident: str) -> bool:
-        table = self.query_one(RunsTable)
+        table = self._q(RunsTable)
         for index, run in enumerate(self.visible_runs()):
             if ident in (run.id, run.id[:15], run.name):
                 table.move_cursor(row=index)
@@ -448,51 +464,51 @@ class FlowstageApp(App[int]):
         table = self._table()
         if table is not None and table.row_count:
             table.move_cursor(row=0 if edge == "top" else table.row_count - 1)
-        if edge == "bottom" and table is self.query_one(RunsTable):
+        if edge == "bottom" and table is self._q(RunsTable):
             self.load_more()
 
     def action_drill(self) -> None:
         focused = self.focused
         if isinstance(focused, RunsTable):
-            self.query_one(StagesTable).focus()
+            self._q(StagesTable).focus()
         elif isinstance(focused, StagesTable):
-            self.query_one(StepsTable).focus()
+            self._q(StepsTable).focus()
 
     def action_go_back(self) -> None:
         focused = self.focused
         if focused is None:
-            self.query_one(StagesTable).focus()
+            self._q(StagesTable).focus()
         elif isinstance(focused, Input):
             self._close_input(focused)
         elif isinstance(focused, RunsTable) and self.local_filter:
             self._set_local_filter("")
         elif isinstance(focused, StagesTable):
-            self.query_one(RunsTable).focus()
-        elif focused is not None and (self.query_one("#detail") in focused.ancestors or
+            self._q(RunsTable).focus()
+        elif focused is not None and (self._q("#detail") in focused.ancestors or
                                       isinstance(focused, TabbedContent)):
-            self.query_one(StagesTable).focus()
+            self._q(StagesTable).focus()
 
     def action_focus_pane(self, pane: str) -> None:
         if pane == "runs":
-            self.query_one(RunsTable).focus()
+            self._q(RunsTable).focus()
         elif pane == "stages":
-            self.query_one(StagesTable).focus()
+            self._q(StagesTable).focus()
         else:
-            active = self.query_one(TabbedContent).active
+            active = self._q(TabbedContent).active
             if active == "tab-steps":
-                self.query_one(StepsTable).focus()
+                self._q(StepsTable).focus()
             else:
-                self.query_one(f"#{active} VerticalScroll").focus()
+                self._q(f"#{active} VerticalScroll").focus()
 
     def action_tab(self, step: int) -> None:
-        tabs = self.query_one(TabbedContent)
+        tabs = self._q(TabbedContent)
         order = ["tab-steps", "tab-history", "tab-feed", "tab-error"]
         current = order.index(tabs.active) if tabs.active in order else 0
         tabs.active = order[(current + step) % len(order)]
         self.call_after_refresh(self.action_focus_pane, "detail")
 
     def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+        box = self._q("#filter", Input)
         box.add_class("open")
         box.value = self.local_filter
         box.focus()
@@ -501,7 +517,7 @@ class FlowstageApp(App[int]):
         self.prefill_command("")
 
     def prefill_command(self, text: str) -> None:
-        box = self.query_one("#command", Input)
+        box = self._q("#command", Input)
         box.add_class("open")
         box.value = f"{text} " if text else ""
         box.cursor_position = len(box.value)
@@ -513,7 +529,7 @@ class FlowstageApp(App[int]):
             self._set_local_filter("")
         box.value = ""
         box.remove_class("open")
-        self.query_one(RunsTable).focus()
+        self._q(RunsTable).focus()
         self.flush_pending()
 
     def _set_local_filter(self, text: str) -> None:
@@ -527,7 +543,7 @@ class FlowstageApp(App[int]):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.input.remove_class("open")
-        self.query_one(RunsTable).focus()
+        self._q(RunsTable).focus()
         self.flush_pending()
 
     def on_key(self, event: Any) -> None:
@@ -672,7 +688,7 @@ class FlowstageApp(App[int]):
 
     def action_next_error(self, step: int = 1) -> None:
         runs = self.visible_runs()
-        table = self.query_one(RunsTable)
+        table = self._q(RunsTable)
         if not runs:
             return
         start = table.cursor_row

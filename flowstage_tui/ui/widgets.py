@@ -150,6 +150,12 @@ class RunsTable(DataTable[Any]):
                             r, now, relative, r.id in marks, errors.get(r.id)), strict=True):
                         self.update_cell(r.id, col or "mark", value)
             return
+        if old_keys and new_keys[: len(old_keys)] == old_keys:
+            # an older page arrived: append it, leave the rows on screen alone
+            for r in runs[len(old_keys):]:
+                self.add_row(*self.row_cells(r, now, relative, r.id in marks,
+                                             errors.get(r.id)), key=r.id)
+            return
         selected = old_keys[self.cursor_row] if old_keys and 0 <= self.cursor_row < len(
             old_keys) else None
         above_before = old_keys.index(selected) if selected in old_keys else 0

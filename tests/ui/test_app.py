@@ -353,3 +353,20 @@ async def test_org_text_is_shown_literally(clock: ManualClock) -> None:
         cells = app.query_one(RunsTable).get_row(run["Id"])
         text = str(cells[2])
         assert "[bold red]PWNED" in text and "\x1b" not in text and "\\x1b" in text
+
+
+async def test_clock_ticks_while_a_modal_is_open(org: DemoOrg, clock: ManualClock) -> None:
+    """The 1-second tick (freshness, change marks) must not fail while a dialog covers the
+    main screen, and data that arrives meanwhile waits for the dialog to close."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("question_mark")
+        clock.advance(20)
+        app.poll_now()
+        await settle(app, pilot)
+        app._tick()
+        assert app.pending is not None  # held back while the help is open
+        await pilot.press("escape")
+        app._tick()
+        assert app.pending is None
