@@ -23,11 +23,11 @@ def secret(profile: str, what: str, env_name: str | None, *, prompt: bool = True
         from keyring.errors import KeyringError
 
         try:
-            stored = keyring.get_password(KEYRING_SERVICE, f"{profile}:{what}")
+            stored = keyring.get_password(KEYRING_SERVICE, f"{profile}:{what.replace(' ', '-')}")
         except KeyringError:
             stored = None
         if stored:
-            return stored
+            return str(stored)
     except ImportError:
         pass
     if prompt and sys.stdin.isatty():
@@ -37,4 +37,4 @@ def secret(profile: str, what: str, env_name: str | None, *, prompt: bool = True
     where = f"export {env_name}=..." if env_name else f"set {what.replace(' ', '_')}_env in the " \
         "profile and export that variable"
     raise AuthNeeded(f"No {what} for profile {profile!r}: {where}, or store it with "
-                     f"`keyring set {KEYRING_SERVICE} {profile}:{what}`.")
+                     f"`keyring set {KEYRING_SERVICE} {profile}:{what.replace(' ', '-')}`.")
