@@ -473,6 +473,13 @@ class SyncEngine:
     # ------------------------------------------------------------ outcome
     def _publish(self, changes: ChangeSet) -> PollResult:
         m = self._m
+        prev = self._snapshot
+        if not changes.size and not changes.full and prev.taken is not None and \
+                prev.filter == self.filter and len(prev.runs) == len(m.runs):
+            # nothing moved: keep the tables, refresh only what always changes
+            self._snapshot = replace(prev, counts=MappingProxyType(dict(m.counts)),
+                                     taken=self.clock(), more=m.more)
+            return PollResult(self._snapshot, changes, self._health)
         runs = tuple(sorted(m.runs.values(), key=lambda r: (r.created, r.id), reverse=True))
         stages: dict[str, list[StageRun]] = {}
         for s in m.stages.values():

@@ -295,7 +295,10 @@ class FlowstageApp(App[int]):
         for rid in marked:
             self.marks[rid] = now.timestamp() + CHANGE_MARK_SECONDS
         self._notify_watched(before, result.snapshot)
-        self.redraw(result.changes)
+        if result.changes.size or result.changes.full or before.runs != result.snapshot.runs:
+            self.redraw(result.changes)
+        else:
+            self.render_header()  # nothing moved: leave the tables (and the user) alone
         if self.cfg.open_run and result.snapshot.runs:
             self.select_run(self.cfg.open_run)
             self.cfg.open_run = None
