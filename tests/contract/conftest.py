@@ -2,8 +2,8 @@
 
 `inprocess` mounts the requests transport adapter; `http` and `https` run the loopback
 server (the https one with a self-signed certificate the client trusts explicitly).
-simple-salesforce always builds https://<host> URLs, so the server transports use a Session
-that sends every request to the server's address, as a corporate proxy would.
+simple-salesforce always builds https://<host> URLs, so the server transports use flowstage's
+RedirectSession, which sends every request to the server's address.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import requests
@@ -21,23 +20,7 @@ from simple_salesforce.api import Salesforce
 from flowstage_tui.emulator.adapter import DEMO_ORIGIN, demo_session
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.emulator.server import make_server, self_signed_certificate, serve_in_thread
-
-
-class RedirectSession(requests.Session):
-    """Sends every request to one origin (the loopback server), whatever host it names."""
-
-    def __init__(self, origin: str) -> None:
-        super().__init__()
-        self.target = urlsplit(origin)
-
-    def request(self, method: str | bytes, url: str | bytes, *args: Any,
-                **kwargs: Any) -> requests.Response:
-        parts = urlsplit(url if isinstance(url, str) else url.decode())
-        url = urlunsplit((self.target.scheme, self.target.netloc, parts.path, parts.query, ""))
-        kwargs.setdefault("timeout", 10)
-        # requests lets REQUESTS_CA_BUNDLE override Session.verify; pass it per request.
-        kwargs.setdefault("verify", self.verify)
-        return super().request(method, url, *args, **kwargs)
+from flowstage_tui.salesforce.client import RedirectSession
 
 
 @dataclass
