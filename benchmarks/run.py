@@ -97,6 +97,15 @@ def bench_emulator(args: argparse.Namespace) -> None:
     med3, _ = median_ms(lambda: sf.query(soql), 30)
     row("same page through simple-salesforce, in-process", f"{med3:.1f} ms",
         "target < 50 ms median")
+    from flowstage_tui.engine.sync import SyncEngine
+    from flowstage_tui.salesforce.connect import demo_connection
+
+    t = time.perf_counter()
+    res = SyncEngine(demo_connection(org)).poll_once()
+    first = time.perf_counter() - t
+    assert len(res.snapshot.runs) == 200, res.health
+    row("engine: connect + first page with children, in-process", f"{first * 1000:.0f} ms",
+        "target < 1 s (memory: see first-page)")
 
 
 
