@@ -224,7 +224,7 @@ def bench_first_page(args: argparse.Namespace) -> None:
 
 
 FIRST_PAGE_CLIENT = '''
-import json, resource, sys, time
+import json, sys, time
 t = time.perf_counter()
 from flowstage_tui.engine.sync import SyncEngine
 from flowstage_tui.salesforce.client import Credentials, RedirectSession
@@ -235,8 +235,10 @@ conn = Connection(login=lambda: Credentials(token, url),
 res = SyncEngine(conn).poll_once()
 assert res.health.state == "live", res.health
 assert len(res.snapshot.runs) == 200
-print(json.dumps({"seconds": time.perf_counter() - t,
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM, not ru_maxrss: the latter survives exec and would report the parent's peak
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status")
+           if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": hwm / 1024}))
 '''
 
 

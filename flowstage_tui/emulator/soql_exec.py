@@ -286,7 +286,9 @@ class Engine:
 
     def _index_hint(self, obj: ObjectDef, where: Cond | None,
                     alias: str | None) -> tuple[str, set[str]] | None:
-        """An equality/IN test on a root Id or lookup field that narrows the scan."""
+        """An equality/IN test on an Id or lookup field that narrows the scan: on the root
+        object, or one lookup away (`StepInstance.OrchestrationInstanceId IN (...)`), which
+        is turned into the root's own lookup values through the parent's index."""
         items: list[Cond] = []
         if isinstance(where, Compare):
             items = [where]
@@ -296,10 +298,20 @@ class Engine:
             if not isinstance(c, Compare) or c.op not in ("=", "in") or c.subquery is not None:
                 continue
             r = self.resolve(obj, c.path, alias)
-            if r.chain or r.field.type not in ("id", "reference"):
+            if r.field.type not in ("id", "reference") or len(r.chain) > 1 or \
+                    (r.chain and r.chain[0][1]):
                 continue
-            values = {ids.normalise(v.value) for v in c.values if v.kind == "string"}
-            return (r.key, {v for v in values if v})
+            values = {n for v in c.values if v.kind == "string"
+                      if (n := ids.normalise(v.value))}
+            if not r.chain:
+                return (r.key, values)
+            fk = r.chain[0][0]
+            parent = fk.reference_to[0]
+            if r.key == "Id":
+                return (fk.name, values)
+            store = self.ctx.store
+            parents = {p["Id"] for v in values for p in store.children(parent, r.key, v)}
+            return (fk.name, parents)
         return None
 
     # ------------------------------------------------------------ conditions

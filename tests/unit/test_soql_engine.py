@@ -307,3 +307,14 @@ def test_keyset_comparison_on_ids(org: DemoOrg) -> None:
 def test_object_names_that_look_like_keywords(org: DemoOrg) -> None:
     assert q(org, "SELECT Id, Name FROM Group WHERE Type = 'Queue'")
     assert q(org, "SELECT Name FROM Group g ORDER BY Name LIMIT 1")
+
+
+def test_lookup_one_hop_away_narrows_without_changing_results(org: DemoOrg) -> None:
+    run_ids = [r["Id"] for r in runs(org)[:20]]
+    in_list = ", ".join(f"'{i}'" for i in run_ids)
+    narrowed = q(org, "SELECT Id FROM FlowOrchestrationWorkItem WHERE "
+                 f"StepInstance.OrchestrationInstanceId IN ({in_list})")
+    # the same test inside an OR cannot use the index: a full scan must agree
+    scanned = q(org, "SELECT Id FROM FlowOrchestrationWorkItem WHERE "
+                f"(StepInstance.OrchestrationInstanceId IN ({in_list}) OR Id = null)")
+    assert narrowed and {r["Id"] for r in narrowed} == {r["Id"] for r in scanned}
