@@ -84,7 +84,22 @@ def freshness(health: Health, now: datetime, paused: bool, stale_cache: bool) ->
     return Text(f"stale for {age or '?'}: {health.message}", style="yellow")
 
 
-class RunsTable(DataTable[Any]):
+class _Table(DataTable[Any]):
+    """A DataTable that never holds an empty Text: under NO_COLOR, Textual 8.2.8's monochrome
+    filter fails on the style-less empty segment such a cell renders to."""
+
+    def add_row(self, *cells: Any, **kw: Any) -> Any:
+        return super().add_row(*(_filled(c) for c in cells), **kw)
+
+    def update_cell(self, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
+        super().update_cell(row_key, column_key, _filled(value), **kw)
+
+
+def _filled(cell: Any) -> Any:
+    return Text(" ") if isinstance(cell, Text) and not cell.plain else cell
+
+
+class RunsTable(_Table):
     """Runs, newest first. Rows are keyed by run Id so live updates keep the cursor."""
 
     COLUMNS = ("", "Status", "Orchestration", "Run", "Stage", "Started", "Took", "Age")
@@ -103,13 +118,14 @@ class RunsTable(DataTable[Any]):
     def set_widths(self, width: int) -> None:
         self.compact = width < 110
         table = self.NARROW if self.compact else self.WIDTHS
-        if self.columns and all(c.width == table[str(c.label) if str(c.label) != "St" else
-                                                 "Status"] for c in self.columns.values()):
+        if self.columns and all(c.width == table[str(c.key.value) if c.key.value != "mark"
+                                                 else ""] for c in self.columns.values()):
             return
         rows = [(k, [self.get_cell(k, c) for c in self.columns]) for k in self.rows]
         self.clear(columns=True)
         for name in self.COLUMNS:
-            label = "" if name == "Status" and self.compact else name
+            # never an empty label: see _Table
+            label = " " if (name == "Status" and self.compact) or not name else name
             self.add_column(label, key=name or "mark", width=table[name])
         for key, cells in rows:
             self.add_row(*cells, key=key.value)
@@ -190,17 +206,18 @@ def cut(text: Text, width: int) -> Text:
     return out
 
 
-class StagesTable(DataTable[Any]):
+class StagesTable(_Table):
     """The selected run's stages by Position: when each started and ended, how long it took,
     and a bar scaled to the longest stage so the run's shape reads at a glance."""
 
-    COLUMNS = (("#", 3), ("Stage", 20), ("Started", 10), ("Ended", 10), ("Took", 7), ("", 0))
+    COLUMNS = (("#", 3), ("Stage", 20), ("Started", 10), ("Ended", 10), ("Took", 7),
+               ("Span", 0))
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
         self.cell_padding = 0
         for name, width in self.COLUMNS:
-            self.add_column(name, key=name or "bar", width=width or None)
+            self.add_column(name, key=name, width=width or None)
 
     def show(self, stages: tuple[StageRun, ...], run: Run | None, now: datetime,
              relative: bool) -> None:
@@ -249,7 +266,7 @@ class StagesTable(DataTable[Any]):
             return None
 
 
-class StepsTable(DataTable[Any]):
+class StepsTable(_Table):
     COLUMNS = (("Step", 16), ("Type", 11), ("Status", 11), ("Assignee", 20), ("Held", 6))
 
     def on_mount(self) -> None:

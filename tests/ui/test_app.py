@@ -370,3 +370,24 @@ async def test_clock_ticks_while_a_modal_is_open(org: DemoOrg, clock: ManualCloc
         await pilot.press("escape")
         app._tick()
         assert app.pending is None
+
+
+async def test_no_color_ansi_theme_and_ascii(org: DemoOrg, clock: ManualClock,
+                                             monkeypatch: Any) -> None:
+    """NO_COLOR, the terminal's own colours (ansi-dark) and FLOWSTAGE_ASCII=1 all work, in
+    every pane and dialog."""
+    from flowstage_tui.ui import present
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(present, "ASCII", True)
+    app = make_app(org, clock, theme="ansi-dark")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        for key in ("n", "3", "right_square_bracket", "right_square_bracket",
+                    "right_square_bracket", "question_mark", "escape"):
+            await pilot.press(key)
+            await settle(app, pilot)
+        assert app.theme == "ansi-dark"
+        cells = app.query_one(RunsTable).get_row(app.snapshot.runs[1].id)
+        assert all(ord(ch) < 128 for ch in str(cells[1]))
+        assert "X" in str(cells[1])  # the ASCII glyph for Error
