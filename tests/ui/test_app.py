@@ -391,3 +391,38 @@ async def test_no_color_ansi_theme_and_ascii(org: DemoOrg, clock: ManualClock,
         cells = app.query_one(RunsTable).get_row(app.snapshot.runs[1].id)
         assert all(ord(ch) < 128 for ch in str(cells[1]))
         assert "X" in str(cells[1])  # the ASCII glyph for Error
+
+
+async def test_profile_picker_and_switch(org: DemoOrg, clock: ManualClock) -> None:
+    """Several profiles and none chosen: the app opens on a picker; `:profile NAME` switches."""
+    from datetime import UTC, datetime
+
+    from flowstage_tui.config.store import Profile
+    from flowstage_tui.context import DEMO_PROFILE
+    from flowstage_tui.ui.app import AppConfig
+
+    from ..engine.conftest import quiet_connection
+
+    chosen: list[str] = []
+
+    def switcher(name: str) -> Any:
+        chosen.append(name)
+        profile = Profile(name, "demo", {"auth": "demo", "label": name.upper()})
+        return profile, quiet_connection(org)
+
+    app = FlowstageApp(AppConfig(connection=None, profile=DEMO_PROFILE,
+                                 clock=lambda: datetime.fromtimestamp(clock(), UTC),
+                                 profiles=("uat", "prod"), switcher=switcher,
+                                 pick_profile=True, rng_seed=0))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("down", "enter")
+        await settle(app, pilot)
+        assert chosen == ["prod"] and "PROD" in header(app)
+        assert app.query_one(RunsTable).row_count == 200
+        await pilot.press("colon", *"profile uat", "enter")
+        await settle(app, pilot)
+        assert chosen == ["prod", "uat"] and "UAT" in header(app)
+        await pilot.press("colon", *"profile nope", "enter")
+        assert chosen == ["prod", "uat"]
