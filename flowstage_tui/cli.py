@@ -467,11 +467,8 @@ def run_tui(args: argparse.Namespace) -> int:
             args.profile = next(iter(config.profiles))
             args.pick_profile = True
     ctx = resolve(args)
-    try:
-        from .ui.launch import launch
-    except ImportError:
-        raise UsageError("flowstage: the triage screen is not part of this build yet; use "
-                         "`flowstage runs`, `show` or `watch`") from None
+    from .ui.launch import launch
+
     return launch(ctx, args)
 
 

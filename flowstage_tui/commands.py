@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 from typing import Any, TextIO
 
 from . import output as out
@@ -28,6 +29,10 @@ from .salesforce.capabilities import (
 from .salesforce.models import Run
 from .salesforce.queries import LOG_FIELDS, QueryBuilder, RunFilter
 from .salesforce.soql import quote
+
+# A run that appears in the window counts as "started" when it is at most this much older
+# than the previous poll (older ones were only scrolled or filtered into view).
+NEW_RUN_SLACK = timedelta(minutes=5)
 
 
 def _open(ctx: Context) -> tuple[Any, Capabilities, Any]:
@@ -234,7 +239,7 @@ def watch_events(prev: Any, snap: Any) -> list[dict[str, Any]]:
     for run in reversed(snap.runs):
         old = before.get(run.id)
         if old is None:
-            if prev is not None and prev.taken and run.created >= prev.taken - _slack():
+            if prev is not None and prev.taken and run.created >= prev.taken - NEW_RUN_SLACK:
                 events.append({"event": "run-started", "at": at, "run": run.name,
                                "orchestration": run.title})
             continue
@@ -267,12 +272,6 @@ def watch_events(prev: Any, snap: Any) -> list[dict[str, Any]]:
                                        "run": run.name, "step": st.label,
                                        "assignee": w.assignee_name})
     return events
-
-
-def _slack() -> Any:
-    from datetime import timedelta
-
-    return timedelta(minutes=5)
 
 
 def event_text(ev: dict[str, Any]) -> str:

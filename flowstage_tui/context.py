@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -89,7 +90,7 @@ class LazyDemoOrg:
     def __init__(self, factory: Callable[[], Any]) -> None:
         self._factory = factory
         self._org: Any = None
-        self._lock = __import__("threading").Lock()
+        self._lock = threading.Lock()
 
     def get(self) -> Any:
         with self._lock:

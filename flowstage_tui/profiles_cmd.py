@@ -175,8 +175,7 @@ def config(args: argparse.Namespace) -> int:
             value, source = DEFAULTS[key], "default"
         else:
             continue
-        shown = "(set)" if key.endswith("_env") and False else value
-        out.write(f"  {key:<20} {shown!s:<40} {source}\n")
+        out.write(f"  {key:<20} {value!s:<40} {source}\n")
     if cfg.keymap:
         out.write("keymap\n")
         for binding, keys_ in cfg.keymap.items():
