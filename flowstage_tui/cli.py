@@ -381,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args and args[0] in ("--version", "-V"):
             print(f"flowstage {__version__}")
             return 0
-        if args and args[0] in ("-h", "--help"):
+        if ("-h" in args or "--help" in args) and not (args and args[0] in COMMANDS):
             print(DESCRIPTION)
             return 0
         if args and args[0] == "demo":

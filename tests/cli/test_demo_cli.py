@@ -84,3 +84,10 @@ def test_serve_prints_url_and_token_and_answers_curl_style_requests() -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=10) == 0
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["--demo", "--status", "Error", "-h"]])
+def test_help_anywhere(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "flowstage runs" in out and "--exit-code" in out and "JSON output" in out
