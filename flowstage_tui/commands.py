@@ -41,14 +41,6 @@ def _open(ctx: Context) -> tuple[Any, Capabilities, Any]:
     return conn, caps, client
 
 
-def run_json(run: Run, instance_url: str) -> dict[str, Any]:
-    return {"id": run.id, "name": run.name, "status": str(run.status),
-            "orchestration": run.orchestration, "label": run.label,
-            "current_stage": run.current_stage, "created": out.iso(run.created),
-            "modified": out.iso(run.modified), "duration_seconds": run.duration,
-            "url": out.lightning_url(instance_url, RUN, run.id)}
-
-
 def fetch_runs(ctx: Context, flt: RunFilter, limit: int) -> tuple[list[Run], str]:
     _, caps, client = _open(ctx)
     q = QueryBuilder(caps, flt).runs_page(limit)
@@ -60,7 +52,7 @@ def cmd_runs(ctx: Context, flt: RunFilter, limit: int, fmt: str, exit_code: bool
              stream: TextIO | None = None) -> int:
     stream = stream or sys.stdout
     runs, instance = fetch_runs(ctx, flt, limit)
-    items = [run_json(r, instance) for r in runs]
+    items = [out.run_record(r, instance) for r in runs]
     if fmt == "json":
         stream.write(out.dumps(items) + "\n")
     elif fmt == "jsonl":
@@ -148,7 +140,7 @@ def gather_run(ctx: Context, ident: str) -> dict[str, Any]:
                                                "author": c.author, "at": out.iso(c.created)}
                                               for c in p.comments]})
         feed.sort(key=lambda f: f["at"] or "")
-    result = run_json(run, instance)
+    result = out.run_record(run, instance)
     result["error"] = None if err is None else {
         "message": err.message, "interview_status": err.status, "element": err.element}
     result["stages"] = []

@@ -60,6 +60,15 @@ def duration_text(seconds: int | None) -> str:
     return f"{hours // 24}d{hours % 24:02d}h"
 
 
+def run_record(run: Any, instance_url: str) -> dict[str, Any]:
+    """The documented JSON shape of one run (RUN_COLUMNS), for every command and export."""
+    return {"id": run.id, "name": run.name, "status": str(run.status),
+            "orchestration": run.orchestration, "label": run.label,
+            "current_stage": run.current_stage, "created": iso(run.created),
+            "modified": iso(run.modified), "duration_seconds": run.duration,
+            "url": lightning_url(instance_url, "FlowOrchestrationInstance", run.id)}
+
+
 def width_of(text: str) -> int:
     """Terminal cells text takes: East Asian wide/full-width characters take two."""
     return sum(0 if unicodedata.combining(ch) else

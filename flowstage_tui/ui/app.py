@@ -28,7 +28,7 @@ from ..config.store import Profile
 from ..engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
 from ..engine.sync import SyncEngine
 from ..errors import FlowstageError
-from ..output import lightning_url
+from ..output import RUN_COLUMNS, lightning_url, run_record
 from ..salesforce.capabilities import RUN, STAGE
 from ..salesforce.connect import Connection
 from ..salesforce.models import Run, StageDetails
@@ -723,17 +723,19 @@ class FlowstageApp(App[int]):
             elif key == "url":
                 self._copy(self.url_for(RUN, run.id), "Lightning URL")
             elif key == "json":
-                self._copy(json.dumps(run_row(run, self.url_for(RUN, run.id)),
+                self._copy(json.dumps(run_record(run, self.instance_url()),
                                       ensure_ascii=False), "row as JSON")
 
         self.push_screen(ChoiceScreen(f"Copy from {run.name}", [
             ("id", f"Id          {run.id}"), ("name", f"Name        {run.name}"),
             ("url", "Lightning URL"), ("json", "Row as JSON")]), chosen)
 
-    def url_for(self, sobject: str, record_id: str) -> str:
+    def instance_url(self) -> str:
         org = self.snapshot.org
-        base = org.instance_url if org else "https://login.salesforce.com"
-        return lightning_url(base, sobject, record_id)
+        return org.instance_url if org else "https://login.salesforce.com"
+
+    def url_for(self, sobject: str, record_id: str) -> str:
+        return lightning_url(self.instance_url(), sobject, record_id)
 
     def action_open_url(self) -> None:
         focused = self.focused
@@ -762,13 +764,13 @@ class FlowstageApp(App[int]):
         directory.mkdir(parents=True, exist_ok=True)
         stamp = self.cfg.clock().strftime("%Y%m%d-%H%M%S")
         path = directory / f"flowstage-runs-{stamp}.{fmt}"
-        rows = [run_row(r, self.url_for(RUN, r.id)) for r in self.visible_runs()]
+        rows = [run_record(r, self.instance_url()) for r in self.visible_runs()]
         if fmt == "json":
             path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n",
                             encoding="utf-8")
         else:
             with path.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=list(RUN_ROW_FIELDS))
+                writer = csv.DictWriter(fh, fieldnames=list(RUN_COLUMNS))
                 writer.writeheader()
                 writer.writerows(rows)
         self.last_export = path
@@ -827,19 +829,6 @@ class FlowstageApp(App[int]):
 
     def on_screen_resume(self) -> None:
         self.flush_pending()
-
-
-RUN_ROW_FIELDS = ("id", "name", "status", "orchestration", "label", "current_stage", "created",
-                  "modified", "duration_seconds", "url")
-
-
-def run_row(run: Run, url: str) -> dict[str, Any]:
-    return {"id": run.id, "name": run.name, "status": str(run.status),
-            "orchestration": run.orchestration, "label": run.label,
-            "current_stage": run.current_stage,
-            "created": run.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "modified": run.modified.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "duration_seconds": run.duration, "url": url}
 
 
 def parse_runs_args(text: str, now: datetime) -> RunFilter:

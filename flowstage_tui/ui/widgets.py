@@ -35,7 +35,7 @@ class HeaderBar(Static):
         t.append(" [RO] " if read_only else " [RW] ", style="bold" if read_only else
                  "bold reverse red")
         if org:
-            t.append(P.clean_text(org) if hasattr(P, "clean_text") else org)
+            t.append(P.clean_text(org))
             t.append("  ")
         if health.api_used is not None and health.api_limit:
             t.append(f"API {health.api_used:,}/{health.api_limit:,}  ", style="dim")
@@ -93,6 +93,16 @@ class _Table(DataTable[Any]):
 
     def update_cell(self, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
         super().update_cell(row_key, column_key, _filled(value), **kw)
+
+    @property
+    def selected_id(self) -> str | None:
+        """The key of the row under the cursor (a record Id), or None."""
+        if not self.row_count:
+            return None
+        try:
+            return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+        except Exception:
+            return None
 
 
 def _filled(cell: Any) -> Any:
@@ -185,16 +195,6 @@ class RunsTable(_Table):
             self.move_cursor(row=index, animate=False, scroll=False)
             self.scroll_to(y=max(0, scroll + index - above_before), animate=False)
 
-    @property
-    def selected_id(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
-        except Exception:
-            return None
-        return str(key.value)
-
 
 def cut(text: Text, width: int) -> Text:
     """Shorten org text to a column, ending with … when cut."""
@@ -221,12 +221,7 @@ class StagesTable(_Table):
 
     def show(self, stages: tuple[StageRun, ...], run: Run | None, now: datetime,
              relative: bool) -> None:
-        selected = None
-        if self.row_count:
-            try:
-                selected = str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
-            except Exception:
-                selected = None
+        selected = self.selected_id
         self.clear()
         spans = [((s.ended or now) - s.created).total_seconds() for s in stages]
         longest = max(spans, default=0.0)
@@ -255,15 +250,6 @@ class StagesTable(_Table):
             focus = next((i for i, s in enumerate(stages) if str(s.status) in (
                 "Error", "InProgress", "Suspended")), len(stages) - 1)
             self.move_cursor(row=focus, animate=False)
-
-    @property
-    def selected_id(self) -> str | None:
-        if not self.row_count:
-            return None
-        try:
-            return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
-        except Exception:
-            return None
 
 
 class StepsTable(_Table):
