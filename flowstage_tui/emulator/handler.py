@@ -346,7 +346,7 @@ class ApiHandler:
         if nxt < len(res.rows):
             if locator is None:
                 self._cursor_n += 1
-                locator = ids.to18("01g" + ids.POD + ids._base62(self._cursor_n, 9))
+                locator = ids.to18("01g" + ids.POD + ids.base62(self._cursor_n, 9))
                 self._cursors[locator] = cur
                 while len(self._cursors) > 200:
                     self._cursors.pop(next(iter(self._cursors)))

@@ -66,7 +66,7 @@ def normalise(value: str) -> str | None:
     return id15 + checksum(id15)
 
 
-def _base62(n: int, width: int) -> str:
+def base62(n: int, width: int) -> str:
     chars = []
     for _ in range(width):
         n, r = divmod(n, 62)
@@ -78,7 +78,7 @@ def _upper_bits(text: str) -> int:
     return sum(1 << i for i, ch in enumerate(text) if "A" <= ch <= "Z")
 
 
-_LOW = [_base62(n, 2) for n in range(62 * 62)]
+_LOW = [base62(n, 2) for n in range(62 * 62)]
 _LOW_BITS = [_upper_bits(t) for t in _LOW]
 
 
@@ -100,7 +100,7 @@ class IdMinter:
         hi_n, lo_n = divmod(n, 3844)
         cached = self._high.get(prefix)
         if cached is None or cached[0] != hi_n:
-            hi = _base62(hi_n, 7)
+            hi = base62(hi_n, 7)
             head = prefix + POD + hi
             # blocks 1 and 2 are fixed for this high part; block 3 = hi[4:7] + low
             fixed = _SUFFIX[_upper_bits(head[0:5])] + _SUFFIX[_upper_bits(head[5:10])]

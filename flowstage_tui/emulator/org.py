@@ -6,13 +6,12 @@ import gc
 import json
 import random
 import secrets
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from .clock import Clock, ManualClock, system_clock
+from .clock import Clock, system_clock
 from .demo_data import DAY_MS, ERROR_TEXTS, HOUR_MS, MIN_MS, ORCHESTRATIONS, build_people
 from .faults import Faults
 from .ids import IdMinter
@@ -401,10 +400,3 @@ class DemoOrg:
             yield
 
 
-def manual_clock_at(iso: str) -> ManualClock:
-    from .clock import sf_to_ms
-
-    return ManualClock(sf_to_ms(iso) / 1000)
-
-
-__all__ = ["DemoOrg", "Faults", "LoggedRequest", "Session", "threading"]

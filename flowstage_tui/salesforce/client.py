@@ -211,10 +211,6 @@ class SalesforceClient:
         result: list[dict[str, Any]] = self._call(run, soql=soql)
         return result
 
-    def query_page(self, soql: str) -> dict[str, Any]:
-        result: dict[str, Any] = self._call(lambda: self.sf.query(soql), soql=soql)
-        return result
-
     def composite(self, subrequests: Sequence[tuple[str, str]], *,
                   all_or_none: bool = False) -> dict[str, SubResult]:
         """One `/composite` call (one API call). subrequests: (referenceId, url-or-SOQL).
@@ -268,16 +264,8 @@ class SalesforceClient:
             raise OrgUnavailable(f"The org would not list its API versions ({exc}).") from exc
         return [str(v["version"]) for v in data]
 
-    def describe_global(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._call(lambda: self.sf.describe())
-        return result
-
     def restful(self, path: str, **kw: Any) -> Any:
         return self._call(lambda: self.sf.restful(path, **kw))
-
-    def patch(self, sobject: str, record_id: str, changes: dict[str, Any]) -> None:
-        self._call(lambda: self.sf.restful(f"sobjects/{sobject}/{record_id}", method="PATCH",
-                                           data=json.dumps(changes)), idempotent=False)
 
 
 def _code(exc: Any) -> str:

@@ -50,9 +50,6 @@ class RunFilter:
     since: datetime | None = None
     text: str | None = None  # part of the run name or orchestration label
 
-    def with_(self, **changes: object) -> RunFilter:
-        return replace(self, **changes)  # type: ignore[arg-type]
-
     def without_status(self) -> RunFilter:
         return replace(self, statuses=())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 _ESCAPES = {
     "\\": "\\\\", "'": "\\'", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t",
@@ -28,6 +28,3 @@ def datetime_literal(when: datetime) -> str:
     return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + \
         f"{when.astimezone(UTC).microsecond // 1000:03d}Z"
 
-
-def date_literal(day: date) -> str:
-    return day.isoformat()

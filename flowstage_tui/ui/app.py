@@ -827,9 +827,6 @@ class FlowstageApp(App[int]):
             result = self.engine.load_more()
         self.post_message(PollDone(result))
 
-    def on_screen_resume(self) -> None:
-        self.flush_pending()
-
 
 def parse_runs_args(text: str, now: datetime) -> RunFilter:
     """`status=Error,InProgress since=24h orch=Onboarding text=OR-0001` → RunFilter."""

@@ -16,11 +16,6 @@ GLYPHS = {
     "Completed": ("✔", "+"), "Canceled": ("⊘", "/"), "Discontinued": ("↷", "~"),
     "NotStarted": ("·", "."), "Assigned": ("●", "*"),
 }
-STYLES = {
-    "InProgress": "bold $accent", "Error": "bold $error", "Suspended": "$warning",
-    "Completed": "$success", "Canceled": "$text-muted", "Discontinued": "$text-muted",
-    "NotStarted": "$text-muted", "Assigned": "$warning",
-}
 # Rich styles for Text objects (theme variables are not available inside Text).
 TEXT_STYLES = {
     "InProgress": "bold cyan", "Error": "bold red", "Suspended": "yellow", "Completed": "green",
