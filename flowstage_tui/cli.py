@@ -456,17 +456,10 @@ def run_command(name: str, args: argparse.Namespace) -> int:
 
 
 def run_tui(args: argparse.Namespace) -> int:
-    from .config.store import load
-    from .context import config_path, resolve
+    from .context import resolve
 
     _setup_logging(args)
-    if not args.demo and not args.profile:
-        config = load(config_path(args.config))
-        if config.default_profile is None and len(config.profiles) > 1:
-            # several orgs and no default: the app opens on a profile picker
-            args.profile = next(iter(config.profiles))
-            args.pick_profile = True
-    ctx = resolve(args)
+    ctx = resolve(args, interactive=True)
     from .ui.launch import launch
 
     return launch(ctx, args)

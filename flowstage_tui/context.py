@@ -62,6 +62,7 @@ class Context:
     clock: Callable[[], datetime]
     sleep: Callable[[float], None]
     read_only: bool
+    pick_profile: bool = False  # several profiles, none chosen: ask in the TUI
 
     def connection(self) -> Any:
         from .salesforce.auth import build_connection
@@ -133,7 +134,9 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
     return LazyDemoOrg(make), lambda: datetime.now(UTC), time.sleep
 
 
-def resolve(args: Any) -> Context:
+def resolve(args: Any, *, interactive: bool = False) -> Context:
+    """The context for these options. `interactive`: several profiles and no default is not
+    an error but a question — the triage screen opens on a profile picker."""
     config = load(config_path(getattr(args, "config", None)))
     import time
 
@@ -142,12 +145,15 @@ def resolve(args: Any) -> Context:
         profile = DEMO_PROFILE
         read_only = _read_only(args, profile)
         return Context(config, profile, org, clock, sleep, read_only)
-    profile = config.profile(getattr(args, "profile", None))
+    name = getattr(args, "profile", None)
+    pick = (interactive and name is None and config.default_profile is None
+            and len(config.profiles) > 1)
+    profile = next(iter(config.profiles.values())) if pick else config.profile(name)
     if profile.auth == "demo":
         org, demo_clock, sleep_fn = demo_org_for(args)
         return Context(config, profile, org, demo_clock, sleep_fn, _read_only(args, profile))
     return Context(config, profile, None, lambda: datetime.now(UTC), time.sleep,
-                   _read_only(args, profile))
+                   _read_only(args, profile), pick_profile=pick)
 
 
 def _read_only(args: Any, profile: Profile) -> bool:

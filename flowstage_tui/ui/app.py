@@ -302,7 +302,8 @@ class FlowstageApp(App[int]):
         if self.cfg.open_run and result.snapshot.runs:
             self.select_run(self.cfg.open_run)
             self.cfg.open_run = None
-        if self.cfg.cache_path is not None and result.health.ok and result.snapshot.runs:
+        if self.cfg.cache_path is not None and result.health.ok and result.snapshot.runs and (
+                result.changes.full or result.changes.ids(RUN)):  # write only what changed
             from ..engine.cache import save_runs
 
             org = result.snapshot.org.name if result.snapshot.org else None

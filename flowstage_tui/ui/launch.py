@@ -30,7 +30,7 @@ def build_app(ctx: Context, args: argparse.Namespace | None = None, *,
         cache_path = paths.state_dir() / "last-runs" / f"{ctx.profile.name}.json"
         cached, cached_org = load_runs(cache_path)
     profiles = tuple(ctx.config.profiles)
-    pick = bool(getattr(ns, "pick_profile", False))
+    pick = ctx.pick_profile
 
     def switcher(name: str) -> tuple[Profile, Connection]:
         from ..salesforce.auth import build_connection

@@ -136,3 +136,21 @@ def test_config_path_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     out = capsys.readouterr().out
     assert "poll_interval" in out and "[profiles.prod]" in out and "default" in out
     assert "refresh" in out
+
+
+def test_several_profiles_and_no_default(tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """Headless commands refuse to guess; the triage screen asks with a picker instead."""
+    from flowstage_tui.cli import tui_parser
+    from flowstage_tui.context import resolve
+
+    path = tmp_path / "config.toml"
+    path.write_text('[profiles.prod]\nauth = "sf-cli"\nsf_alias = "prod"\n'
+                    '[profiles.uat]\nauth = "sf-cli"\nsf_alias = "uat"\n')
+    assert main(["runs", "--config", str(path)]) == 2
+    assert "several profiles and no default_profile" in capsys.readouterr().err
+    ctx = resolve(tui_parser().parse_args(["--config", str(path)]), interactive=True)
+    assert ctx.pick_profile
+    named = resolve(tui_parser().parse_args(["--config", str(path), "-p", "uat"]),
+                    interactive=True)
+    assert not named.pick_profile and named.profile.name == "uat"
