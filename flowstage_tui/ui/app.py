@@ -257,6 +257,8 @@ class FlowstageApp(App[int]):
     def on_poll_done(self, message: PollDone) -> None:
         self.polling = False
         self.loading_more = False
+        if self._screen_gone():
+            return
         result = message.result
         self.health = result.health
         if result.health.ok:
@@ -387,9 +389,13 @@ class FlowstageApp(App[int]):
         rid = self._q(RunsTable).selected_id
         return self.snapshot.run(rid) if rid else None
 
+    def _screen_gone(self) -> bool:
+        """True while starting or shutting down: messages from workers may still arrive."""
+        main = self._main_screen
+        return not self.is_running or main is None or not main.is_attached
+
     def _tick(self) -> None:
-        if not self.is_running or self._main_screen is None or \
-                not self._main_screen.is_attached:
+        if self._screen_gone():
             return
         now = self.cfg.clock().timestamp()
         expired = [k for k, until in self.marks.items() if until <= now]
@@ -414,6 +420,8 @@ class FlowstageApp(App[int]):
         self.post_message(DetailsReady(stage_id, details))
 
     def on_details_ready(self, message: DetailsReady) -> None:
+        if self._screen_gone():
+            return
         if isinstance(message.details, FlowstageError):
             self._q("#history", Static).update(
                 Text(f"Could not load details: {message.details}", style="yellow"))
