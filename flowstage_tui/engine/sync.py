@@ -391,7 +391,6 @@ class SyncEngine:
         subs = [(obj, q) for obj in (RUN, STAGE, STEP, WORK)
                 if (q := b.deleted_since(obj, mark - OVERLAP))]
         res = self._client.composite([(ref, f"queryAll?q={quote_plus(q)}") for ref, q in subs])
-        newest = mark
         for obj in (RUN, STAGE, STEP, WORK):
             if obj not in res:
                 continue
@@ -401,7 +400,8 @@ class SyncEngine:
                     self._drop_run(rid, changes)
                 elif rid in self._m.table(obj):
                     self._drop_child(obj, rid, changes)
-        self._deleted_mark = max(newest, max(self._watermarks.values(), default=newest))
+        # next time, look back from the newest change this mirror has seen
+        self._deleted_mark = max(mark, *self._watermarks.values())
         self._last_deletion_check = self.clock()
 
     # ------------------------------------------------------------ mirror edits
