@@ -7,7 +7,6 @@ simple-salesforce, and each command imports only what it uses.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -144,6 +143,8 @@ def build_demo_org(args: argparse.Namespace, clock: Any = None) -> Any:
 
     data = None
     if args.data is not None:
+        from .context import load_data_file
+
         data = load_data_file(args.data)
     org = DemoOrg(seed=args.seed, runs=args.runs, data=data, clock=clock,
                   frozen=getattr(args, "frozen", False),
@@ -158,23 +159,6 @@ def build_demo_org(args: argparse.Namespace, clock: Any = None) -> Any:
                           drop_rate=args.drop_rate, timeout_rate=args.timeout_rate,
                           malformed_rate=args.malformed_rate)
     return org
-
-
-def load_data_file(path: Path) -> dict[str, Any]:
-    try:
-        raw = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror}; pass a file written by "
-                         "`flowstage demo dump`") from exc
-    try:
-        data = json.loads(raw)
-    except json.JSONDecodeError as exc:
-        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}); "
-                         "pass a file written by `flowstage demo dump`") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("records", data), dict):
-        raise UsageError(f"{path} does not hold demo-org records; pass a file written by "
-                         "`flowstage demo dump`")
-    return data
 
 
 def demo_parser() -> argparse.ArgumentParser:

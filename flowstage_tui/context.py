@@ -85,6 +85,26 @@ def config_path(arg: Path | None) -> Path:
     return arg.expanduser() if arg else paths.config_file()
 
 
+def load_data_file(path: Path) -> dict[str, Any]:
+    """Records written by `flowstage demo dump` or `flowstage snapshot`."""
+    import json
+
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror}; pass a file written by "
+                         "`flowstage demo dump`") from exc
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}); "
+                         "pass a file written by `flowstage demo dump`") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("records", data), dict):
+        raise UsageError(f"{path} does not hold demo-org records; pass a file written by "
+                         "`flowstage demo dump`")
+    return data
+
+
 class LazyDemoOrg:
     """The demo org, generated on first use (on the poll worker, not before the first frame)."""
 
@@ -111,8 +131,6 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
     pinned = os.environ.get(DEMO_CLOCK_ENV)
     data = None
     if getattr(args, "data", None):
-        from .cli import load_data_file
-
         data = load_data_file(args.data)  # read now: a bad file is a usage error, exit 2
     seed, runs = getattr(args, "seed", 7), getattr(args, "runs", 300)
     manual = None
