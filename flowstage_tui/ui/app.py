@@ -157,6 +157,7 @@ class FlowstageApp(App[int]):
         self.last_copied: str | None = None
         self.loading_more = False
         self._main_screen: Any = None
+        self._follow: tuple[Literal["run", "stage"], str | None] | None = None
 
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -434,14 +435,34 @@ class FlowstageApp(App[int]):
     # ------------------------------------------------------------ selection events
     @on(DataTable.RowHighlighted, "#runs")
     def _run_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_run(str(event.row_key.value) if event.row_key else None)
+        self._follow_cursor("run", str(event.row_key.value) if event.row_key else None)
         table = self._q(RunsTable)
         if table.cursor_row >= table.row_count - 5 and not self.local_filter:
             self.load_more()  # paged from the server as the user scrolls
 
     @on(DataTable.RowHighlighted, "#stages")
     def _stage_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self.show_stage(str(event.row_key.value) if event.row_key else None)
+        self._follow_cursor("stage", str(event.row_key.value) if event.row_key else None)
+
+    def _follow_cursor(self, kind: Literal["run", "stage"], rid: str | None) -> None:
+        """Fill the panes below a moved cursor after the cursor's own repaint, once per frame:
+        holding j over thousands of runs moves the cursor at once and redraws the panes for
+        the row it stops on, not for every row it passed."""
+        pending = self._follow
+        self._follow = (kind, rid) if pending is None or pending[0] == kind or kind == "run" \
+            else pending
+        if pending is None:
+            self.call_after_refresh(self._apply_follow)
+
+    def _apply_follow(self) -> None:
+        pending, self._follow = self._follow, None
+        if pending is None or self._screen_gone():
+            return
+        kind, rid = pending
+        if kind == "run":
+            self.show_run(rid)
+        else:
+            self.show_stage(rid)
 
     @on(DataTable.RowSelected, "#runs")
     def _run_selected(self, event: DataTable.RowSelected) -> None:
