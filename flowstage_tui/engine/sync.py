@@ -179,8 +179,11 @@ class SyncEngine:
             return 0.0
         return max(0.0, (self._next_poll - self.clock()).total_seconds())
 
-    def poll_once(self) -> PollResult:
-        """One poll: connect if needed, then a full or incremental sync. Never raises."""
+    def poll_once(self, progress: Callable[[PollResult], None] | None = None) -> PollResult:
+        """One poll: connect if needed, then a full or incremental sync. Never raises.
+
+        On the first load, `progress` receives the runs (with counts) as soon as they arrive,
+        before their stages, steps and work items: the user sees runs one call sooner."""
         calls_before = self._client.stats.calls if self._client else 0
         try:
             if self._client is None:
@@ -188,7 +191,7 @@ class SyncEngine:
             if self._failures >= ERROR_STORM:
                 self._needs_full = True
             if self._needs_full:
-                changes = self._full_load()
+                changes = self._full_load(progress)
             else:
                 pending = self._incremental()
                 if self._deletion_due():
@@ -295,10 +298,11 @@ class SyncEngine:
     def _apply_counts(self, rows: Iterable[dict[str, Any]]) -> None:
         self._m.counts = {str(r.get("Status")): int(r.get("expr0") or 0) for r in rows}
 
-    def _full_load(self) -> ChangeSet:
+    def _full_load(self, progress: Callable[[PollResult], None] | None = None) -> ChangeSet:
         assert self._builder is not None
         self._builder.filter = self.filter
         old = self._m
+        first = not old.runs and self._snapshot.taken is None
         self._m = _Mirror()
         changes = _Changes()
         pages = self._loaded_pages
@@ -313,6 +317,11 @@ class SyncEngine:
             more = len(batch) >= self.page_size
             pages -= 1
         self._m.more = more
+        if first and progress is not None and self._m.runs:
+            # Nothing on screen yet: show the runs now. (A reload keeps the old tables until
+            # it has everything, so the stages pane never blinks empty.)
+            self._succeeded()
+            progress(self._publish(changes.freeze(full=True)))
         self._backfill(list(self._m.runs), changes)
         # Watermarks start at the newest modification this load saw, for every object.
         newest = max((x.modstamp for t in (self._m.runs, self._m.stages, self._m.steps,

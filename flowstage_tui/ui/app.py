@@ -35,7 +35,7 @@ from ..salesforce.models import Run, StageDetails
 from ..salesforce.queries import RunFilter
 from . import present as P
 from .commands_registry import COMMANDS, complete
-from .messages import DetailsReady, PollDone
+from .messages import DetailsReady, PollDone, PollProgress
 from .screens import ChoiceScreen, HelpScreen, MessageScreen
 from .widgets import (
     CHANGE_MARK_SECONDS,
@@ -249,7 +249,7 @@ class FlowstageApp(App[int]):
         with self._lock:
             if manual:
                 self.engine.retry_now()
-            result = self.engine.poll_once()
+            result = self.engine.poll_once(lambda part: self.post_message(PollProgress(part)))
             delay = self.engine.next_delay()
         message = PollDone(result, manual)
         message.delay = delay  # type: ignore[attr-defined]
@@ -277,6 +277,16 @@ class FlowstageApp(App[int]):
         delay = getattr(message, "delay", self.cfg.interval)
         if not self.paused and delay is not None:
             self._poll_timer = self.set_timer(max(0.5, delay), self.poll_now)
+
+    def on_poll_progress(self, message: PollProgress) -> None:
+        if self._screen_gone():
+            return
+        self.health = message.result.health
+        self.stale_cache = False
+        if self.is_busy():
+            self.pending = message.result
+        else:
+            self.apply(message.result)
 
     def is_busy(self) -> bool:
         """A modal is open or the user is typing: keep the screen still."""

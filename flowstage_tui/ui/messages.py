@@ -16,6 +16,14 @@ class PollDone(Message):
         self.manual = manual
 
 
+class PollProgress(Message):
+    """Part of a poll that is still running: the first load's runs, before their children."""
+
+    def __init__(self, result: PollResult) -> None:
+        super().__init__()
+        self.result = result
+
+
 class DetailsReady(Message):
     def __init__(self, stage_id: str, details: StageDetails | FlowstageError) -> None:
         super().__init__()
