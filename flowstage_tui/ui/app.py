@@ -249,7 +249,7 @@ class FlowstageApp(App[int]):
         with self._lock:
             if manual:
                 self.engine.retry_now()
-            result = self.engine.poll_once(lambda part: self.post_message(PollProgress(part)))
+            result = self.engine.poll_once(self._progress)
             delay = self.engine.next_delay()
         message = PollDone(result, manual)
         message.delay = delay  # type: ignore[attr-defined]
@@ -277,6 +277,9 @@ class FlowstageApp(App[int]):
         delay = getattr(message, "delay", self.cfg.interval)
         if not self.paused and delay is not None:
             self._poll_timer = self.set_timer(max(0.5, delay), self.poll_now)
+
+    def _progress(self, part: PollResult) -> None:
+        self.post_message(PollProgress(part))
 
     def on_poll_progress(self, message: PollProgress) -> None:
         if self._screen_gone():
