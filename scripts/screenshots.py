@@ -58,7 +58,7 @@ async def main() -> None:
     OUT.mkdir(exist_ok=True)
     await shoot("runs-error-selected", (120, 36), ["n"])
     await shoot("history-tab", (120, 36), ["n", "2", "3", "right_square_bracket"])
-    await shoot("feed-tab", (120, 36), ["n", "2", "3", "right_square_bracket",
+    await shoot("feed-tab", (120, 36), ["n", "n", "2", "3", "right_square_bracket",
                                         "right_square_bracket"])
     await shoot("error-tab", (120, 36), ["n", "3", "left_square_bracket"])
     await shoot("offline", (120, 36), ["j"], offline=True)

@@ -409,6 +409,8 @@ class ApiHandler:
                 raise ApiError(404, "NOT_FOUND", "Provided external ID field does not exist or "
                                f"is not accessible: {second}")
             with org.locked():
+                if org.store.defers(obj.name):
+                    org.store.ensure_matching(obj.name, f.name, (ids.normalise(segs[2]) or "",))
                 matches = [r for r in org.store.table(obj.name).rows.values()
                            if str(r.get(f.name, "")).lower() == segs[2].lower()]
                 if not matches:
@@ -550,6 +552,8 @@ class ApiHandler:
                     raise ApiError(400, "INVALID_REPLICATION_DATE",
                                    "startDate can not be more than 30 days ago")
                 stamp = "SystemModstamp" if "SystemModstamp" in obj.fields else "CreatedDate"
+                if org.store.defers(name):
+                    org.store.ensure_since(start)
                 found = [rid for rid, r in table.rows.items() if start <= r[stamp] < latest]
                 if len(found) > 600_000:
                     raise ApiError(400, "EXCEEDED_ID_LIMIT",

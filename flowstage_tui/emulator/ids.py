@@ -90,13 +90,20 @@ class IdMinter:
     the checksum is assembled from precomputed block bits.
     """
 
+    START = 4096  # the first counter a prefix mints past
+
     def __init__(self) -> None:
         self._counters: dict[str, int] = {}
         self._high: dict[str, tuple[int, str, str, int]] = {}
+        self._start = self.START
 
     def mint(self, prefix: str) -> str:
-        n = self._counters.get(prefix, 4096) + 1
+        n = self._counters.get(prefix, self._start) + 1
         self._counters[prefix] = n
+        return self.mint_n(prefix, n)
+
+    def mint_n(self, prefix: str, n: int) -> str:
+        """The Id whose counter is n (no counter moves)."""
         hi_n, lo_n = divmod(n, 3844)
         cached = self._high.get(prefix)
         if cached is None or cached[0] != hi_n:
@@ -112,14 +119,52 @@ class IdMinter:
     def state(self) -> dict[str, int]:
         return dict(self._counters)
 
+    def reserve_below(self, n: int) -> None:
+        """Every later mint, for every prefix, gets a counter above n."""
+        self._start = max(self._start, n)
+        for prefix, current in self._counters.items():
+            self._counters[prefix] = max(current, n)
+
     def bump_past(self, record_id: str) -> None:
         """Make sure later mints never collide with an Id loaded from a file."""
-        prefix, body = record_id[:3], record_id[6:15]
-        n = 0
-        for ch in body:
-            idx = BASE62.find(ch)
-            if idx < 0:
-                return
-            n = n * 62 + idx
-        if n >= self._counters.get(prefix, 4096):
-            self._counters[prefix] = n
+        n = counter_of(record_id)
+        if n is not None and n >= self._counters.get(record_id[:3], self._start):
+            self._counters[record_id[:3]] = n
+
+
+def counter_of(record_id: str) -> int | None:
+    """The sequence number inside an Id (characters 7-15), or None if it is not base62."""
+    n = 0
+    for ch in record_id[6:15]:
+        idx = BASE62.find(ch)
+        if idx < 0:
+            return None
+        n = n * 62 + idx
+    return n
+
+
+class BlockMinter:
+    """Mints from one run's own block of counters: every record a generated run will ever
+    hold has an Id known in advance, whichever order runs are written in, and the Id alone
+    says which run it belongs to (`block_of`)."""
+
+    SIZE = 128  # Ids per prefix per run
+
+    def __init__(self, minter: IdMinter, index: int) -> None:
+        self._minter = minter
+        self._base = IdMinter.START + index * self.SIZE
+        self._used: dict[str, int] = {}
+
+    def mint(self, prefix: str) -> str:
+        k = self._used.get(prefix, 0) + 1
+        if k > self.SIZE:
+            raise RuntimeError(f"a generated run needs more than {self.SIZE} {prefix} Ids")
+        self._used[prefix] = k
+        return self._minter.mint_n(prefix, self._base + k)
+
+    @classmethod
+    def block_of(cls, record_id: str) -> int | None:
+        n = counter_of(record_id)
+        if n is None or n <= IdMinter.START:
+            return None
+        return (n - IdMinter.START - 1) // cls.SIZE

@@ -11,10 +11,12 @@ FlowOrchestrationLog row and, when tracking is on, a History row and a feed item
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from .demo_data import COMMENTS, ORCHESTRATIONS, POSTS, OrchestrationDef
-from .ids import IdMinter
+from .ids import IdMinter, to18
 from .store import Record, Store
 
 RUN = "FlowOrchestrationInstance"
@@ -24,8 +26,13 @@ WORK = "FlowOrchestrationWorkItem"
 LOG = "FlowOrchestrationLog"
 INTERVIEW = "FlowInterview"
 OPEN_RUN = ("InProgress", "Suspended")
+TRIGGER_PREFIXES = {"Contact": "003", "Quote": "0Q0", "Case": "500", "Opportunity": "006"}
 
 BY_API_NAME = {o.api_name: o for o in ORCHESTRATIONS}
+# Everything a run owns: written with it, never shared with another run.
+RUN_PARTS = frozenset({
+    STAGE, STEP, WORK, LOG, INTERVIEW, f"{RUN}Share", f"{RUN}History", f"{RUN}Feed",
+    f"{STAGE}Share", f"{STAGE}History", f"{STAGE}Feed", f"{STEP}Share", "FeedComment"})
 
 
 class Lifecycle:
@@ -132,21 +139,20 @@ class Lifecycle:
         return self.store.children(WORK, "StepInstanceId", step["Id"])
 
     # ------------------------------------------------------------ operations
-    def start_run(self, orch: OrchestrationDef, t: int, *, debug: bool = False) -> Record:
+    def build_run(self, orch: OrchestrationDef, t: int, debug: bool,
+                  rng: random.Random) -> tuple[Record, Record]:
+        """A new run's interview and run rows, as they are the moment it starts."""
         interview_id = self.minter.mint("0Fo")
-        self.counters["interview"] += 1
-        self.store.insert(INTERVIEW, {
-            "Id": interview_id, "Name": f"FI-{self.counters['interview']:07d}",
-            "Guid": f"{self.rng.getrandbits(64):016x}{self.rng.getrandbits(64):016x}",
+        interview = {
+            "Id": interview_id, "Name": self._autonumber("interview", "FI-{:07d}"),
+            "Guid": f"{rng.getrandbits(64):016x}{rng.getrandbits(64):016x}",
             "InterviewLabel": f"{orch.label} {t // 1000}", "CurrentElement": None,
             "PauseLabel": None, "InterviewStatus": "Running", "WasPausedFromScreen": False,
-            "OwnerId": self.auto_id, "Error": None, **self._audit(t, self.auto_id)})
+            "OwnerId": self.auto_id, "Error": None, **self._audit(t, self.auto_id)}
         trig = None
         if orch.trigger_object:
-            trig = {"Contact": "003", "Quote": "0Q0", "Case": "500", "Opportunity": "006"}[
-                orch.trigger_object] + "RM0" + f"{self.rng.getrandbits(40):012X}"[:9]
-            from .ids import to18
-            trig = to18(trig)
+            trig = to18(TRIGGER_PREFIXES[orch.trigger_object] + "RM0"
+                        + f"{rng.getrandbits(40):012X}"[:9])
         run: Record = {
             "Id": self.minter.mint("0jE"), "Name": self._autonumber("run", "OR-{:07d}"),
             **self._audit(t, self.auto_id), "Status": "InProgress", "InterviewId": interview_id,
@@ -158,7 +164,20 @@ class Lifecycle:
             "TriggeringRecordType": orch.trigger_object if trig else None,
             "AuxiliaryTriggeringRecord": None, "_Version": orch.version,
         }
-        self.store.insert(RUN, run)
+        return interview, run
+
+    def start_run(self, orch: OrchestrationDef, t: int, *, debug: bool = False,
+                  rng: random.Random | None = None, replay: Record | None = None) -> Record:
+        """Start a run. With `replay`, the run row already exists (a generated run whose
+        children are written now): it is reset to its starting state in place."""
+        interview, run = self.build_run(orch, t, debug, rng or self.rng)
+        self.store.insert(INTERVIEW, interview)
+        if replay is None:
+            self.store.insert(RUN, run)
+        else:
+            replay.clear()
+            replay.update(run)
+            run = replay
         self.store.insert(f"{RUN}Share", {
             "Id": self.minter.mint(self.kp.instance_share), "ParentId": run["Id"],
             "UserOrGroupId": self.auto_id, "AccessLevel": "All", "RowCause": "Owner",
@@ -167,6 +186,17 @@ class Lifecycle:
         self.log(run, "StartInstance", t)
         self.start_stage(run, orch, 0, t)
         return run
+
+    @contextmanager
+    def scope(self, minter: Any, counters: dict[str, int],
+              rng: random.Random) -> Iterator[None]:
+        """Write with another Id source, autonumbers and randomness (one generated run's)."""
+        saved = self.minter, self.counters, self.rng
+        self.minter, self.counters, self.rng = minter, counters, rng
+        try:
+            yield
+        finally:
+            self.minter, self.counters, self.rng = saved
 
     def start_stage(self, run: Record, orch: OrchestrationDef, index: int, t: int) -> Record:
         sdef = orch.stages[index]
@@ -352,3 +382,76 @@ class Lifecycle:
             target_obj, target = STAGE, stage["Id"]
         self.post(target_obj, target, t, by, ftype, body, rich, link=link,
                   comments=self.rng.randint(0, 3))
+
+
+class Planner:
+    """Plays a generated run's fate the way Lifecycle does, but keeps only the run row: what
+    it ends up as, and `horizon`, the latest moment any record of the run is stamped with.
+    It answers the calls DemoOrg._play_history makes; the run row must come out exactly as
+    Lifecycle leaves it (tests replay thousands of runs both ways and compare)."""
+
+    def __init__(self, admin_id: str, auto_id: str) -> None:
+        self.admin_id = admin_id
+        self.auto_id = auto_id
+        self.horizon = 0
+        self.stage_index = 0
+        self.open_steps: set[int] = set()
+        self.done = False
+        self.orch: OrchestrationDef | None = None
+        self.run: Record = {}
+
+    def start(self, run: Record, orch: OrchestrationDef) -> None:
+        self.run, self.orch = run, orch
+        self.horizon = run["CreatedDate"]
+        self._enter(0, run["CreatedDate"])
+
+    def _enter(self, index: int, t: int) -> None:
+        assert self.orch is not None
+        self.stage_index = index
+        self.open_steps = set(range(len(self.orch.stages[index].steps)))
+        self._touch(t, self.auto_id, CurrentStage=self.orch.stages[index].name)
+
+    def _touch(self, t: int, by: str, **changes: Any) -> None:
+        self.run.update(changes)
+        self.run["LastModifiedDate"] = self.run["SystemModstamp"] = t
+        self.run["LastModifiedById"] = by
+        self.horizon = max(self.horizon, t)
+
+    def current_stage(self, run: Record) -> Record | None:
+        return None if self.done else {"Position": self.stage_index + 1}
+
+    def steps(self, stage: Record) -> list[Record]:
+        assert self.orch is not None
+        return [{"Id": k, "StepType": "InteractiveStep" if st.interactive else "BackgroundStep"}
+                for k, st in enumerate(self.orch.stages[self.stage_index].steps)]
+
+    def complete_step(self, run: Record, orch: OrchestrationDef, step: Record, t: int) -> None:
+        self.horizon = max(self.horizon, t)
+        self.open_steps.discard(step["Id"])
+        if self.open_steps:
+            return
+        if self.stage_index + 1 < len(orch.stages):
+            self._enter(self.stage_index + 1, t)
+        else:
+            self.done = True
+            self._touch(t, self.auto_id, Status="Completed", CurrentStage=None,
+                        Duration=(t - run["CreatedDate"]) // 1000)
+
+    def fail_run(self, run: Record, t: int, text: str) -> None:
+        assert self.orch is not None
+        self.done = True
+        self._touch(t, self.auto_id, Status="Error",
+                    CurrentStage=self.orch.stages[self.stage_index].name,
+                    Duration=(t - run["CreatedDate"]) // 1000)
+
+    def cancel_run(self, run: Record, t: int, by: str) -> None:
+        self.done = True
+        self._touch(t, by, Status="Canceled", Duration=(t - run["CreatedDate"]) // 1000)
+
+    def suspend_run(self, run: Record, t: int) -> None:
+        self.done = True
+        self._touch(t, self.admin_id, Status="Suspended")
+
+    def chatter(self, run: Record, t: int) -> None:
+        # a post at t, and up to three comments seven minutes apart
+        self.horizon = max(self.horizon, t + 3 * 7 * 60_000)

@@ -12,14 +12,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .clock import Clock, system_clock
-from .demo_data import DAY_MS, ERROR_TEXTS, HOUR_MS, MIN_MS, ORCHESTRATIONS, build_people
+from .demo_data import (
+    DAY_MS,
+    ERROR_TEXTS,
+    HOUR_MS,
+    MIN_MS,
+    ORCHESTRATIONS,
+    OrchestrationDef,
+    build_people,
+)
 from .faults import Faults
-from .ids import IdMinter
-from .lifecycle import BY_API_NAME, RUN, Lifecycle
+from .ids import BlockMinter, IdMinter
+from .lifecycle import BY_API_NAME, INTERVIEW, RUN, RUN_PARTS, Lifecycle, Planner
 from .schema import KeyPrefixes, Schema
-from .store import Record, Store
+from .store import Deferred, Record, Store
 
 DEFAULT_API_LIMIT = 100_000
+DETAIL_SEED = 0x5DEECE66D  # a generated run's record-level draws: its seed xor this
+# Autonumbers each generated run may use (OR-, FI-, WI-, OL- names), in blocks like its Ids.
+AUTONUMBER_BLOCKS = {"run": 1, "interview": 1, "work": 16, "log": 128}
+
+
+def _block_counters(index: int) -> dict[str, int]:
+    return {kind: index * size for kind, size in AUTONUMBER_BLOCKS.items()}
 # Fields kept only for the simulation; never served, never dumped.
 PRIVATE = "_"
 
@@ -120,17 +135,69 @@ class DemoOrg:
 
     # ------------------------------------------------------------ data
     def _generate(self, runs: int, now: int) -> None:
+        """A month of runs. Each run's fate is played at once against a Planner, which keeps
+        only the run row; its other records are written when first needed (store.Deferred),
+        from the run's own seed and Id block, so the org is the same whatever reads it first.
+        """
         users, queues, org, who = build_people(self.minter, now, self.rng)
         self._install_people(users, queues, org, who)
         span = 30 * DAY_MS
-        starts = sorted(now - int(self.rng.random() * span) for _ in range(runs))
-        lc = self.lifecycle
         rng = self.rng
-        for t0 in starts:
+        starts = sorted(now - int(rng.random() * span) for _ in range(runs))
+        plans: list[tuple[OrchestrationDef, int, bool, int]] = []
+        rows: list[Record] = []
+        horizons: list[int] = []
+        lc = self.lifecycle
+        for index, t0 in enumerate(starts):
             orch = rng.choice(ORCHESTRATIONS)
-            run = lc.start_run(orch, t0, debug=rng.random() < 0.02)
-            self._play_history(run, orch, t0, now)
+            debug = rng.random() < 0.02
+            seed = rng.getrandbits(64)
+            fate = random.Random(seed)
+            planner = Planner(self.admin_id, self.auto_id)
+            with lc.scope(BlockMinter(self.minter, index), _block_counters(index), fate):
+                _, run = lc.build_run(orch, t0, debug, fate)
+            planner.start(run, orch)
+            self._play_history(run, orch, t0, now, fate, planner)
+            plans.append((orch, t0, debug, seed))
+            rows.append(run)
+            horizons.append(planner.horizon)
+        self.store.bulk_insert(RUN, rows)
+        self._plans = plans
+        self._generated_at = now
+        self.minter.reserve_below(BlockMinter.SIZE * runs + self.minter.START)
+        lc.counters = _block_counters(runs)
+        self.store.run_parts = frozenset(RUN_PARTS) & {o.name for o in
+                                                        self.schema.objects.values()}
+        self.store.run_links = {
+            o.name: frozenset(f.name for f in o.fields.values()
+                              if f.type == "id" or (f.reference_to and set(f.reference_to)
+                                                    <= RUN_PARTS | {RUN, "FeedItem"}))
+            for o in self.schema.objects.values() if o.name in RUN_PARTS}
+        self._run_ids = [r["Id"] for r in rows]
+        self.store.deferred = Deferred(self._run_ids, horizons, self._write_children)
         self._insert_orchestration_defs(now)
+
+    def write_all(self) -> None:
+        """Write every generated run's records now (dump does; tests that read tables do)."""
+        with self.lock:
+            self.store.ensure_all()
+
+    def _write_children(self, index: int) -> None:
+        """Write a generated run's records by replaying its history through the Lifecycle,
+        exactly as planned: the run row ends where the Planner left it."""
+        orch, t0, debug, seed = self._plans[index]
+        table = self.store.table(RUN)
+        run = table.rows[self._run_ids[index]]
+        planned, generation = dict(run), table.generation
+        fate = random.Random(seed)
+        lc = self.lifecycle
+        with lc.scope(BlockMinter(self.minter, index), _block_counters(index),
+                      random.Random(seed ^ DETAIL_SEED)):
+            lc.start_run(orch, t0, debug=debug, rng=fate, replay=run)
+            self._play_history(run, orch, t0, self._generated_at, fate, lc)
+        if run == planned:
+            table.generation = generation  # the run row did not change: keep sorted views
+        # (a mismatch would be a Planner bug: the replayed row wins; tests compare the two)
 
     def _install_people(self, users: list[Record], queues: list[Record], org: Record,
                         who: dict[str, str]) -> None:
@@ -158,10 +225,10 @@ class DemoOrg:
                 "LastModifiedById": self.admin_id, "LastModifiedDate": now - 20 * DAY_MS,
                 "SystemModstamp": now - 20 * DAY_MS})
 
-    def _play_history(self, run: Record, orch: Any, t0: int, now: int) -> None:
-        """Replay a run from its start until now with a randomly chosen fate."""
-        rng = self.rng
-        lc = self.lifecycle
+    def _play_history(self, run: Record, orch: Any, t0: int, now: int, rng: random.Random,
+                      lc: Any) -> None:
+        """Play a run from its start until now with a randomly chosen fate, against the
+        Lifecycle (writing records) or a Planner (keeping only the run row)."""
         fate = rng.random()
         # Error 10%, Canceled 4%, Suspended 3%, the rest run until done (or until now).
         fail_at = rng.randrange(len(orch.stages)) if fate < 0.10 else None
@@ -263,6 +330,7 @@ class DemoOrg:
 
         out: dict[str, list[dict[str, Any]]] = {}
         with self.lock:
+            self.store.ensure_all()
             for obj in sorted(self.schema.objects.values(), key=lambda o: o.name):
                 table = self.store.tables.get(obj.name)
                 if table is None or not table.rows:
@@ -380,18 +448,23 @@ class DemoOrg:
             self._delete_something(t)
 
     def _delete_something(self, t: int) -> None:
-        """Now and then a record disappears: a feed item, or an old finished run's interview."""
+        """Now and then a record disappears: a run's feed item, or a finished run's interview
+        (chosen through the runs, which are all in memory, so held-back runs stay held)."""
         rng = self.rng
-        feed = self.store.tables.get("FlowOrchestrationInstanceFeed")
-        if feed and feed.rows and rng.random() < 0.5:
-            post_id = rng.choice(list(feed.rows))
-            self.store.delete("FlowOrchestrationInstanceFeed", post_id, t)
+        runs = list(self.store.table(RUN).rows.values())
+        if not runs:
             return
-        interviews = self.store.tables.get("FlowInterview")
-        if interviews:
-            done = [i for i, r in interviews.rows.items() if r["InterviewStatus"] == "Completed"]
-            if done:
-                self.store.delete("FlowInterview", rng.choice(done), t)
+        run = rng.choice(runs)
+        feed = "FlowOrchestrationInstanceFeed"
+        if rng.random() < 0.5 and self.schema.get(feed, 99.0) is not None:
+            posts = self.store.children(feed, "ParentId", run["Id"])
+            if posts:
+                self.store.delete(feed, rng.choice(posts)["Id"], t)
+            return
+        if run["Status"] == "Completed":
+            interview = self.store.get(INTERVIEW, run["InterviewId"])
+            if interview is not None:
+                self.store.delete(INTERVIEW, interview["Id"], t)
 
     @contextmanager
     def locked(self) -> Iterator[None]:

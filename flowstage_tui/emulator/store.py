@@ -8,10 +8,39 @@ from __future__ import annotations
 
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .ids import BlockMinter
+
 Record = dict[str, Any]
+
+
+class Deferred:
+    """Generated runs whose child records are not written yet.
+
+    A generated run's stages, steps, work items, log, history, feed, shares and interview
+    are written the first time anything could see them (DemoOrg._write_children): an Id
+    names its run (BlockMinter.block_of), and `horizon` bounds every timestamp a run's
+    children will carry, so a query can say which runs it needs. A run is written once,
+    always to the same records, whichever query asks first.
+    """
+
+    def __init__(self, run_ids: list[str], horizons: list[int],
+                 write: Callable[[int], None]) -> None:
+        self.run_ids = run_ids
+        self.horizons = horizons
+        self.pending = bytearray(b"\x01") * len(run_ids)
+        self.left = len(run_ids)
+        self.newest_first = sorted(range(len(run_ids)), key=horizons.__getitem__, reverse=True)
+        self.write = write
+
+    def take(self, index: int | None) -> None:
+        if index is not None and 0 <= index < len(self.pending) and self.pending[index]:
+            self.pending[index] = 0
+            self.left -= 1
+            self.write(index)
 
 
 @dataclass
@@ -34,6 +63,47 @@ class Store:
         self.lock = threading.RLock()
         # Any Id -> object name, for polymorphic lookups and Feed/History parents.
         self.owner_of: dict[str, str] = {}
+        self.deferred: Deferred | None = None
+        # Objects whose rows all belong to one run (what Deferred holds back), and for each
+        # the fields (Id included) whose values are Ids of that run or of its parts.
+        self.run_parts: frozenset[str] = frozenset()
+        self.run_links: dict[str, frozenset[str]] = {}
+
+    # ------------------------------------------------------------ deferred runs
+    def defers(self, obj: str) -> bool:
+        d = self.deferred
+        return d is not None and d.left > 0 and obj in self.run_parts
+
+    def ensure_ids(self, ids: Iterable[str]) -> None:
+        """Write the children of the runs these Ids (of runs or of their parts) belong to."""
+        d = self.deferred
+        if d is not None and d.left:
+            for rid in ids:
+                d.take(BlockMinter.block_of(rid))
+
+    def ensure_matching(self, obj: str, fname: str, values: Iterable[str]) -> None:
+        """Write what a lookup of obj by `fname IN values` could find."""
+        if fname in self.run_links.get(obj, ()):
+            self.ensure_ids(values)
+        else:  # e.g. work items by AssigneeId: any run may hold them
+            self.ensure_all()
+
+    def ensure_since(self, ms: int) -> None:
+        """Write every held-back run whose children could carry a timestamp >= ms."""
+        d = self.deferred
+        if d is not None and d.left:
+            horizons, pending = d.horizons, d.pending
+            for index in d.newest_first:
+                if horizons[index] < ms:
+                    break
+                if pending[index]:
+                    d.take(index)
+
+    def ensure_all(self) -> None:
+        d = self.deferred
+        if d is not None and d.left:
+            for index in range(len(d.pending)):
+                d.take(index)
 
     def table(self, name: str) -> Table:
         t = self.tables.get(name)
@@ -67,11 +137,19 @@ class Store:
 
     def get(self, obj: str, rid: str) -> Record | None:
         t = self.tables.get(obj)
-        return None if t is None else t.rows.get(rid)
+        rec = None if t is None else t.rows.get(rid)
+        if rec is None and self.defers(obj):
+            self.ensure_ids((rid,))
+            t = self.tables.get(obj)
+            rec = None if t is None else t.rows.get(rid)
+        return rec
 
     def find(self, rid: str) -> tuple[str, Record] | None:
         """Look up a live record by Id alone."""
         obj = self.owner_of.get(rid)
+        if obj is None and self.deferred is not None and self.deferred.left:
+            self.ensure_ids((rid,))
+            obj = self.owner_of.get(rid)
         if obj is None:
             return None
         rec = self.tables[obj].rows.get(rid)
@@ -111,6 +189,8 @@ class Store:
         t.generation += 1
 
     def children(self, obj: str, fname: str, parent_id: str) -> list[Record]:
+        if self.defers(obj):
+            self.ensure_matching(obj, fname, (parent_id,))
         t = self.tables.get(obj)
         if t is None:
             return []

@@ -281,8 +281,10 @@ class StepsTable(_Table):
                 held: float | None = wi.seconds_assigned
                 if held is None and str(wi.status) == "Assigned":
                     held = (now - wi.modified).total_seconds()
+                # the step's status (Discontinued, Error...), not the item's: a cascade
+                # completes the items of a failed or canceled step
                 self.add_row(cut(P.literal(st.label), 16), Text(kind),
-                             P.status_text(str(wi.status)), cut(who, 20),
+                             P.status_text(str(st.status)), cut(who, 20),
                              Text(P.short_span(held) if str(wi.status) == "Assigned"
                                   else "done"), key=wi.id)
 

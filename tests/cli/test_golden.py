@@ -20,8 +20,8 @@ CASES = {
     "runs_json": ["runs", "--demo", "--limit", "5", "--format", "json"],
     "runs_jsonl": ["runs", "--demo", "--status", "Error", "--limit", "5", "--format", "jsonl"],
     "runs_csv": ["runs", "--demo", "--since", "24h", "--limit", "8", "--format", "csv"],
-    "show_table": ["show", "--demo", "OR-0000299"],
-    "show_json": ["show", "--demo", "OR-0000299", "--format", "json"],
+    "show_table": ["show", "--demo", "OR-0000293"],
+    "show_json": ["show", "--demo", "OR-0000293", "--format", "json"],
     "watch_text": ["watch", "--demo", "--count", "4", "--interval", "15"],
     "watch_jsonl": ["watch", "--demo", "--count", "3", "--interval", "15", "--format", "jsonl"],
 }

@@ -108,6 +108,7 @@ def test_batch_size_header(sf: Any) -> None:
 
 def test_query_all_includes_deleted(sf: Any, transport: Transport) -> None:
     org = transport.org
+    org.write_all()
     with org.lock:
         victim = next(iter(org.store.table("FlowOrchestrationInstanceFeed").rows))
         org.store.delete("FlowOrchestrationInstanceFeed", victim, org.now_ms())
@@ -243,6 +244,7 @@ def test_status_codes_map_to_simple_salesforce_exceptions(transport: Transport) 
     sf = transport.login()
     with pytest.raises(SalesforceResourceNotFound):
         sf.restful("no/such/resource")
+    org.write_all()
     with pytest.raises(SalesforceGeneralError) as err:
         sf.restful(f"sobjects/FlowOrchestrationStageInstance/"
                    f"{next(iter(org.store.table('FlowOrchestrationStageInstance').rows))}",

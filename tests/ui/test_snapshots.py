@@ -39,10 +39,12 @@ def keys(*pressed: str) -> Callable[[Any], Awaitable[None]]:
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
 def test_errored_run_selected(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    """The runs list with the first errored run (OR-0000299, Loan Application) highlighted
+    """The runs list with the first errored run (OR-0000293, Employee Onboarding) highlighted
     after `n`; the header shows DEMO, [RO], Acme Demo Org, API usage, 'updated 0s ago' and
-    the counts 23 Error · 37 InProgress · 8 Suspended · 223 Completed · 9 Canceled; the
-    stages pane shows its one stage, Intake, failed (✖ and ◀)."""
+    the counts 27 Error · 35 InProgress · 8 Suspended · 218 Completed · 12 Canceled; the
+    stages pane shows its one stage, Prepare Paperwork, failed (✖ and ◀); the steps pane
+    shows Create HR Record in Error and Sign Contract Discontinued, held by Katherine
+    Johnson."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=size, run_before=keys("n"))
 
@@ -56,17 +58,17 @@ def test_history_tab(snap_compare: SnapCompare) -> None:
 
 
 def test_feed_tab(snap_compare: SnapCompare) -> None:
-    """The Feed tab: tracked changes on the run and on the stage, and a text post by Yuki
-    Tanaka with two comments indented under it."""
+    """The Feed tab of the second errored run (OR-0000290): a text post on the run with its
+    two comments indented under it, and the tracked status changes."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(120, 36),
-                        run_before=keys("n", "3", "right_square_bracket",
+                        run_before=keys("n", "n", "3", "right_square_bracket",
                                         "right_square_bracket"))
 
 
 def test_error_tab(snap_compare: SnapCompare) -> None:
-    """The Error tab: 'OR-0000299 failed at stage Intake, step Validate Application', the
-    validation error text, and 'Resume window: 14 of 14 days left'."""
+    """The Error tab: 'OR-0000293 failed at stage Prepare Paperwork, step Create HR Record',
+    the UNABLE_TO_LOCK_ROW error text, and the days left in the 14-day resume window."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(120, 36),
                         run_before=keys("n", "3", "left_square_bracket"))

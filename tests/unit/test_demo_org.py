@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from typing import Any
 
 import pytest
 
-from flowstage_tui.emulator.clock import ManualClock
+from flowstage_tui.emulator.clock import ManualClock, ms_to_sf
 from flowstage_tui.emulator.lifecycle import RUN, STAGE, STEP, WORK
 from flowstage_tui.emulator.org import DemoOrg
 
@@ -41,7 +42,8 @@ def check_invariants(org: DemoOrg) -> None:
 
 
 def test_generated_org_is_consistent_and_varied(org: DemoOrg) -> None:
-    check_invariants(org)
+    check_invariants(org)  # reads each run's parts through the store, as queries do
+    org.write_all()
     statuses = Counter(r["Status"] for r in org.store.table(RUN).rows.values())
     assert set(statuses) == {"Completed", "InProgress", "Error", "Canceled", "Suspended"}
     orchestrations = {r["OrchestrationDeveloperName"] for r in org.store.table(RUN).rows.values()}
@@ -116,3 +118,70 @@ def test_no_feed_history_org_has_no_tracking_objects(clock: ManualClock) -> None
 def test_tiny_orgs(clock: ManualClock, runs: int) -> None:
     org = DemoOrg(seed=2, runs=runs, clock=clock, frozen=True)
     assert len(org.store.table(RUN).rows) == runs
+
+
+def _by_object(org: DemoOrg) -> dict[str, dict[str, Any]]:
+    return {obj: {r["Id"]: r for r in rows} for obj, rows in org.dump()["records"].items()}
+
+
+def test_held_back_runs_are_written_exactly_as_planned(clock: ManualClock) -> None:
+    """Generation plays each run's fate on a Planner and writes its records later: writing
+    them must leave every run row exactly as planned, for every fate."""
+    org = DemoOrg(seed=5, runs=2000, clock=clock, frozen=True)
+    planned = {rid: dict(r) for rid, r in org.store.table(RUN).rows.items()}
+    assert org.store.deferred is not None and org.store.deferred.left == 2000
+    org.write_all()
+    assert org.store.deferred.left == 0
+    assert dict(org.store.table(RUN).rows) == planned
+    statuses = Counter(r["Status"] for r in planned.values())
+    assert set(statuses) == {"Completed", "InProgress", "Error", "Canceled", "Suspended"}
+    check_invariants(org)
+
+
+def test_the_order_runs_are_written_in_changes_nothing(clock: ManualClock) -> None:
+    in_order = DemoOrg(seed=9, runs=150, clock=clock, frozen=True)
+    piecemeal = DemoOrg(seed=9, runs=150, clock=clock, frozen=True)
+    for run in reversed(list(piecemeal.store.table(RUN).rows.values())):
+        piecemeal.store.children(STAGE, "OrchestrationInstanceId", run["Id"])
+    assert _by_object(piecemeal) == _by_object(in_order)
+
+
+def test_queries_see_held_back_records(clock: ManualClock) -> None:
+    """Each way a query narrows what it reads (Ids, parents, a lookup one hop away, stamps,
+    none at all) finds on a fresh org exactly what it finds once everything is written."""
+    from .test_soql_engine import q
+
+    written = DemoOrg(seed=3, runs=120, clock=clock, frozen=True)
+    written.write_all()
+    run = next(r for r in written.store.table(RUN).rows.values() if r["Status"] == "Error")
+    stages = written.store.children(STAGE, "OrchestrationInstanceId", run["Id"])
+    stage_ids = ", ".join(f"'{s['Id']}'" for s in stages)
+    user = next(u for u in written.store.table("User").rows.values() if u["IsActive"]
+                and u["UserType"] == "Standard" and u["Name"] != "Demo Admin")
+    day_ago = ms_to_sf(written.now_ms() - 86_400_000)
+    queries = [
+        f"SELECT Id, Status FROM FlowOrchestrationStageInstance WHERE SystemModstamp > "
+        f"{day_ago} ORDER BY Id",
+        f"SELECT Id, Timestamp FROM FlowOrchestrationLog WHERE Timestamp >= {day_ago} "
+        "ORDER BY Timestamp, Id",
+        f"SELECT Id FROM FlowOrchestrationWorkItem WHERE AssigneeId = '{user['Id']}' ORDER BY Id",
+        f"SELECT Id, Kind FROM FlowOrchestrationLog WHERE OrchestrationInstanceId = "
+        f"'{run['Id']}' ORDER BY Id",
+        f"SELECT Id, Field FROM FlowOrchestrationStageInstanceHistory WHERE ParentId IN "
+        f"({stage_ids}) ORDER BY Id",
+        f"SELECT Id, Error FROM FlowInterview WHERE Id = '{run['InterviewId']}'",
+        f"SELECT Id FROM FlowOrchestrationWorkItem WHERE StepInstance.OrchestrationInstanceId "
+        f"IN ('{run['Id']}') ORDER BY Id",
+        f"SELECT Id, (SELECT Id FROM FeedComments) FROM FlowOrchestrationInstanceFeed WHERE "
+        f"CreatedDate >= {day_ago} ORDER BY Id",
+        "SELECT Status, COUNT(Id) FROM FlowOrchestrationWorkItem GROUP BY Status ORDER BY Status",
+        "SELECT COUNT() FROM FlowOrchestrationStepInstance",
+        f"SELECT Id, OrchestrationInstance.Name FROM FlowOrchestrationStepInstance WHERE "
+        f"StageInstanceId = '{stages[0]['Id']}'",
+    ]
+    for text in queries:
+        fresh = DemoOrg(seed=3, runs=120, clock=clock, frozen=True)
+        assert q(fresh, text) == q(written, text), text
+        assert fresh.store.deferred is not None
+        if "WHERE" in text and "AssigneeId" not in text and "Timestamp >=" not in text:
+            assert fresh.store.deferred.left > 0, f"wrote every run for: {text}"

@@ -281,6 +281,7 @@ def test_version_gating(org: DemoOrg) -> None:
 
 
 def test_query_all_sees_deleted_rows(org: DemoOrg) -> None:
+    org.write_all()
     feed = org.store.table("FlowOrchestrationInstanceFeed")
     victim = next(iter(feed.rows))
     org.store.delete("FlowOrchestrationInstanceFeed", victim, org.now_ms())
