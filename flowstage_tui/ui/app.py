@@ -22,7 +22,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Footer, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from ..config.store import Profile
 from ..engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
@@ -40,6 +40,7 @@ from .screens import ChoiceScreen, HelpScreen, MessageScreen
 from .widgets import (
     CHANGE_MARK_SECONDS,
     HeaderBar,
+    KeyBar,
     RunsTable,
     StagesTable,
     StepsTable,
@@ -183,7 +184,7 @@ class FlowstageApp(App[int]):
                             yield Static(id="error")
         yield Input(placeholder=":runs status=Error since=24h · :run NAME · :profile NAME · :q",
                     id="command")
-        yield Footer()
+        yield KeyBar(id="keys")
 
     def _q(self, selector: Any, expect: Any = None) -> Any:
         """Query the main screen, whichever screen is on top (a modal, or none at exit)."""
@@ -279,10 +280,15 @@ class FlowstageApp(App[int]):
             self._poll_timer = self.set_timer(max(0.5, delay), self.poll_now)
 
     def _progress(self, part: PollResult) -> None:
-        self.post_message(PollProgress(part))
+        """On the poll worker: hand the runs to the screen, and let it paint them before this
+        thread takes the CPU back for the rest of the load (a second or so at most)."""
+        message = PollProgress(part)
+        self.post_message(message)
+        message.painted.wait(1.0)
 
     def on_poll_progress(self, message: PollProgress) -> None:
         if self._screen_gone():
+            message.painted.set()
             return
         self.health = message.result.health
         self.stale_cache = False
@@ -290,6 +296,7 @@ class FlowstageApp(App[int]):
             self.pending = message.result
         else:
             self.apply(message.result)
+        self.call_after_refresh(message.painted.set)
 
     def is_busy(self) -> bool:
         """A modal is open or the user is typing: keep the screen still."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from textual.message import Message
 
 from ..engine.state import PollResult
@@ -22,6 +24,7 @@ class PollProgress(Message):
     def __init__(self, result: PollResult) -> None:
         super().__init__()
         self.result = result
+        self.painted = threading.Event()  # set by the UI once the runs are on screen
 
 
 class DetailsReady(Message):
