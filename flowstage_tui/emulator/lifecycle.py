@@ -31,7 +31,7 @@ TRIGGER_PREFIXES = {"Contact": "003", "Quote": "0Q0", "Case": "500", "Opportunit
 BY_API_NAME = {o.api_name: o for o in ORCHESTRATIONS}
 # Everything a run owns: written with it, never shared with another run.
 RUN_PARTS = frozenset({
-    STAGE, STEP, WORK, LOG, INTERVIEW, f"{RUN}Share", f"{RUN}History", f"{RUN}Feed",
+    STAGE, STEP, WORK, LOG, f"{RUN}Share", f"{RUN}History", f"{RUN}Feed",
     f"{STAGE}Share", f"{STAGE}History", f"{STAGE}Feed", f"{STEP}Share", "FeedComment"})
 
 
@@ -167,17 +167,20 @@ class Lifecycle:
         return interview, run
 
     def start_run(self, orch: OrchestrationDef, t: int, *, debug: bool = False,
-                  rng: random.Random | None = None, replay: Record | None = None) -> Record:
-        """Start a run. With `replay`, the run row already exists (a generated run whose
-        children are written now): it is reset to its starting state in place."""
+                  rng: random.Random | None = None,
+                  replay: tuple[Record, Record] | None = None) -> Record:
+        """Start a run. With `replay`, its interview and run rows already exist (a generated
+        run whose other records are written now): they are reset in place to how they began.
+        """
         interview, run = self.build_run(orch, t, debug, rng or self.rng)
-        self.store.insert(INTERVIEW, interview)
         if replay is None:
+            self.store.insert(INTERVIEW, interview)
             self.store.insert(RUN, run)
         else:
-            replay.clear()
-            replay.update(run)
-            run = replay
+            for old, new in zip(replay, (interview, run), strict=True):
+                old.clear()
+                old.update(new)
+            interview, run = replay
         self.store.insert(f"{RUN}Share", {
             "Id": self.minter.mint(self.kp.instance_share), "ParentId": run["Id"],
             "UserOrGroupId": self.auto_id, "AccessLevel": "All", "RowCause": "Owner",
@@ -299,7 +302,7 @@ class Lifecycle:
         if not running:
             return
         background = [s for s in running if s["StepType"] != "InteractiveStep"]
-        failing = self.rng.choice(background or running)
+        failing = (background or running)[0]  # the first automated step, as Planner assumes
         self._update(STEP, failing, t, Status="Error")
         self.log(run, "FailStep", t, stage=stage["Name"], step=failing["Name"])
         for s in running:
@@ -385,8 +388,9 @@ class Lifecycle:
 
 
 class Planner:
-    """Plays a generated run's fate the way Lifecycle does, but keeps only the run row: what
-    it ends up as, and `horizon`, the latest moment any record of the run is stamped with.
+    """Plays a generated run's fate the way Lifecycle does, but keeps only the run and
+    interview rows: what they end up as, and `horizon`, the latest moment any other record
+    of the run is stamped with.
     It answers the calls DemoOrg._play_history makes; the run row must come out exactly as
     Lifecycle leaves it (tests replay thousands of runs both ways and compare)."""
 
@@ -399,9 +403,10 @@ class Planner:
         self.done = False
         self.orch: OrchestrationDef | None = None
         self.run: Record = {}
+        self.interview: Record = {}
 
-    def start(self, run: Record, orch: OrchestrationDef) -> None:
-        self.run, self.orch = run, orch
+    def start(self, interview: Record, run: Record, orch: OrchestrationDef) -> None:
+        self.interview, self.run, self.orch = interview, run, orch
         self.horizon = run["CreatedDate"]
         self._enter(0, run["CreatedDate"])
 
@@ -411,10 +416,11 @@ class Planner:
         self.open_steps = set(range(len(self.orch.stages[index].steps)))
         self._touch(t, self.auto_id, CurrentStage=self.orch.stages[index].name)
 
-    def _touch(self, t: int, by: str, **changes: Any) -> None:
-        self.run.update(changes)
-        self.run["LastModifiedDate"] = self.run["SystemModstamp"] = t
-        self.run["LastModifiedById"] = by
+    def _touch(self, t: int, by: str, rec: Record | None = None, **changes: Any) -> None:
+        rec = self.run if rec is None else rec
+        rec.update(changes)
+        rec["LastModifiedDate"] = rec["SystemModstamp"] = t
+        rec["LastModifiedById"] = by
         self.horizon = max(self.horizon, t)
 
     def current_stage(self, run: Record) -> Record | None:
@@ -436,13 +442,17 @@ class Planner:
             self.done = True
             self._touch(t, self.auto_id, Status="Completed", CurrentStage=None,
                         Duration=(t - run["CreatedDate"]) // 1000)
+            self._touch(t, self.auto_id, self.interview, InterviewStatus="Completed")
 
     def fail_run(self, run: Record, t: int, text: str) -> None:
         assert self.orch is not None
         self.done = True
-        self._touch(t, self.auto_id, Status="Error",
-                    CurrentStage=self.orch.stages[self.stage_index].name,
+        sdef = self.orch.stages[self.stage_index]
+        failing = next((st for st in sdef.steps if not st.interactive), sdef.steps[0])
+        self._touch(t, self.auto_id, Status="Error", CurrentStage=sdef.name,
                     Duration=(t - run["CreatedDate"]) // 1000)
+        self._touch(t, self.auto_id, self.interview, InterviewStatus="Error", Error=text,
+                    CurrentElement=failing.name)
 
     def cancel_run(self, run: Record, t: int, by: str) -> None:
         self.done = True

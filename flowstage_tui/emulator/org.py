@@ -146,6 +146,7 @@ class DemoOrg:
         starts = sorted(now - int(rng.random() * span) for _ in range(runs))
         plans: list[tuple[OrchestrationDef, int, bool, int]] = []
         rows: list[Record] = []
+        interviews: list[Record] = []
         horizons: list[int] = []
         lc = self.lifecycle
         for index, t0 in enumerate(starts):
@@ -155,12 +156,14 @@ class DemoOrg:
             fate = random.Random(seed)
             planner = Planner(self.admin_id, self.auto_id)
             with lc.scope(BlockMinter(self.minter, index), _block_counters(index), fate):
-                _, run = lc.build_run(orch, t0, debug, fate)
-            planner.start(run, orch)
+                interview, run = lc.build_run(orch, t0, debug, fate)
+            planner.start(interview, run, orch)
             self._play_history(run, orch, t0, now, fate, planner)
             plans.append((orch, t0, debug, seed))
             rows.append(run)
+            interviews.append(interview)
             horizons.append(planner.horizon)
+        self.store.bulk_insert(INTERVIEW, interviews)
         self.store.bulk_insert(RUN, rows)
         self._plans = plans
         self._generated_at = now
@@ -186,18 +189,25 @@ class DemoOrg:
         """Write a generated run's records by replaying its history through the Lifecycle,
         exactly as planned: the run row ends where the Planner left it."""
         orch, t0, debug, seed = self._plans[index]
-        table = self.store.table(RUN)
-        run = table.rows[self._run_ids[index]]
-        planned, generation = dict(run), table.generation
+        runs, interviews = self.store.table(RUN), self.store.table(INTERVIEW)
+        run = runs.rows[self._run_ids[index]]
+        interview = interviews.rows.get(run["InterviewId"])
+        if interview is None:  # the simulation deleted it: write the rest with a stand-in
+            interview = {}
+        planned = (dict(interview), dict(run))
+        generations = (interviews.generation, runs.generation)
         fate = random.Random(seed)
         lc = self.lifecycle
         with lc.scope(BlockMinter(self.minter, index), _block_counters(index),
                       random.Random(seed ^ DETAIL_SEED)):
-            lc.start_run(orch, t0, debug=debug, rng=fate, replay=run)
+            lc.start_run(orch, t0, debug=debug, rng=fate, replay=(interview, run))
             self._play_history(run, orch, t0, self._generated_at, fate, lc)
-        if run == planned:
-            table.generation = generation  # the run row did not change: keep sorted views
-        # (a mismatch would be a Planner bug: the replayed row wins; tests compare the two)
+        # rows that did not change keep the sorted views built on them
+        if interview == planned[0]:
+            interviews.generation = generations[0]
+        if run == planned[1]:
+            runs.generation = generations[1]
+        # (a mismatch would be a Planner bug: the replayed rows win; tests compare the two)
 
     def _install_people(self, users: list[Record], queues: list[Record], org: Record,
                         who: dict[str, str]) -> None:

@@ -58,8 +58,9 @@ def test_history_tab(snap_compare: SnapCompare) -> None:
 
 
 def test_feed_tab(snap_compare: SnapCompare) -> None:
-    """The Feed tab of the second errored run (OR-0000290): a text post on the run with its
-    two comments indented under it, and the tracked status changes."""
+    """The Feed tab of the second errored run (OR-0000290): the tracked status changes, then
+    Margaret Hamilton's link post (the runbook URL) with its comments indented under it, one
+    of them '[link=…]not a link[/link]' shown literally, not as markup."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(120, 36),
                         run_before=keys("n", "n", "3", "right_square_bracket",

@@ -126,13 +126,15 @@ def _by_object(org: DemoOrg) -> dict[str, dict[str, Any]]:
 
 def test_held_back_runs_are_written_exactly_as_planned(clock: ManualClock) -> None:
     """Generation plays each run's fate on a Planner and writes its records later: writing
-    them must leave every run row exactly as planned, for every fate."""
+    them must leave every run and interview row exactly as planned, for every fate."""
     org = DemoOrg(seed=5, runs=2000, clock=clock, frozen=True)
     planned = {rid: dict(r) for rid, r in org.store.table(RUN).rows.items()}
+    interviews = {rid: dict(r) for rid, r in org.store.table("FlowInterview").rows.items()}
     assert org.store.deferred is not None and org.store.deferred.left == 2000
     org.write_all()
     assert org.store.deferred.left == 0
     assert dict(org.store.table(RUN).rows) == planned
+    assert dict(org.store.table("FlowInterview").rows) == interviews
     statuses = Counter(r["Status"] for r in planned.values())
     assert set(statuses) == {"Completed", "InProgress", "Error", "Canceled", "Suspended"}
     check_invariants(org)
