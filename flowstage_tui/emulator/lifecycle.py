@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from .demo_data import COMMENTS, ORCHESTRATIONS, POSTS, OrchestrationDef
-from .ids import IdMinter, to18
+from .ids import BlockMinter, IdMinter, to18
 from .store import Record, Store
 
 RUN = "FlowOrchestrationInstance"
@@ -40,7 +40,7 @@ class Lifecycle:
                  feed_history: bool, admin_id: str, auto_id: str,
                  users: list[Record], queues: list[Record], prefixes: Any) -> None:
         self.store = store
-        self.minter = minter
+        self.minter: IdMinter | BlockMinter = minter
         self.rng = rng
         self.feed_history = feed_history
         self.admin_id = admin_id
@@ -387,6 +387,9 @@ class Lifecycle:
                   comments=self.rng.randint(0, 3))
 
 
+_PLANNED_STEPS: dict[Any, list[Record]] = {}  # what Planner.steps answers, per stage definition
+
+
 class Planner:
     """Plays a generated run's fate the way Lifecycle does, but keeps only the run and
     interview rows: what they end up as, and `horizon`, the latest moment any other record
@@ -399,7 +402,7 @@ class Planner:
         self.auto_id = auto_id
         self.horizon = 0
         self.stage_index = 0
-        self.open_steps: set[int] = set()
+        self.open_steps = 0
         self.done = False
         self.orch: OrchestrationDef | None = None
         self.run: Record = {}
@@ -413,7 +416,7 @@ class Planner:
     def _enter(self, index: int, t: int) -> None:
         assert self.orch is not None
         self.stage_index = index
-        self.open_steps = set(range(len(self.orch.stages[index].steps)))
+        self.open_steps = len(self.orch.stages[index].steps)
         self._touch(t, self.auto_id, CurrentStage=self.orch.stages[index].name)
 
     def _touch(self, t: int, by: str, rec: Record | None = None, **changes: Any) -> None:
@@ -428,12 +431,19 @@ class Planner:
 
     def steps(self, stage: Record) -> list[Record]:
         assert self.orch is not None
-        return [{"Id": k, "StepType": "InteractiveStep" if st.interactive else "BackgroundStep"}
-                for k, st in enumerate(self.orch.stages[self.stage_index].steps)]
+        sdef = self.orch.stages[self.stage_index]
+        found = _PLANNED_STEPS.get(sdef)
+        if found is None:
+            found = _PLANNED_STEPS[sdef] = [
+                {"Id": k, "StepType": "InteractiveStep" if st.interactive else "BackgroundStep"}
+                for k, st in enumerate(sdef.steps)]
+        return found
 
     def complete_step(self, run: Record, orch: OrchestrationDef, step: Record, t: int) -> None:
-        self.horizon = max(self.horizon, t)
-        self.open_steps.discard(step["Id"])
+        # _play_history completes each step of a stage once
+        if t > self.horizon:
+            self.horizon = t
+        self.open_steps -= 1
         if self.open_steps:
             return
         if self.stage_index + 1 < len(orch.stages):

@@ -149,20 +149,25 @@ class DemoOrg:
         interviews: list[Record] = []
         horizons: list[int] = []
         lc = self.lifecycle
-        for index, t0 in enumerate(starts):
-            orch = rng.choice(ORCHESTRATIONS)
-            debug = rng.random() < 0.02
-            seed = rng.getrandbits(64)
-            fate = random.Random(seed)
-            planner = Planner(self.admin_id, self.auto_id)
-            with lc.scope(BlockMinter(self.minter, index), _block_counters(index), fate):
+        saved = lc.minter, lc.counters
+        try:
+            for index, t0 in enumerate(starts):
+                orch = rng.choice(ORCHESTRATIONS)
+                debug = rng.random() < 0.02
+                seed = rng.getrandbits(64)
+                fate = random.Random(seed)
+                planner = Planner(self.admin_id, self.auto_id)
+                # the Ids and names _write_children's replay will give it (see Lifecycle.scope)
+                lc.minter, lc.counters = BlockMinter(self.minter, index), _block_counters(index)
                 interview, run = lc.build_run(orch, t0, debug, fate)
-            planner.start(interview, run, orch)
-            self._play_history(run, orch, t0, now, fate, planner)
-            plans.append((orch, t0, debug, seed))
-            rows.append(run)
-            interviews.append(interview)
-            horizons.append(planner.horizon)
+                planner.start(interview, run, orch)
+                self._play_history(run, orch, t0, now, fate, planner)
+                plans.append((orch, t0, debug, seed))
+                rows.append(run)
+                interviews.append(interview)
+                horizons.append(planner.horizon)
+        finally:
+            lc.minter, lc.counters = saved
         self.store.bulk_insert(INTERVIEW, interviews)
         self.store.bulk_insert(RUN, rows)
         self._plans = plans
@@ -267,7 +272,7 @@ class DemoOrg:
                 else:
                     lc.suspend_run(run, t)
                 return
-            steps = sorted(lc.steps(stage), key=lambda s: s["Id"])
+            steps = lc.steps(stage)  # in creation order
             ends = []
             for s in steps:
                 if s["StepType"] == "InteractiveStep":
