@@ -28,7 +28,7 @@ NOW = "2026-11-28T09:00:00Z"
 def make(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
     return FlowstageApp(AppConfig(connection=demo_connection(org), profile=DEMO_PROFILE,
                                   clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                  rng_seed=0))
+                                  rng_seed=0, details_delay=0))
 
 
 async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),

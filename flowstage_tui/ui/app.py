@@ -75,6 +75,9 @@ class AppConfig:
     autostart: bool = True
     rng_seed: int | None = None  # fixes the back-off jitter (tests, screenshots)
     page_size: int = 200
+    # seconds a stage stays selected before its history and feed are fetched (0: at once,
+    # which tests and screenshots use so that no timer decides what they show)
+    details_delay: float = 0.3
 
 
 class FlowstageCommands(Provider):
@@ -404,7 +407,12 @@ class FlowstageApp(App[int]):
         if stage_id and self.details_for != stage_id:
             if self._details_timer is not None:
                 self._details_timer.stop()
-            self._details_timer = self.set_timer(0.3, lambda: self.request_details(stage_id))
+                self._details_timer = None
+            if self.cfg.details_delay <= 0:
+                self.request_details(stage_id)
+            else:
+                self._details_timer = self.set_timer(self.cfg.details_delay,
+                                                     lambda: self.request_details(stage_id))
 
     def selected_run(self) -> Run | None:
         rid = self._q(RunsTable).selected_id

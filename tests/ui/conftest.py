@@ -31,7 +31,8 @@ def make_app(org: DemoOrg, clock: ManualClock, *, api_cap: str | None = None,
     conn = quiet_connection(org, api_cap=api_cap)
     return FlowstageApp(AppConfig(connection=conn, profile=profile,
                                   clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                  export_dir=export_dir, rng_seed=0, **kw))
+                                  export_dir=export_dir, rng_seed=0, details_delay=0,
+                                  **kw))
 
 
 async def settle(app: FlowstageApp, pilot: Any) -> None:
