@@ -253,6 +253,7 @@ def serve(args: argparse.Namespace) -> int:
               "FlowOrchestrationInstance+LIMIT+5'\n")
     out.write("Press Ctrl+C to stop.\n")
     out.flush()
+    _stop_on_signals()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -260,6 +261,19 @@ def serve(args: argparse.Namespace) -> int:
     finally:
         server.server_close()
     return 0
+
+
+def _stop_on_signals() -> None:
+    """Ctrl+C and SIGTERM stop `demo serve`, even when started from a process that ignores or
+    blocks SIGINT (which a child inherits: nohup, some test runners, CI agents)."""
+    import signal
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
 def add_common(p: argparse.ArgumentParser) -> None:
