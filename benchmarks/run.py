@@ -71,10 +71,10 @@ def bench_emulator(args: argparse.Namespace) -> None:
     sample = min(2000, args.runs)
     t = time.perf_counter()
     with org.lock:
-        org.store.ensure_ids(org.store.deferred.run_ids[:sample] if org.store.deferred else [])
+        org.store.ensure_ids(list(org.store.table("FlowOrchestrationInstance").rows)[:sample])
     per_run = (time.perf_counter() - t) / max(sample, 1)
     written = sum(len(tb.rows) for tb in org.store.tables.values()) - records
-    row(f"  records written by generation: {records:,} (runs, people; the rest on read)", "")
+    row(f"  records written by generation: {records:,} (runs, interviews, people; the rest on read)", "")
     row(f"  writing a run's records on first read ({written / max(sample, 1):.0f} per run)",
         f"{per_run * 1e6:.0f} us")
     handler = ApiHandler(org)

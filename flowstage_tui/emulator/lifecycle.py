@@ -191,7 +191,7 @@ class Lifecycle:
         return run
 
     @contextmanager
-    def scope(self, minter: Any, counters: dict[str, int],
+    def scope(self, minter: IdMinter | BlockMinter, counters: dict[str, int],
               rng: random.Random) -> Iterator[None]:
         """Write with another Id source, autonumbers and randomness (one generated run's)."""
         saved = self.minter, self.counters, self.rng

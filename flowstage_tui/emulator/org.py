@@ -31,12 +31,12 @@ DEFAULT_API_LIMIT = 100_000
 DETAIL_SEED = 0x5DEECE66D  # a generated run's record-level draws: its seed xor this
 # Autonumbers each generated run may use (OR-, FI-, WI-, OL- names), in blocks like its Ids.
 AUTONUMBER_BLOCKS = {"run": 1, "interview": 1, "work": 16, "log": 128}
+# Fields kept only for the simulation; never served, never dumped.
+PRIVATE = "_"
 
 
 def _block_counters(index: int) -> dict[str, int]:
     return {kind: index * size for kind, size in AUTONUMBER_BLOCKS.items()}
-# Fields kept only for the simulation; never served, never dumped.
-PRIVATE = "_"
 
 
 @dataclass
@@ -174,15 +174,14 @@ class DemoOrg:
         self._generated_at = now
         self.minter.reserve_below(BlockMinter.SIZE * runs + self.minter.START)
         lc.counters = _block_counters(runs)
-        self.store.run_parts = frozenset(RUN_PARTS) & {o.name for o in
-                                                        self.schema.objects.values()}
+        self.store.run_parts = RUN_PARTS & {o.name for o in self.schema.objects.values()}
         self.store.run_links = {
             o.name: frozenset(f.name for f in o.fields.values()
                               if f.type == "id" or (f.reference_to and set(f.reference_to)
                                                     <= RUN_PARTS | {RUN, "FeedItem"}))
             for o in self.schema.objects.values() if o.name in RUN_PARTS}
         self._run_ids = [r["Id"] for r in rows]
-        self.store.deferred = Deferred(self._run_ids, horizons, self._write_children)
+        self.store.deferred = Deferred(horizons, self._write_children)
         self._insert_orchestration_defs(now)
 
     def write_all(self) -> None:

@@ -104,7 +104,6 @@ class Compiled:
     aggregate: bool
     text: str
     index_hint: tuple[str, set[str]] | None = None
-    stamp_floor: int | None = None  # rows must be stamped at or after this (ms)
 
 
 # Audit fields no record of a run's can carry a later value of than the run's last event.
@@ -271,7 +270,6 @@ class Engine:
                 order.append((get, key.desc, key.nulls_first, r.key if not r.chain else ""))
         compiled = Compiled(obj, query, pred, order, tree, aggregate, self.q)
         compiled.index_hint = self._index_hint(obj, query.where, query.alias)
-        compiled.stamp_floor = self._stamp_floor(obj, query.where, query.alias)
         return compiled
 
     def _stamp_floor(self, obj: ObjectDef, where: Cond | None, alias: str | None) -> int | None:
@@ -299,8 +297,8 @@ class Engine:
             return
         if c.index_hint is not None:
             store.ensure_matching(name, *c.index_hint)
-        elif c.stamp_floor is not None:
-            store.ensure_since(c.stamp_floor)
+        elif (floor := self._stamp_floor(c.obj, c.query.where, c.query.alias)) is not None:
+            store.ensure_since(floor)
         else:
             store.ensure_all()
 

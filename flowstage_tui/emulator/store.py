@@ -20,20 +20,18 @@ Record = dict[str, Any]
 class Deferred:
     """Generated runs whose child records are not written yet.
 
-    A generated run's stages, steps, work items, log, history, feed, shares and interview
-    are written the first time anything could see them (DemoOrg._write_children): an Id
+    A generated run's stages, steps, work items, log, history, feed and shares are written
+    the first time anything could see them (DemoOrg._write_children): an Id
     names its run (BlockMinter.block_of), and `horizon` bounds every timestamp a run's
     children will carry, so a query can say which runs it needs. A run is written once,
     always to the same records, whichever query asks first.
     """
 
-    def __init__(self, run_ids: list[str], horizons: list[int],
-                 write: Callable[[int], None]) -> None:
-        self.run_ids = run_ids
+    def __init__(self, horizons: list[int], write: Callable[[int], None]) -> None:
         self.horizons = horizons
-        self.pending = bytearray(b"\x01") * len(run_ids)
-        self.left = len(run_ids)
-        self.newest_first = sorted(range(len(run_ids)), key=horizons.__getitem__, reverse=True)
+        self.pending = bytearray(b"\x01") * len(horizons)
+        self.left = len(horizons)
+        self.newest_first = sorted(range(len(horizons)), key=horizons.__getitem__, reverse=True)
         self.write = write
 
     def take(self, index: int | None) -> None:

@@ -265,13 +265,7 @@ class FlowstageApp(App[int]):
         if self._screen_gone():
             return
         result = message.result
-        self.health = result.health
-        if result.health.ok:
-            self.stale_cache = False
-        if self.is_busy():
-            self.pending = result  # data arrived; the screen waits for the user
-        else:
-            self.apply(result)
+        self._receive(result)
         if not result.health.ok and result.health.state == HealthState.REAUTH and \
                 not self.is_busy():
             self.action_reauth_help()
@@ -293,13 +287,17 @@ class FlowstageApp(App[int]):
         if self._screen_gone():
             message.painted.set()
             return
-        self.health = message.result.health
-        self.stale_cache = False
-        if self.is_busy():
-            self.pending = message.result
-        else:
-            self.apply(message.result)
+        self._receive(message.result)
         self.call_after_refresh(message.painted.set)
+
+    def _receive(self, result: PollResult) -> None:
+        self.health = result.health
+        if result.health.ok:
+            self.stale_cache = False
+        if self.is_busy():
+            self.pending = result  # data arrived; the screen waits for the user
+        else:
+            self.apply(result)
 
     def is_busy(self) -> bool:
         """A modal is open or the user is typing: keep the screen still."""
