@@ -1,4 +1,4 @@
-"""Regenerate screenshots/*.svg from the demo org with a fixed seed and clock.
+"""Regenerate screenshots/*.svg from the demo org with a fixed seed, clock and time zone.
 
 Run: .venv/bin/python scripts/screenshots.py   (then look at them; the README embeds them)
 """
@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+os.environ["TZ"] = "UTC"  # the screen shows local time: the same pictures on every machine
 
 from flowstage_tui.context import DEMO_PROFILE
 from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
@@ -55,6 +57,7 @@ async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
 
 
 async def main() -> None:
+    time.tzset()
     OUT.mkdir(exist_ok=True)
     await shoot("runs-error-selected", (120, 36), ["n"])
     await shoot("history-tab", (120, 36), ["n", "2", "3", "right_square_bracket"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,16 @@ def clock() -> ManualClock:
 @pytest.fixture
 def org(clock: ManualClock) -> DemoOrg:
     return DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
+
+
+@pytest.fixture(autouse=True)
+def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Screens and tables show local time: pin the zone so pictures and goldens match."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture(autouse=True)

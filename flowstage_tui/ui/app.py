@@ -389,7 +389,7 @@ class FlowstageApp(App[int]):
         table = self._q(StagesTable)
         table.show(stages, run, now, self.relative)
         pane = self._q("#stages-pane")
-        pane.border_subtitle = f"{run.name} · {len(stages)} stages" if run else ""
+        pane.border_subtitle = f"{run.name} · {P.count(len(stages), 'stage')}" if run else ""
         self._q("#error", Static).update(error_text(run, self.snapshot, now))
         self.show_stage(table.selected_id)
 
@@ -564,7 +564,9 @@ class FlowstageApp(App[int]):
         order = ["tab-steps", "tab-history", "tab-feed", "tab-error"]
         current = order.index(tabs.active) if tabs.active in order else 0
         tabs.active = order[(current + step) % len(order)]
-        self.call_after_refresh(self.action_focus_pane, "detail")
+        # focus now, not after a repaint: focus requests run in order, so a burst of keys
+        # (`3 ] ]` in one read over SSH) cannot be undone by the focus `3` queued before it
+        self.action_focus_pane("detail")
 
     def action_filter(self) -> None:
         box = self._q("#filter", Input)
@@ -835,7 +837,9 @@ class FlowstageApp(App[int]):
     def action_toggle_time(self) -> None:
         self.relative = not self.relative
         self.redraw(ChangeSet(full=True))
-        self.notify("Times: " + ("relative" if self.relative else "absolute (UTC)"), timeout=2)
+        zone = P.local(self.cfg.clock()).strftime("%Z")
+        self.notify("Times: " + ("relative" if self.relative else f"absolute ({zone})"),
+                    timeout=2)
 
     def action_watch_run(self) -> None:
         run = self.selected_run()

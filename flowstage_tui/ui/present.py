@@ -58,12 +58,22 @@ def short_span(seconds: float | None) -> str:
     return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
 
 
+def local(dt: datetime) -> datetime:
+    """A stamp in this machine's time zone (TZ), as the admin reads the clock on the wall.
+    Exports and `flowstage runs` keep UTC (labelled), for scripts."""
+    return dt.astimezone()
+
+
+def count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def when(dt: datetime | None, now: datetime, relative: bool) -> str:
     if dt is None:
         return ""
     if relative:
         return ago(dt, now)
-    return dt.strftime("%m-%d %H:%M")
+    return local(dt).strftime("%m-%d %H:%M")
 
 
 def bar(seconds: float | None, longest: float, width: int) -> str:
@@ -74,12 +84,12 @@ def bar(seconds: float | None, longest: float, width: int) -> str:
     return ("#" if ASCII else "█") * min(width, cells)
 
 
-def resume_days_left(failed_at: datetime | None, now: datetime) -> int | None:
-    """Days left in Salesforce's 14-day window to resume a failed run."""
-    if failed_at is None:
-        return None
-    left = failed_at + timedelta(days=14) - now
-    return max(0, int(left.total_seconds() // 86400) + (1 if left.total_seconds() % 86400 else 0))
+RESUME_WINDOW = timedelta(days=14)
+
+
+def resume_closes(failed_at: datetime | None) -> datetime | None:
+    """When Salesforce's 14-day window to resume a failed run closes."""
+    return None if failed_at is None else failed_at + RESUME_WINDOW
 
 
 def html_to_text(body: str) -> str:

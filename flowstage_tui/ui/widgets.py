@@ -197,6 +197,7 @@ class RunsTable(_Table):
               "Started": 11, "Took": 7, "Age": 6}
     NARROW = {"": 1, "Status": 1, "Orchestration": 16, "Run": 10, "Stage": 12,
               "Started": 6, "Took": 6, "Age": 6}
+    COMPACT_LABELS = {"Status": "", "Started": "Start"}  # the status glyph says it; 6 cells
     compact = False
 
     def on_mount(self) -> None:
@@ -214,7 +215,7 @@ class RunsTable(_Table):
         self.clear(columns=True)
         for name in self.COLUMNS:
             # never an empty label: see _Table
-            label = " " if (name == "Status" and self.compact) or not name else name
+            label = (self.COMPACT_LABELS.get(name, name) if self.compact else name) or " "
             self.add_column(label, key=name or "mark", width=table[name])
         for key, cells in rows:
             self.add_row(*cells, key=key.value)
@@ -232,9 +233,9 @@ class RunsTable(_Table):
             Text(run.name),
             cut(P.literal(stage, "red" if str(run.status) == "Error" else ""),
                 self._width("Stage")),
-            Text(run.created.strftime("%H:%M") if self.compact and (
+            Text(P.local(run.created).strftime("%H:%M") if self.compact and (
                 now - run.created).total_seconds() < 86400 else
-                 run.created.strftime("%m-%d" if self.compact else "%m-%d %H:%M")),
+                 P.local(run.created).strftime("%m-%d" if self.compact else "%m-%d %H:%M")),
             Text(P.short_span(took)),
             Text(P.short_span((now - run.created).total_seconds())),
         ]
@@ -473,10 +474,12 @@ def error_text(run: Run | None, snapshot: Snapshot, now: datetime) -> Text:
         out.append("Salesforce keeps the error text on the flow interview (FlowInterview.Error, "
                    "API v62+); this org or API version does not offer it. The error e-mail to "
                    "the admin has it.\n", style="italic")
-    days = P.resume_days_left(run.modified if str(run.status) == "Error" else None, now)
-    if days is not None:
-        style = "bold red" if days <= 2 else "yellow"
-        out.append(f"\nResume window: {days} of 14 days left" if days else
-                   "\nResume window: closed (over 14 days) — the run cannot be resumed",
-                   style=style)
+    closes = P.resume_closes(run.modified if str(run.status) == "Error" else None)
+    if closes is not None:
+        left = (closes - now).total_seconds()
+        at = P.local(closes).strftime("%Y-%m-%d %H:%M %Z")
+        out.append(f"\nResume window: {P.short_span(left)} left of 14 days (closes {at})"
+                   if left > 0 else
+                   f"\nResume window: closed {at} — the run can no longer be resumed",
+                   style="bold red" if left < 2 * 86400 else "yellow")
     return out

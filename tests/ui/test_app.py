@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import csv
 import json
+import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from textual import events
 from textual.widgets import DataTable, Static, TabbedContent
 
 from flowstage_tui.emulator.clock import ManualClock
@@ -99,7 +103,9 @@ async def test_navigation_and_drill_down_to_every_tab(org: DemoOrg, clock: Manua
         await pilot.press("right_square_bracket")
         assert tabs.active == "tab-error"
         error = text_of(app, "#error")
-        assert f"{run.name} failed at stage" in error and "Resume window" in error
+        assert f"{run.name} failed at stage" in error
+        closes = (run.modified + timedelta(days=14)).strftime("%Y-%m-%d %H:%M")  # TZ=UTC
+        assert f"left of 14 days (closes {closes} UTC)" in error
         await pilot.press("escape")
         assert isinstance(focused(app), StagesTable)
         await pilot.press("escape")
@@ -107,6 +113,37 @@ async def test_navigation_and_drill_down_to_every_tab(org: DemoOrg, clock: Manua
         await pilot.press("3")
         await pilot.press("1")
         assert isinstance(focused(app), RunsTable)
+
+
+async def test_keys_typed_ahead_of_the_screen_all_count(org: DemoOrg,
+                                                        clock: ManualClock) -> None:
+    """Over SSH keys arrive in bursts: `3 ] ]` in one read must end on the second tab after
+    the one detail showed, not be undone by the focus change `3` queued."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        tabs = app.query_one(TabbedContent)
+        await pilot.press("3", "right_square_bracket")  # detail now remembers History
+        assert tabs.active == "tab-history"
+        await pilot.press("1")
+        for key, char in (("3", "3"), ("right_square_bracket", "]"),
+                          ("right_square_bracket", "]")):
+            app.post_message(events.Key(key, char))  # no pause between them
+        await settle(app, pilot)
+        assert tabs.active == "tab-error"
+        assert app.focused is app.query_one("#tab-error VerticalScroll")
+
+
+async def test_times_are_shown_in_the_local_zone(org: DemoOrg, clock: ManualClock,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TZ", "Asia/Kolkata")  # UTC+05:30 all year
+    time.tzset()
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        run = app.snapshot.runs[0]
+        started = str(app.query_one(RunsTable).get_row(run.id)[5])
+        assert started == (run.created + timedelta(hours=5, minutes=30)).strftime("%m-%d %H:%M")
 
 
 async def test_filter_as_you_type_and_escape_clears(org: DemoOrg, clock: ManualClock) -> None:

@@ -69,7 +69,8 @@ def test_feed_tab(snap_compare: SnapCompare) -> None:
 
 def test_error_tab(snap_compare: SnapCompare) -> None:
     """The Error tab: 'OR-0000293 failed at stage Prepare Paperwork, step Create HR Record',
-    the UNABLE_TO_LOCK_ROW error text, and the days left in the 14-day resume window."""
+    the UNABLE_TO_LOCK_ROW error text, and the time left in the 14-day resume window with
+    the moment it closes."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(120, 36),
                         run_before=keys("n", "3", "left_square_bracket"))
