@@ -10,6 +10,7 @@ import csv
 import json
 import random
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,12 +18,13 @@ from pathlib import Path
 from typing import Any, Literal
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from ..config.store import Profile
 from ..engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
@@ -39,6 +41,7 @@ from .messages import DetailsReady, PollDone, PollProgress
 from .screens import ChoiceScreen, HelpScreen, MessageScreen
 from .widgets import (
     CHANGE_MARK_SECONDS,
+    DetailPane,
     HeaderBar,
     KeyBar,
     RunsTable,
@@ -141,6 +144,7 @@ class FlowstageApp(App[int]):
         self.cfg = config
         self.engine: SyncEngine | None = None
         self._lock = threading.Lock()
+        self._key_sent_to: deque[tuple[events.Key, Widget | None]] = deque(maxlen=64)
         self.snapshot: Snapshot = Snapshot.empty(config.run_filter)
         self.health = Health(HealthState.CONNECTING, "Connecting…", interval=config.interval)
         self.relative = True
@@ -174,15 +178,15 @@ class FlowstageApp(App[int]):
                 with Vertical(id="stages-pane", classes="pane"):
                     yield StagesTable(id="stages")
                 with TabbedContent(id="detail", initial="tab-steps"):
-                    with TabPane("Steps & work items", id="tab-steps"):
+                    with DetailPane("Steps & work items", id="tab-steps"):
                         yield StepsTable(id="steps")
-                    with TabPane("History", id="tab-history"):
+                    with DetailPane("History", id="tab-history"):
                         with VerticalScroll():
                             yield Static(id="history")
-                    with TabPane("Feed", id="tab-feed"):
+                    with DetailPane("Feed", id="tab-feed"):
                         with VerticalScroll():
                             yield Static(id="feed")
-                    with TabPane("Error", id="tab-error"):
+                    with DetailPane("Error", id="tab-error"):
                         with VerticalScroll():
                             yield Static(id="error")
         yield Input(placeholder=":runs status=Error since=24h · :run NAME · :profile NAME · :q",
@@ -214,7 +218,7 @@ class FlowstageApp(App[int]):
             self.snapshot = Snapshot(self.cfg.cached_runs, {}, {}, {}, {}, {},
                                      self.cfg.run_filter, None, None)
         self.redraw(ChangeSet())
-        self._q(RunsTable).focus()
+        self._focus(self._q(RunsTable))
         self.set_interval(1.0, self._tick)
         if self.cfg.pick_profile:
             self.call_after_refresh(self.pick_profile)
@@ -492,18 +496,18 @@ class FlowstageApp(App[int]):
 
     @on(DataTable.RowSelected, "#runs")
     def _run_selected(self, event: DataTable.RowSelected) -> None:
-        self._q(StagesTable).focus()
+        self._focus(self._q(StagesTable))
 
     @on(DataTable.RowSelected, "#stages")
     def _stage_selected(self, event: DataTable.RowSelected) -> None:
-        self._q(StepsTable).focus()
+        self._focus(self._q(StepsTable))
 
     def select_run(self, ident: str) -> bool:
         table = self._q(RunsTable)
         for index, run in enumerate(self.visible_runs()):
             if ident in (run.id, run.id[:15], run.name):
                 table.move_cursor(row=index)
-                table.focus()
+                self._focus(table)
                 return True
         return False
 
@@ -529,50 +533,54 @@ class FlowstageApp(App[int]):
     def action_drill(self) -> None:
         focused = self.focused
         if isinstance(focused, RunsTable):
-            self._q(StagesTable).focus()
+            self._focus(self._q(StagesTable))
         elif isinstance(focused, StagesTable):
-            self._q(StepsTable).focus()
+            self._focus(self._q(StepsTable))
 
     def action_go_back(self) -> None:
         focused = self.focused
         if focused is None:
-            self._q(StagesTable).focus()
+            self._focus(self._q(StagesTable))
         elif isinstance(focused, Input):
             self._close_input(focused)
         elif isinstance(focused, RunsTable) and self.local_filter:
             self._set_local_filter("")
         elif isinstance(focused, StagesTable):
-            self._q(RunsTable).focus()
+            self._focus(self._q(RunsTable))
         elif focused is not None and (self._q("#detail") in focused.ancestors or
                                       isinstance(focused, TabbedContent)):
-            self._q(StagesTable).focus()
+            self._focus(self._q(StagesTable))
 
     def action_focus_pane(self, pane: str) -> None:
         if pane == "runs":
-            self._q(RunsTable).focus()
+            self._focus(self._q(RunsTable))
         elif pane == "stages":
-            self._q(StagesTable).focus()
+            self._focus(self._q(StagesTable))
         else:
             active = self._q(TabbedContent).active
             if active == "tab-steps":
-                self._q(StepsTable).focus()
+                self._focus(self._q(StepsTable))
             else:
-                self._q(f"#{active} VerticalScroll").focus()
+                self._focus(self._q(f"#{active} VerticalScroll"))
+
+    def _focus(self, widget: Widget) -> None:
+        """Focus at once. Widget.focus() defers to the message queue, behind keys already
+        read: in a burst (`:runs status=Error` typed fast or pasted, `3 ] ]` over SSH) the
+        keys after `:` would reach the runs table as bindings instead of the command line."""
+        widget.screen.set_focus(widget)
 
     def action_tab(self, step: int) -> None:
         tabs = self._q(TabbedContent)
         order = ["tab-steps", "tab-history", "tab-feed", "tab-error"]
         current = order.index(tabs.active) if tabs.active in order else 0
         tabs.active = order[(current + step) % len(order)]
-        # focus now, not after a repaint: focus requests run in order, so a burst of keys
-        # (`3 ] ]` in one read over SSH) cannot be undone by the focus `3` queued before it
         self.action_focus_pane("detail")
 
     def action_filter(self) -> None:
         box = self._q("#filter", Input)
         box.add_class("open")
         box.value = self.local_filter
-        box.focus()
+        self._focus(box)
 
     def action_command_line(self) -> None:
         self.prefill_command("")
@@ -583,14 +591,14 @@ class FlowstageApp(App[int]):
         box.value = f"{text} " if text else ""
         box.cursor_position = len(box.value)
         self._history_pos = len(self.command_history)
-        box.focus()
+        self._focus(box)
 
     def _close_input(self, box: Input) -> None:
         if box.id == "filter":
             self._set_local_filter("")
         box.value = ""
         box.remove_class("open")
-        self._q(RunsTable).focus()
+        self._focus(self._q(RunsTable))
         self.flush_pending()
 
     def _set_local_filter(self, text: str) -> None:
@@ -604,8 +612,24 @@ class FlowstageApp(App[int]):
     @on(Input.Submitted, "#filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.input.remove_class("open")
-        self._q(RunsTable).focus()
+        self._focus(self._q(RunsTable))
         self.flush_pending()
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys that came in one read (a burst after a stalled SSH link, fast typing) are all
+        queued on the widget focused at that moment, before the first of them has run. When
+        one moves the focus (`:`, `/`, `3`, `?`), the rest come back here still bound for the
+        old widget, where `q` would quit and `r`, `n`, `o` would act. Send them on to where the
+        focus is now, in the order they came."""
+        if isinstance(event, events.Key):
+            if not event.is_forwarded:
+                self._key_sent_to.append((event, self.focused))
+            else:
+                sent_to = next((w for e, w in self._key_sent_to if e is event), None)
+                if sent_to is not None and sent_to is not self.focused:
+                    self.post_message(events.Key(event.key, event.character))
+                    return
+        await super().on_event(event)
 
     def on_key(self, event: Any) -> None:
         """History (up/down) and completion (tab) for the command line only."""
@@ -757,7 +781,7 @@ class FlowstageApp(App[int]):
             index = (start + step * offset) % len(runs)
             if str(runs[index].status) == "Error":
                 table.move_cursor(row=index)
-                table.focus()
+                self._focus(table)
                 return
         self.notify("No errored runs on screen.", timeout=3)
 

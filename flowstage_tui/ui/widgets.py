@@ -7,7 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import DataTable, Static
+from textual import on
+from textual.widgets import DataTable, Static, TabPane
 
 from ..engine.state import Health, HealthState, Snapshot
 from ..salesforce.models import (
@@ -22,6 +23,18 @@ from . import present as P
 
 STATUS_ORDER = ("Error", "InProgress", "Suspended", "Completed", "Canceled")
 CHANGE_MARK_SECONDS = 6.0
+
+
+class DetailPane(TabPane):
+    """A detail tab. Focusing a widget inside a tab makes TabbedContent show that tab, by a
+    message handled later; when keys came in a burst (`3 ] ]`), focus has moved on to another
+    tab by then, and acting on the stale message would switch back. Drop it instead."""
+
+    @on(TabPane.Focused)
+    def _stale_focus(self, event: TabPane.Focused) -> None:
+        focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            event.stop()
 
 
 class KeyBar(Static):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.widgets import DataTable, Static, TabbedContent
+from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.demo_data import OrchestrationDef, StageDef, _bg
@@ -115,10 +115,18 @@ async def test_navigation_and_drill_down_to_every_tab(org: DemoOrg, clock: Manua
         assert isinstance(focused(app), RunsTable)
 
 
+def burst(app: FlowstageApp, *keys: str) -> None:
+    """Keys as one read from the terminal delivers them: queued with no pause between."""
+    names = {":": "colon", "/": "slash", "]": "right_square_bracket", " ": "space",
+             "=": "equals_sign", "\r": "enter"}
+    for char in keys:
+        app.post_message(events.Key(names.get(char, char), None if char == "\r" else char))
+
+
 async def test_keys_typed_ahead_of_the_screen_all_count(org: DemoOrg,
                                                         clock: ManualClock) -> None:
-    """Over SSH keys arrive in bursts: `3 ] ]` in one read must end on the second tab after
-    the one detail showed, not be undone by the focus change `3` queued."""
+    """Over SSH keys arrive in bursts (and pasted text is one): every key must land where the
+    key before it sent the focus, never on the pane that had it a moment ago."""
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
@@ -126,13 +134,20 @@ async def test_keys_typed_ahead_of_the_screen_all_count(org: DemoOrg,
         await pilot.press("3", "right_square_bracket")  # detail now remembers History
         assert tabs.active == "tab-history"
         await pilot.press("1")
-        for key, char in (("3", "3"), ("right_square_bracket", "]"),
-                          ("right_square_bracket", "]")):
-            app.post_message(events.Key(key, char))  # no pause between them
+        burst(app, "3", "]", "]")  # `3` must not undo the two tab changes after it
         await settle(app, pilot)
         assert tabs.active == "tab-error"
         assert app.focused is app.query_one("#tab-error VerticalScroll")
 
+        await pilot.press("1")
+        burst(app, *":runs status=Error\r")  # `r`, `o`, `n` here are also app keys
+        await settle(app, pilot)
+        assert app.snapshot.filter.statuses == ("Error",)
+        assert not app.paused and app.query_one("#command", Input).value == ""
+
+        burst(app, *"/loan")
+        await settle(app, pilot)
+        assert app.local_filter == "loan"
 
 async def test_times_are_shown_in_the_local_zone(org: DemoOrg, clock: ManualClock,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
