@@ -298,6 +298,9 @@ class FlowstageApp(App[int]):
         self.health = result.health
         if result.health.ok:
             self.stale_cache = False
+        elif self.stale_cache:  # no good poll yet: keep the last-known runs, say what is wrong
+            self.render_header()
+            return
         if self.is_busy():
             self.pending = result  # data arrived; the screen waits for the user
         else:

@@ -122,18 +122,28 @@ class HeaderBar(Static):
     def render_header(self, *, label: str, color: str | None, read_only: bool,
                       org: str | None, health: Health, counts: dict[str, int], now: datetime,
                       paused: bool, stale_cache: bool, filter_text: str, width: int) -> None:
-        t = Text()
+        room = width - 2  # the header's padding
+        fresh = freshness(health, now, paused, stale_cache)
+        api = Text(f"API {health.api_used:,}/{health.api_limit:,}  ", style="dim") if (
+            health.api_used is not None and health.api_limit) else Text()
+        org_text = P.literal(org) if org else Text()
+        t = Text(no_wrap=True, overflow="ellipsis")
         t.append(f" {label} ", style=f"bold reverse {color or 'cyan'}")
         t.append(" [RO] " if read_only else " [RW] ", style="bold" if read_only else
                  "bold reverse red")
-        if org:
-            t.append(P.clean_text(org))
+        # one line, never wrapped: what is wrong matters most, then the org, then API usage
+        if t.cell_len + org_text.cell_len + 2 + api.cell_len + fresh.cell_len > room:
+            api = Text()
+        spare = room - t.cell_len - 2 - fresh.cell_len
+        if org_text.cell_len > spare:
+            org_text = cut(org_text, spare) if spare > 4 else Text()
+        if org_text:
+            t.append_text(org_text)
             t.append("  ")
-        if health.api_used is not None and health.api_limit:
-            t.append(f"API {health.api_used:,}/{health.api_limit:,}  ", style="dim")
-        t.append_text(freshness(health, now, paused, stale_cache))
+        t.append_text(api)
+        t.append_text(fresh)
         parts = [f"{counts[s]} {s}" for s in STATUS_ORDER if counts.get(s)]
-        line2 = Text()
+        line2 = Text(no_wrap=True, overflow="ellipsis")
         for i, s in enumerate(st for st in STATUS_ORDER if counts.get(st)):
             if i:
                 line2.append(" · ", style="dim")
@@ -145,7 +155,7 @@ class HeaderBar(Static):
             t.append_text(line2)
             self.update(t)
         elif parts or line2.plain:
-            self.update(Text.assemble(t, "\n", line2))
+            self.update(Text.assemble(t, "\n", line2, no_wrap=True, overflow="ellipsis"))
         else:
             self.update(t)
 
@@ -158,10 +168,12 @@ def freshness(health: Health, now: datetime, paused: bool, stale_cache: bool) ->
     if paused:
         return Text(f"⏸ paused (updated {age} ago) — p resumes" if age else "⏸ paused",
                     style="bold yellow")
-    if stale_cache and last is None:
-        return Text("showing last-known runs (stale) — connecting…", style="yellow")
     if state == HealthState.CONNECTING:
-        return Text("connecting…", style="yellow")
+        return Text("showing last-known runs (stale) — connecting…" if stale_cache else
+                    "connecting…", style="yellow")
+    if stale_cache and state == HealthState.OFFLINE:
+        return Text(f"offline: last-known runs shown, retry in {retry} (r now)",
+                    style="bold red")
     if state == HealthState.LIVE:
         return Text(f"updated {age} ago", style="green")
     if state == HealthState.LIMIT_LOW:

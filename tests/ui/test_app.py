@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.demo_data import OrchestrationDef, StageDef, _bg
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.engine.cache import load_runs
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.errors import AuthNeeded
 from flowstage_tui.ui.app import FlowstageApp
@@ -286,6 +287,41 @@ async def test_offline_then_recovered(org: DemoOrg, clock: ManualClock) -> None:
         assert state(app) == HealthState.LIVE and "updated" in header(app)
 
 
+async def test_starts_on_the_cached_runs_and_keeps_them_while_offline(
+        org: DemoOrg, clock: ManualClock, tmp_path: Path) -> None:
+    """The first frame shows the last-known runs before any call; an org that cannot be
+    reached must not wipe them, and the first good poll replaces them."""
+    cache = tmp_path / "last-runs" / "demo.json"
+    first = make_app(org, clock, cache_path=cache)
+    async with first.run_test(size=(120, 36)) as pilot:
+        await settle(first, pilot)
+        known = first.snapshot.runs
+    cached, org_name = load_runs(cache)
+    assert [r.id for r in cached] == [r.id for r in known] and org_name == "Acme Demo Org"
+
+    app = make_app(org, clock, cache_path=cache, cached_runs=cached, cached_org=org_name,
+                   autostart=False)
+    used = org.api_used
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        runs = app.query_one(RunsTable)
+        assert runs.row_count == len(cached) and app.stale_cache
+        assert "last-known runs (stale)" in header(app) and "Acme Demo Org" in header(app)
+        assert org.api_used == used  # all of that before any call
+        org.faults.update(offline=True)
+        assert app.cfg.connection is not None
+        app.start_engine(app.cfg.connection)
+        await settle(app, pilot)
+        assert state(app) == HealthState.OFFLINE
+        assert runs.row_count == len(cached)  # still there
+        assert "offline" in header(app) and "last-known runs" in header(app)
+        org.faults.clear()
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert state(app) == HealthState.LIVE and "last-known" not in header(app)
+        assert runs.row_count == 200 and "updated" in header(app)
+
+
 async def test_reauth_dialog_names_the_command(org: DemoOrg, clock: ManualClock) -> None:
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
@@ -376,6 +412,14 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         assert runs.virtual_size.width <= runs.size.width  # no sideways scrolling
         await pilot.press("n", "enter", "enter")
         assert isinstance(focused(app), DataTable)
+        # offline at 80 columns: what is wrong stays on the first line, the counts on the second
+        org.faults.update(offline=True)
+        clock.advance(20)
+        app.poll_now()
+        await settle(app, pilot)
+        first, second = header(app).split("\n")
+        assert "offline: stale for 20s, retry in" in first and first.endswith("(r now)")
+        assert len(first) <= 78 and "Error" in second and len(second) <= 78
 
 
 async def test_help_lists_every_binding(org: DemoOrg, clock: ManualClock) -> None:
