@@ -55,6 +55,9 @@ from .widgets import (
 Switcher = Callable[[str], tuple[Profile, Connection]]
 
 
+SHORT_ROWS = 20  # below this many rows only the focused pane is shown
+
+
 @dataclass
 class AppConfig:
     """Everything build_app() decides; the App only reads it."""
@@ -111,32 +114,58 @@ class FlowstageApp(App[int]):
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
-        Binding("j", "cursor('down')", "Down", show=False, id="down"),
-        Binding("k", "cursor('up')", "Up", show=False, id="up"),
-        Binding("g", "edge('top')", "Top", show=False, id="top"),
-        Binding("G", "edge('bottom')", "Bottom", show=False, id="bottom"),
-        Binding("enter", "drill", "Open", id="drill"),
-        Binding("escape", "go_back", "Back", id="back"),
-        Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs"),
-        Binding("2", "focus_pane('stages')", "Stages", show=False, id="pane.stages"),
-        Binding("3", "focus_pane('detail')", "Detail", show=False, id="pane.detail"),
-        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="tab.prev"),
-        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="tab.next"),
-        Binding("slash", "filter", "Filter", id="filter"),
-        Binding("colon", "command_line", "Command", id="command"),
-        Binding("question_mark", "help", "Help", id="help"),
-        Binding("r", "refresh", "Refresh", id="refresh"),
-        Binding("p", "pause", "Pause", id="pause"),
-        Binding("n", "next_error", "Next error", id="error.next"),
-        Binding("N", "next_error(-1)", "Prev error", show=False, id="error.prev"),
-        Binding("y", "copy", "Copy", id="copy"),
-        Binding("o", "open_url", "URL", show=False, id="url"),
-        Binding("e", "export", "Export", show=False, id="export"),
-        Binding("t", "toggle_time", "Times", show=False, id="times"),
-        Binding("w", "watch_run", "Watch", show=False, id="watch"),
-        Binding("a", "reauth_help", "Re-auth", show=False, id="reauth"),
-        Binding("q", "quit_app", "Quit", id="quit"),
-        Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True, id="quit.force"),
+        Binding("j", "cursor('down')", "Down", show=False, id="down",
+                tooltip="move down in the focused list or text"),
+        Binding("k", "cursor('up')", "Up", show=False, id="up",
+                tooltip="move up in the focused list or text"),
+        Binding("g", "edge('top')", "Top", show=False, id="top",
+                tooltip="first row"),
+        Binding("G", "edge('bottom')", "Bottom", show=False, id="bottom",
+                tooltip="last row (in Runs, also loads older runs)"),
+        Binding("enter", "drill", "Open", id="drill",
+                tooltip="open: runs → stages → steps"),
+        Binding("escape", "go_back", "Back", id="back",
+                tooltip="back out one level; closes the filter or command line"),
+        Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs",
+                tooltip="focus the Runs pane"),
+        Binding("2", "focus_pane('stages')", "Stages", show=False, id="pane.stages",
+                tooltip="focus the Stages pane"),
+        Binding("3", "focus_pane('detail')", "Detail", show=False, id="pane.detail",
+                tooltip="focus the Detail pane"),
+        Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="tab.prev",
+                tooltip="previous detail tab"),
+        Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="tab.next",
+                tooltip="next detail tab: Steps, History, Feed, Error"),
+        Binding("slash", "filter", "Filter", id="filter",
+                tooltip="filter the runs on screen as you type (Esc clears)"),
+        Binding("colon", "command_line", "Command", id="command",
+                tooltip="command line (↑/↓ history, Tab completes; listed below)"),
+        Binding("question_mark", "help", "Help", id="help",
+                tooltip="this list"),
+        Binding("r", "refresh", "Refresh", id="refresh",
+                tooltip="poll now (also retries when offline)"),
+        Binding("p", "pause", "Pause", id="pause",
+                tooltip="pause / resume polling"),
+        Binding("n", "next_error", "Next error", id="error.next",
+                tooltip="next errored run"),
+        Binding("N", "next_error(-1)", "Prev error", show=False, id="error.prev",
+                tooltip="previous errored run"),
+        Binding("y", "copy", "Copy", id="copy",
+                tooltip="copy Id, Name, Lightning URL or the row as JSON (OSC 52, works over SSH)"),
+        Binding("o", "open_url", "URL", show=False, id="url",
+                tooltip="show and copy the Lightning URL"),
+        Binding("e", "export", "Export", show=False, id="export",
+                tooltip="export the runs on screen to CSV or JSON (the path is shown)"),
+        Binding("t", "toggle_time", "Times", show=False, id="times",
+                tooltip="relative / absolute times (absolute in the local time zone)"),
+        Binding("w", "watch_run", "Watch", show=False, id="watch",
+                tooltip="watch the run: notification and bell when it changes stage or fails"),
+        Binding("a", "reauth_help", "Re-auth", show=False, id="reauth",
+                tooltip="how to log in again, when the org needs it"),
+        Binding("q", "quit_app", "Quit", id="quit",
+                tooltip="quit flowstage"),
+        Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True, id="quit.force",
+                tooltip="quit, even from the command line or a dialog"),
     ]
 
     def __init__(self, config: AppConfig) -> None:
@@ -213,7 +242,7 @@ class FlowstageApp(App[int]):
                             severity="warning")
         if self.cfg.keymap:
             self.set_keymap(self.cfg.keymap)
-        self._layout_for(self.size.width)
+        self._layout_for(self.size.width, self.size.height)
         if self.cfg.cached_runs:
             self.snapshot = Snapshot(self.cfg.cached_runs, {}, {}, {}, {}, {},
                                      self.cfg.run_filter, None, None)
@@ -227,11 +256,21 @@ class FlowstageApp(App[int]):
             # not compete with it for the GIL
             self.call_after_refresh(self.start_engine, self.cfg.connection)
 
-    def _layout_for(self, width: int) -> None:
+    def _layout_for(self, width: int, height: int) -> None:
         self.set_class(width < 110, "narrow")
+        # fewer than 20 rows: three panes would leave each a row or two, so only the pane
+        # with the focus is shown, full height (1/2/3, Enter and Esc move between them)
+        self.set_class(height < SHORT_ROWS, "short")
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        body = self._q("#body")
+        for pane in ("runs-pane", "stages-pane", "detail"):
+            if self._q(f"#{pane}") in event.widget.ancestors_with_self:
+                for other in ("runs-pane", "stages-pane", "detail"):
+                    body.set_class(other == pane, f"zoom-{other}")
 
     def on_resize(self) -> None:
-        self._layout_for(self.size.width)
+        self._layout_for(self.size.width, self.size.height)
         self._q(RunsTable).set_widths(self.size.width)
         self.render_header()
 
@@ -741,10 +780,11 @@ class FlowstageApp(App[int]):
         for binding in self.BINDINGS:
             assert isinstance(binding, Binding)
             keys = self._keys_for(binding)
-            rows.append((keys, binding.description, binding.id or ""))
-        rows.append(("ctrl+p", "Command palette", "(textual)"))
-        rows.append(("tab / shift+tab", "Next / previous pane", "(textual)"))
-        rows.append(("arrows, pgup/pgdn", "Move in lists", "(textual)"))
+            rows.append((keys, binding.tooltip or binding.description, binding.id or ""))
+        rows.append(("ctrl+p", "command palette, built from the same commands as :",
+                     "(textual)"))
+        rows.append(("tab / shift+tab", "next / previous pane", "(textual)"))
+        rows.append(("arrows, pgup/pgdn", "move in lists, a page at a time", "(textual)"))
         self.push_screen(HelpScreen(rows, [f":{c.usage}  — {c.help}" for c in COMMANDS]))
 
     def _keys_for(self, binding: Binding) -> str:

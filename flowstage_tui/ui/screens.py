@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -24,17 +26,22 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         t = Text()
         t.append("flowstage keys\n\n", style="bold")
-        for keys, desc, bid in self.rows:
-            t.append(f"  {keys:<18}", style="bold cyan")
-            t.append(f"{desc}")
-            t.append(f"   [{bid}]\n", style="dim")
-        t.append("\nCommand line (:)\n", style="bold")
+        t.append("Panes: 1 Runs → 2 Stages of the selected run → 3 Detail of the selected "
+                 "stage. Enter opens, Esc goes back. Under 20 rows only the focused pane is "
+                 "shown.\n", style="dim")
+        keys = Table(box=None, padding=(0, 1), expand=True, header_style="dim")
+        keys.add_column("key", style="bold cyan", no_wrap=True)
+        keys.add_column("does", ratio=1)  # wraps inside its own column
+        keys.add_column(Text("[keymap] id"), style="dim", no_wrap=True)
+        for key, desc, bid in self.rows:
+            keys.add_row(key, desc, bid)
+        end = Text("\nCommand line (:)\n", style="bold")
         for c in self.commands:
-            t.append(f"  {c}\n")
-        t.append("\nRemap any key in config.toml: [keymap] followed by  binding-id = \"keys\".\n",
-                 style="dim")
+            end.append(f"  {c}\n", style="not bold")
+        end.append("\nRemap any key in config.toml: [keymap] followed by  binding-id = \"keys\".\n",
+                   style="dim")
         with VerticalScroll(id="help-body"):
-            yield Static(t)
+            yield Static(Group(t, keys, end))
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

@@ -422,6 +422,32 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         assert len(first) <= 78 and "Error" in second and len(second) <= 78
 
 
+async def test_short_terminal_shows_only_the_focused_pane(org: DemoOrg,
+                                                          clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(60, 15)) as pilot:
+        await settle(app, pilot)
+
+        def shown() -> list[str]:
+            return [p for p in ("#runs-pane", "#stages-pane", "#detail")
+                    if all(w.display for w in app.query_one(p).ancestors_with_self
+                           if w is not app.screen and w is not app)]
+
+        assert shown() == ["#runs-pane"]
+        assert app.query_one(RunsTable).size.height >= 8  # not one row of three panes
+        await pilot.press("n", "enter")
+        assert shown() == ["#stages-pane"]
+        await pilot.press("enter")
+        assert shown() == ["#detail"]
+        await pilot.press("colon")  # the command line keeps the pane it was opened over
+        assert shown() == ["#detail"]
+        await pilot.press("escape", "1")
+        assert shown() == ["#runs-pane"]
+    async with make_app(org, clock).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert not pilot.app.has_class("short")
+
+
 async def test_help_lists_every_binding(org: DemoOrg, clock: ManualClock) -> None:
     app = make_app(org, clock, keymap={"refresh": "ctrl+r"})
     async with app.run_test(size=(120, 36)) as pilot:
@@ -432,7 +458,8 @@ async def test_help_lists_every_binding(org: DemoOrg, clock: ManualClock) -> Non
         from flowstage_tui.ui.app import FlowstageApp as A
 
         assert {b.id for b in A.BINDINGS} <= ids  # type: ignore[union-attr]
-        assert ("ctrl+r", "Refresh", "refresh") in app.screen.rows
+        assert ("ctrl+r", "poll now (also retries when offline)", "refresh") in app.screen.rows
+        assert all(desc[:1].islower() and len(desc) > 8 for _, desc, _ in app.screen.rows)
         await pilot.press("escape")
         await pilot.press("ctrl+r")  # the remapped key works
         await settle(app, pilot)
