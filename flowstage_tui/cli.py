@@ -67,6 +67,25 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
 
+def _run_count(text: str) -> int:
+    value = _positive_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {text!r}")
+    return value
+
+
+def _poll_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
+    if not value >= 5:  # also refuses nan
+        raise argparse.ArgumentTypeError(
+            f"expected at least 5 seconds, got {text!r} (faster polling spends the org's "
+            "API allowance)")
+    return value
+
+
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -306,7 +325,7 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         p.description = "List orchestration runs, newest first."
         add_common(p)
         add_filters(p)
-        p.add_argument("--limit", type=_positive_int, default=50, help="at most N runs (50)")
+        p.add_argument("--limit", type=_run_count, default=50, help="at most N runs (50)")
         p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
         p.add_argument("--exit-code", action="store_true",
                        help="exit 1 when any run matched (for cron and monitoring)")
@@ -328,7 +347,7 @@ def command_parser(name: str) -> argparse.ArgumentParser:
                          "format; replay with `flowstage --demo --data FILE`.")
         add_common(p)
         add_filters(p)
-        p.add_argument("--limit", type=_positive_int, default=50, help="at most N runs (50)")
+        p.add_argument("--limit", type=_run_count, default=50, help="at most N runs (50)")
     elif name == "profiles":
         p.description = "Manage profiles in config.toml (the file changes only here)."
         sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -367,7 +386,7 @@ def tui_parser() -> argparse.ArgumentParser:
     mode = p.add_mutually_exclusive_group()
     mode.add_argument("--read-only", action="store_true")
     mode.add_argument("--write", action="store_true")
-    p.add_argument("--refresh", type=float, metavar="SECS")
+    p.add_argument("--refresh", type=_poll_seconds, metavar="SECS")
     p.add_argument("--run", metavar="ID")
     p.add_argument("--theme", metavar="NAME")
     return p

@@ -19,8 +19,8 @@ def build_app(ctx: Context, args: argparse.Namespace | None = None, *,
     ns: Any = args or argparse.Namespace()
     flt = ctx.run_filter(getattr(ns, "status", None), getattr(ns, "orchestration", None),
                          getattr(ns, "since", None), getattr(ns, "text", None))
+    # both are at least 5 s: the CLI and the config check say so to the user
     interval = float(getattr(ns, "refresh", None) or ctx.profile.get("poll_interval", 15))
-    interval = max(5.0, interval)
     cache_path = None
     cached: tuple[Any, ...] = ()
     cached_org = None

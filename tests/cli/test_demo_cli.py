@@ -47,6 +47,9 @@ def test_dump_is_deterministic_and_loadable(tmp_path: Path,
     (["demo", "dump", "--data", "/no/such/file.json"], "cannot read /no/such/file.json"),
     (["demo", "frobnicate"], "invalid choice"),
     (["nonsense"], "no profile named 'nonsense'"),
+    (["--demo", "--refresh", "-1"], "--refresh: expected at least 5 seconds, got '-1'"),
+    (["--demo", "--refresh", "soon"], "--refresh: expected seconds, got 'soon'"),
+    (["runs", "--demo", "--limit", "0"], "--limit: expected 1 or more, got '0'"),
 ])
 def test_bad_input_is_one_clear_line_and_exit_2(args: list[str], needle: str,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
