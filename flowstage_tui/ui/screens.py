@@ -16,7 +16,9 @@ from textual.widgets.option_list import Option
 class HelpScreen(ModalScreen[None]):
     """Every binding, as the app resolves it (including keymap remaps)."""
 
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
+                Binding("j", "scroll('down')", "Down", show=False, id="help.down"),
+                Binding("k", "scroll('up')", "Up", show=False, id="help.up")]
 
     def __init__(self, rows: list[tuple[str, str, str]], commands: list[str]) -> None:
         super().__init__()
@@ -42,6 +44,10 @@ class HelpScreen(ModalScreen[None]):
                    style="dim")
         with VerticalScroll(id="help-body"):
             yield Static(Group(t, keys, end))
+
+    def action_scroll(self, direction: str) -> None:
+        self.query_one("#help-body", VerticalScroll).scroll_relative(
+            y=1 if direction == "down" else -1, animate=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)
@@ -70,7 +76,9 @@ class MessageScreen(ModalScreen[None]):
 class ChoiceScreen(ModalScreen[str | None]):
     """Pick one of a few options (export format, profile)."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel"),
+                Binding("j", "move('down')", "Down", show=False, id="choice.down"),
+                Binding("k", "move('up')", "Up", show=False, id="choice.up")]
 
     def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
         super().__init__()
@@ -85,6 +93,10 @@ class ChoiceScreen(ModalScreen[str | None]):
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(event.option.id)
+
+    def action_move(self, direction: str) -> None:
+        choices = self.query_one(OptionList)
+        (choices.action_cursor_down if direction == "down" else choices.action_cursor_up)()
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -227,8 +227,8 @@ async def test_copy_payloads(org: DemoOrg, clock: ManualClock) -> None:
         run = app.snapshot.runs[0]
         await pilot.press("y", "enter")
         await pilot.press("y", "down", "enter")
-        await pilot.press("y", "down", "down", "enter")
-        await pilot.press("y", "down", "down", "down", "enter")
+        await pilot.press("y", "j", "j", "enter")  # j/k move in dialogs as in the panes
+        await pilot.press("y", "down", "j", "k", "down", "down", "enter")
         await pilot.press("o")
         assert copied[0] == run.id and copied[1] == run.name
         assert copied[2].endswith(f"/lightning/r/FlowOrchestrationInstance/{run.id}/view")
@@ -459,6 +459,8 @@ async def test_help_lists_every_binding(org: DemoOrg, clock: ManualClock) -> Non
 
         assert {b.id for b in A.BINDINGS} <= ids  # type: ignore[union-attr]
         assert ("ctrl+r", "poll now (also retries when offline)", "refresh") in app.screen.rows
+        await pilot.press("j", "j")
+        assert app.screen.query_one("#help-body").scroll_y == 2
         assert all(desc[:1].islower() and len(desc) > 8 for _, desc, _ in app.screen.rows)
         await pilot.press("escape")
         await pilot.press("ctrl+r")  # the remapped key works
