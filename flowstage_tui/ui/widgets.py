@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.widgets import DataTable, Static, TabPane
 
 from ..engine.state import Health, HealthState, Snapshot
@@ -358,40 +358,73 @@ class StagesTable(_Table):
 
 
 class StepsTable(_Table):
-    COLUMNS = (("Step", 16), ("Type", 11), ("Status", 14), ("Assignee", 20), ("Held", 6))
+    """The stage's steps with their work items: who holds each, and for how long. Assignee
+    takes the width the pane has left; in a narrow pane the Type column goes (a step with an
+    assignee is interactive), so the assignee and Held stay on screen."""
+
+    STEP, TYPE, STATUS, HELD = 17, 12, 15, 7  # each with its one-space gap
+    _layout: tuple[bool, int] | None = None
+    _shown: tuple[tuple[StepRun, ...], dict[str, tuple[WorkItem, ...]], datetime] | None = None
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
-        for name, width in self.COLUMNS:
-            self.add_column(name, key=name, width=width)
+        self.cell_padding = 0
+        self._columns_for(self.size.width or 80)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self._columns_for(event.size.width) and self._shown is not None:
+            self.show(*self._shown)
+
+    def _columns_for(self, width: int) -> bool:
+        """Lay the columns out for this width; True when they changed."""
+        compact = width < 74
+        fixed = self.STEP + self.STATUS + self.HELD + (0 if compact else self.TYPE)
+        layout = (compact, max(10, width - fixed - 2))  # 2: the scrollbar, when there is one
+        if layout == self._layout:
+            return False
+        self._layout = layout
+        self.clear(columns=True)
+        for name, w in (("Step", self.STEP), ("Type", 0 if compact else self.TYPE),
+                        ("Status", self.STATUS), ("Assignee", layout[1]), ("Held", self.HELD)):
+            if w:
+                self.add_column(name, key=name, width=w)
+        return True
 
     def show(self, steps: tuple[StepRun, ...], items: dict[str, tuple[WorkItem, ...]],
              now: datetime) -> None:
+        self._shown = (steps, items, now)
+        compact, assignee = self._layout or (False, 20)
         self.clear()
+
+        def add(st: StepRun, kind: str, who: Text, held: str, key: str) -> None:
+            cells = [cut(P.literal(st.label), self.STEP - 1)]
+            if not compact:
+                cells.append(Text(kind))
+            # the step's status (Discontinued, Error...), not the item's: a cascade completes
+            # the items of a failed or canceled step
+            cells += [P.status_text(str(st.status)), cut(who, assignee - 1), Text(held)]
+            self.add_row(*cells, key=key)
+
         for st in steps:
             kind = "interactive" if st.interactive else (
                 "async" if "Asynchronous" in st.step_type else "background")
             its = items.get(st.id, ())
             if not its:
-                self.add_row(cut(P.literal(st.label), 16), Text(kind),
-                             P.status_text(str(st.status)), Text("—", style="dim"), Text(""),
-                             key=st.id)
+                add(st, kind, Text("—", style="dim"), "", st.id)
             for wi in its:
-                who = P.literal(wi.assignee_name or wi.assignee_id)
-                if wi.assignee_type == "Queue":
-                    who.append(" (queue)", style="dim")
+                # what the name is comes first: it keeps its place, the name is cut instead
+                tag = Text(" (queue)", style="dim") if wi.assignee_type == "Queue" else Text()
                 if wi.assignee_active is False:
-                    who.append(" ⚠ inactive user" if not P.ASCII else " ! inactive user",
+                    tag = Text(" ⚠ inactive" if not P.ASCII else " ! inactive",
                                style="bold red")
+                who = cut(P.literal(wi.assignee_name or wi.assignee_id),
+                          max(4, assignee - 1 - tag.cell_len))
+                who.append_text(tag)
                 held: float | None = wi.seconds_assigned
                 if held is None and str(wi.status) == "Assigned":
                     held = (now - wi.modified).total_seconds()
-                # the step's status (Discontinued, Error...), not the item's: a cascade
-                # completes the items of a failed or canceled step
-                self.add_row(cut(P.literal(st.label), 16), Text(kind),
-                             P.status_text(str(st.status)), cut(who, 20),
-                             Text(P.short_span(held) if str(wi.status) == "Assigned"
-                                  else "done"), key=wi.id)
+                add(st, kind, who, P.short_span(held) if str(wi.status) == "Assigned"
+                    else "done", wi.id)
 
 
 def history_text(details: StageDetails | None, run: Run | None, now: datetime,

@@ -236,6 +236,36 @@ async def test_copy_payloads(org: DemoOrg, clock: ManualClock) -> None:
         assert copied[4] == copied[2]
 
 
+async def test_steps_show_who_holds_it_and_an_inactive_holder(org: DemoOrg,
+                                                                 clock: ManualClock) -> None:
+    """A work item still assigned to a user who has since been deactivated: the triage case.
+    At 120x36 the detail pane is half the width; the name is cut, never the warning."""
+    with org.lock:
+        org.store.ensure_all()
+        item = next(w for w in org.store.table("FlowOrchestrationWorkItem").rows.values()
+                    if w["Status"] == "Assigned" and w["AssigneeId"].startswith("005"))
+        org.store.update("User", item["AssigneeId"], {"IsActive": False}, org.now_ms(),
+                         org.admin_id)
+    stage_id = org.store.table("FlowOrchestrationStepInstance").rows[
+        item["StepInstanceId"]]["StageInstanceId"]
+    run_id = org.store.table("FlowOrchestrationStageInstance").rows[stage_id][
+        "OrchestrationInstanceId"]
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.select_run(run_id)
+        await settle(app, pilot)
+        stages = app.query_one(StagesTable)
+        stages.move_cursor(row=stages.get_row_index(stage_id))
+        await settle(app, pilot)
+        steps = app.query_one(StepsTable)
+        cells = [str(c) for c in steps.get_row(item["Id"])]
+        assert cells[-2].endswith("⚠ inactive")
+        assert cells[-1] and cells[-1] != "done"  # how long they have held it
+        # every column fits the pane: nothing hides off to the right
+        assert steps.virtual_size.width <= steps.size.width
+
+
 async def test_pause_and_resume(org: DemoOrg, clock: ManualClock) -> None:
     polls: list[PollDone] = []
     app = make_app(org, clock)

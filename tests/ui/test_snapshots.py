@@ -44,7 +44,8 @@ def test_errored_run_selected(snap_compare: SnapCompare, size: tuple[int, int]) 
     the counts 27 Error · 35 InProgress · 8 Suspended · 218 Completed · 12 Canceled; the
     stages pane shows its one stage, Prepare Paperwork, failed (✖ and ◀); the steps pane
     shows Create HR Record in Error and Sign Contract Discontinued, held by Katherine
-    Johnson."""
+    Johnson (the name cut with … in the half-width pane at 120x36; Type shown only at 80x24,
+    where the pane is full width), Held 'done'."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=size, run_before=keys("n"))
 
