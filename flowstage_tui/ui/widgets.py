@@ -148,8 +148,9 @@ class HeaderBar(Static):
             if i:
                 line2.append(" · ", style="dim")
             line2.append(f"{counts[s]} {s}", style=P.TEXT_STYLES.get(s, ""))
-        if filter_text and filter_text != "all runs":
-            line2.append(f"   filter: {filter_text}", style="italic")
+        flt = Text(f"   filter: {filter_text}", style="italic")
+        if filter_text and filter_text != "all runs" and line2.cell_len + flt.cell_len <= room:
+            line2.append_text(flt)  # whole or not at all: the runs pane's subtitle has it too
         if parts and t.cell_len + 3 + line2.cell_len <= width - 2:
             t.append("   ")
             t.append_text(line2)

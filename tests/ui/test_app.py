@@ -183,6 +183,7 @@ async def test_command_line_filters_on_the_server_and_jumps_to_a_run(
         await pilot.press("colon", *"runs status=Error", "enter")
         await settle(app, pilot)
         assert app.snapshot.filter.statuses == ("Error",)
+        assert "filter: status=Error" in header(app)
         assert app.snapshot.runs and all(str(r.status) == "Error" for r in app.snapshot.runs)
         target = app.snapshot.runs[5]
         await pilot.press("colon", *f"run {target.name}", "enter")
@@ -440,6 +441,13 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         runs = app.query_one(RunsTable)
         assert runs.compact and runs.row_count == 200
         assert runs.virtual_size.width <= runs.size.width  # no sideways scrolling
+        await pilot.press("colon", *"runs since=7d", "enter")
+        await settle(app, pilot)
+        since = app.snapshot.filter.describe()
+        assert since.startswith("since=") and since in str(app.query_one("#runs-pane")
+                                                            .border_subtitle)
+        counts = header(app).split("\n")[1]
+        assert "Error" in counts and "filter:" not in counts  # no room: not half of it
         await pilot.press("n", "enter", "enter")
         assert isinstance(focused(app), DataTable)
         # offline at 80 columns: what is wrong stays on the first line, the counts on the second
