@@ -63,8 +63,10 @@ GOVERNOR_SLOW = 0.80
 GOVERNOR_STOP = 0.95
 
 
-# Fields Salesforce recomputes from the clock on every read: not a change worth marking.
-_VOLATILE = {Run: "duration", WorkItem: "seconds_assigned"}
+# Fields Salesforce recomputes from the clock on every read (and what we derive from them,
+# to within the second a read takes): not a change worth marking.
+_VOLATILE: dict[type, dict[str, None]] = {
+    Run: {"duration": None}, WorkItem: {"seconds_assigned": None, "assigned_since": None}}
 
 
 def _differs(old: Any, new: Any) -> bool:
@@ -74,7 +76,7 @@ def _differs(old: Any, new: Any) -> bool:
     volatile = _VOLATILE.get(type(old))
     if volatile is None:
         return True
-    return bool(replace(old, **{volatile: None}) != replace(new, **{volatile: None}))
+    return bool(replace(old, **volatile) != replace(new, **volatile))
 
 
 def utc_now() -> datetime:
@@ -445,7 +447,8 @@ class SyncEngine:
 
     def _apply_children(self, obj: str, rows: list[dict[str, Any]], changes: _Changes) -> None:
         makers: dict[str, Callable[[dict[str, Any]], Any]] = {
-            STAGE: parse.stage, STEP: parse.step, WORK: parse.work_item}
+            STAGE: parse.stage, STEP: parse.step,
+            WORK: lambda rec: parse.work_item(rec, read_at=self.clock())}
         maker = makers[obj]
         table = self._m.table(obj)
         for rec in rows:

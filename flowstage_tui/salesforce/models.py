@@ -126,7 +126,9 @@ class WorkItem:
     created: datetime
     modified: datetime
     modstamp: datetime
-    seconds_assigned: int | None  # ElapsedTimeSinceAsgntInSec (v63+)
+    seconds_assigned: int | None  # ElapsedTimeSinceAsgntInSec (v63+), as of the read
+    # when the current assignment began: the moment of the read less seconds_assigned
+    assigned_since: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from .models import (
@@ -107,8 +107,11 @@ def step(rec: Rec) -> StepRun:
     )
 
 
-def work_item(rec: Rec) -> WorkItem:
+def work_item(rec: Rec, read_at: datetime | None = None) -> WorkItem:
+    """`read_at`: when the record was read, which turns ElapsedTimeSinceAsgntInSec (a count
+    Salesforce computes at read time) into the moment the assignment began."""
     assignee = rec.get("Assignee") if isinstance(rec.get("Assignee"), dict) else None
+    elapsed = rec.get("ElapsedTimeSinceAsgntInSec")
     return WorkItem(
         id=rec["Id"], step_id=rec.get("StepInstanceId"),
         run_id=path(rec, "StepInstance.OrchestrationInstanceId") or rec.get("RelatedRecordId"),
@@ -116,7 +119,9 @@ def work_item(rec: Rec) -> WorkItem:
         assignee_id=rec.get("AssigneeId") or "", assignee_name=path(assignee, "Name"),
         assignee_type=path(assignee, "Type"), assignee_active=path(assignee, "IsActive"),
         created=_dt(rec, "CreatedDate"), modified=_dt(rec, "LastModifiedDate"),
-        modstamp=_dt(rec, "SystemModstamp"), seconds_assigned=rec.get("ElapsedTimeSinceAsgntInSec"),
+        modstamp=_dt(rec, "SystemModstamp"), seconds_assigned=elapsed,
+        assigned_since=read_at - timedelta(seconds=elapsed)
+        if read_at is not None and elapsed is not None else None,
     )
 
 

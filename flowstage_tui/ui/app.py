@@ -474,8 +474,12 @@ class FlowstageApp(App[int]):
         expired = [k for k, until in self.marks.items() if until <= now]
         for k in expired:
             del self.marks[k]
-        if expired and not self.is_busy():
-            self.redraw(ChangeSet(changed={RUN: frozenset(expired)}))
+        if not self.is_busy():
+            if expired:
+                self.redraw(ChangeSet(changed={RUN: frozenset(expired)}))
+            clock = self.cfg.clock()
+            for table in (RunsTable, StagesTable, StepsTable):
+                self._q(table).retime(clock)
         self.render_header()
         self.flush_pending()
 

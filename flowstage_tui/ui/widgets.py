@@ -8,6 +8,7 @@ from typing import Any
 
 from rich.text import Text
 from textual import events, on
+from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Static, TabPane
 
 from ..engine.state import Health, HealthState, Snapshot
@@ -199,6 +200,20 @@ class _Table(DataTable[Any]):
     def update_cell(self, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
         super().update_cell(row_key, column_key, _filled(value), **kw)
 
+    def retime(self, now: datetime) -> None:
+        """Ages and durations move with the clock: rewrite those of the rows on screen whose
+        text has changed since they were drawn (a few cells a second, not the table)."""
+        top = int(self.scroll_y)
+        for index in range(top, min(self.row_count, top + self.size.height)):
+            key = self.coordinate_to_cell_key(Coordinate(index, 0)).row_key
+            for column, text in self.time_cells(str(key.value), now).items():
+                if str(self.get_cell(key, column)) != text.plain:
+                    self.update_cell(key, column, text)
+
+    def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
+        """The clock-driven cells of one row, by column key."""
+        return {}
+
     @property
     def selected_id(self) -> str | None:
         """The key of the row under the cursor (a record Id), or None."""
@@ -225,6 +240,7 @@ class RunsTable(_Table):
               "Started": 6, "Took": 6, "Age": 6}
     COMPACT_LABELS = {"Status": "", "Started": "Start"}  # the status glyph says it; 6 cells
     compact = False
+    _runs: dict[str, Run] = {}  # show() replaces it, never mutates it
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -248,9 +264,6 @@ class RunsTable(_Table):
 
     def row_cells(self, run: Run, now: datetime, relative: bool, marked: bool,
                   err: InterviewError | None) -> list[Any]:
-        took = run.duration if run.duration is not None else (
-            (now - run.created).total_seconds() if run.status in ("InProgress", "Suspended")
-            else None)
         stage = run.current_stage or ""
         return [
             Text("●" if marked else " ", style="bold magenta"),
@@ -262,9 +275,20 @@ class RunsTable(_Table):
             Text(P.local(run.created).strftime("%H:%M") if self.compact and (
                 now - run.created).total_seconds() < 86400 else
                  P.local(run.created).strftime("%m-%d" if self.compact else "%m-%d %H:%M")),
-            Text(P.short_span(took)),
-            Text(P.short_span((now - run.created).total_seconds())),
+            *self._times(run, now).values(),
         ]
+
+    def _times(self, run: Run, now: datetime) -> dict[str, Text]:
+        # Duration keeps growing until the run ends, and was read at the last poll: for a run
+        # still going it is what it will read now
+        took = (now - run.created).total_seconds() if run.status in (
+            "InProgress", "Suspended") else run.duration
+        return {"Took": Text(P.short_span(took)),
+                "Age": Text(P.short_span((now - run.created).total_seconds()))}
+
+    def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
+        run = self._runs.get(key)
+        return self._times(run, now) if run is not None else {}
 
     def _width(self, name: str) -> int:
         return (self.NARROW if self.compact else self.WIDTHS)[name]
@@ -273,6 +297,7 @@ class RunsTable(_Table):
              errors: dict[str, InterviewError], changed: set[str] | None = None) -> None:
         """Apply rows: in place when the order is unchanged, else rebuild keeping the cursor."""
         runs = list(runs)
+        self._runs = {r.id: r for r in runs}
         new_keys = [r.id for r in runs]
         old_keys = [str(k.value) for k in self.rows]
         if new_keys == old_keys:
@@ -316,6 +341,26 @@ class StagesTable(_Table):
     """The selected run's stages by Position: when each started and ended, how long it took,
     and a bar scaled to the longest stage so the run's shape reads at a glance."""
 
+    _stages: dict[str, StageRun] = {}  # show() replaces it, never mutates it
+    _relative = True
+
+    def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
+        s = self._stages.get(key)
+        if s is None:
+            return {}
+        longest = max((((t.ended or now) - t.created).total_seconds()
+                       for t in self._stages.values()), default=0.0)
+        span = ((s.ended or now) - s.created).total_seconds()
+        width = max(4, min(24, (self.size.width or 60) - 51))
+        relative = self._relative
+        return {
+            "Started": Text(P.when(s.created, now, relative).replace(" ago", "")),
+            "Ended": Text(P.when(s.ended, now, relative).replace(" ago", "") if s.ended
+                          else "running", style="" if s.ended else "italic"),
+            "Took": Text(P.short_span(span)),
+            "Span": Text(P.bar(span, longest, width), style=P.TEXT_STYLES.get(str(s.status), "")),
+        }
+
     COLUMNS = (("#", 3), ("Stage", 20), ("Started", 10), ("Ended", 10), ("Took", 7),
                ("Span", 0))
 
@@ -329,10 +374,9 @@ class StagesTable(_Table):
              relative: bool) -> None:
         selected = self.selected_id
         self.clear()
-        spans = [((s.ended or now) - s.created).total_seconds() for s in stages]
-        longest = max(spans, default=0.0)
-        width = max(4, min(24, (self.size.width or 60) - 51))
-        for s, span in zip(stages, spans, strict=True):
+        self._stages = {s.id: s for s in stages}
+        self._relative = relative
+        for s in stages:
             status = str(s.status)
             failed = status == "Error"
             label = P.status_text(status, with_word=False)
@@ -342,12 +386,7 @@ class StagesTable(_Table):
             if failed:
                 label.append("◀" if not P.ASCII else "<", style="bold red")
             self.add_row(Text(f"{s.position:>2}"), label,
-                         Text(P.when(s.created, now, relative).replace(" ago", "")),
-                         Text(P.when(s.ended, now, relative).replace(" ago", "") if s.ended
-                              else "running", style="" if s.ended else "italic"),
-                         Text(P.short_span(span)),
-                         Text(P.bar(span, longest, width),
-                              style=P.TEXT_STYLES.get(status, "")), key=s.id)
+                         *self.time_cells(s.id, now).values(), key=s.id)
         keys = [s.id for s in stages]
         if selected in keys:
             self.move_cursor(row=keys.index(selected), animate=False)
@@ -394,6 +433,7 @@ class StepsTable(_Table):
     def show(self, steps: tuple[StepRun, ...], items: dict[str, tuple[WorkItem, ...]],
              now: datetime) -> None:
         self._shown = (steps, items, now)
+        self._items: dict[str, WorkItem] = {}
         compact, assignee = self._layout or (False, 20)
         self.clear()
 
@@ -421,11 +461,17 @@ class StepsTable(_Table):
                 who = cut(P.literal(wi.assignee_name or wi.assignee_id),
                           max(4, assignee - 1 - tag.cell_len))
                 who.append_text(tag)
-                held: float | None = wi.seconds_assigned
-                if held is None and str(wi.status) == "Assigned":
-                    held = (now - wi.modified).total_seconds()
-                add(st, kind, who, P.short_span(held) if str(wi.status) == "Assigned"
-                    else "done", wi.id)
+                self._items[wi.id] = wi
+                add(st, kind, who, self.time_cells(wi.id, now)["Held"].plain, wi.id)
+
+    def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
+        wi = self._items.get(key)
+        if wi is None:
+            return {}
+        if str(wi.status) != "Assigned":
+            return {"Held": Text("done")}
+        since = wi.assigned_since or wi.modified  # before v63: the last change is the best guess
+        return {"Held": Text(P.short_span((now - since).total_seconds()))}
 
 
 def history_text(details: StageDetails | None, run: Run | None, now: datetime,

@@ -19,6 +19,7 @@ from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.cache import load_runs
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.errors import AuthNeeded
+from flowstage_tui.ui import present as P
 from flowstage_tui.ui.app import FlowstageApp
 from flowstage_tui.ui.messages import PollDone
 from flowstage_tui.ui.screens import ChoiceScreen, HelpScreen, MessageScreen
@@ -265,6 +266,38 @@ async def test_steps_show_who_holds_it_and_an_inactive_holder(org: DemoOrg,
         assert cells[-1] and cells[-1] != "done"  # how long they have held it
         # every column fits the pane: nothing hides off to the right
         assert steps.virtual_size.width <= steps.size.width
+
+
+async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
+                                                     clock: ManualClock) -> None:
+    """Age, Took, a running stage's times and Held grow every second without a poll, and
+    Held counts from the assignment, not from when the row was read."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("p")  # no polls from here on: only the clock moves
+        runs, stages, steps = (app.query_one(t) for t in (RunsTable, StagesTable, StepsTable))
+        run = app.snapshot.runs[0]
+        assert str(run.status) == "InProgress"
+        age = str(runs.get_cell(run.id, "Age"))
+        item = next(k for k in steps.rows
+                    if str(steps.get_cell(k, "Held")).strip() not in ("", "done"))
+        held = str(steps.get_cell(item, "Held"))
+        stage = stages.selected_id
+        assert stage is not None
+        took = str(stages.get_cell(stage, "Took"))
+        clock.advance(3 * 3600)
+        app._tick()
+        await pilot.pause()
+        assert str(runs.get_cell(run.id, "Age")) == P.short_span(
+            (app.cfg.clock() - run.created).total_seconds()) != age
+        assert str(runs.get_cell(run.id, "Took")) == str(runs.get_cell(run.id, "Age"))
+        assert str(stages.get_cell(stage, "Took")) != took
+        wi = next(w for items in app.snapshot.work_items.values() for w in items
+                  if w.id == item.value)
+        assert wi.assigned_since is not None
+        assert str(steps.get_cell(item, "Held")) == P.short_span(
+            (app.cfg.clock() - wi.assigned_since).total_seconds()) != held
 
 
 async def test_pause_and_resume(org: DemoOrg, clock: ManualClock) -> None:
