@@ -300,6 +300,41 @@ async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
             (app.cfg.clock() - wi.assigned_since).total_seconds()) != held
 
 
+async def test_watch_rings_when_the_run_fails(org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    bells: list[None] = []
+    said: list[str] = []
+    app.bell = lambda: bells.append(None)  # type: ignore[method-assign]
+    real_notify = app.notify
+
+    def notify(message: str, **kw: Any) -> None:
+        said.append(message)
+        real_notify(message, **kw)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        run = app.snapshot.runs[0]
+        assert str(run.status) == "InProgress" and app.selected_run() == run
+        await pilot.press("w")
+        assert any(m.startswith(f"Watching {run.name}") for m in said)
+        clock.advance(30)
+        app.poll_now()  # nothing happened to it: no bell
+        await settle(app, pilot)
+        assert not bells
+        with org.lock:
+            record = org.store.get("FlowOrchestrationInstance", run.id)
+            assert record is not None
+            org.lifecycle.fail_run(record, org.now_ms(), "UNABLE_TO_LOCK_ROW: in a test")
+        clock.advance(30)
+        app.poll_now()
+        await settle(app, pilot)
+        assert bells == [None]
+        assert f"{run.name}: InProgress → Error" in said
+        await pilot.press("w")  # and off again
+        assert f"Stopped watching {run.name}." in said
+
+
 async def test_pause_and_resume(org: DemoOrg, clock: ManualClock) -> None:
     polls: list[PollDone] = []
     app = make_app(org, clock)
