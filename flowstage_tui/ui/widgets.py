@@ -200,6 +200,18 @@ class _Table(DataTable[Any]):
     def update_cell(self, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
         super().update_cell(row_key, column_key, _filled(value), **kw)
 
+    def on_resize(self, event: events.Resize) -> None:
+        # a pane that shrank (the focus moved to another one) keeps its cursor row in view
+        self.call_after_refresh(self._cursor_in_view)
+
+    def _cursor_in_view(self) -> None:
+        rows = max(1, self.size.height - 1)  # less the header
+        row = self.cursor_row
+        if row < self.scroll_y:
+            self.scroll_to(y=row, animate=False)
+        elif row >= self.scroll_y + rows:
+            self.scroll_to(y=row - rows + 1, animate=False)
+
     def retime(self, now: datetime) -> None:
         """Ages and durations move with the clock: rewrite those of the rows on screen whose
         text has changed since they were drawn (a few cells a second, not the table)."""

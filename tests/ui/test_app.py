@@ -528,6 +528,24 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         assert len(first) <= 78 and "Error" in second and len(second) <= 78
 
 
+async def test_stacked_panes_give_the_focused_one_the_room(org: DemoOrg,
+                                                           clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        runs, detail = app.query_one(RunsTable), app.query_one("#detail")
+        await pilot.press("n", "n")
+        low = detail.size.height
+        await pilot.press("3", "right_square_bracket")  # reading the history
+        await settle(app, pilot)
+        assert detail.size.height >= low + 3
+        # the runs pane shrank, and still shows the selected run
+        assert runs.scroll_y <= runs.cursor_row < runs.scroll_y + runs.size.height - 1
+        await pilot.press("1")
+        await settle(app, pilot)
+        assert detail.size.height == low
+
+
 async def test_short_terminal_shows_only_the_focused_pane(org: DemoOrg,
                                                           clock: ManualClock) -> None:
     app = make_app(org, clock)

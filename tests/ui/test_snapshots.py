@@ -101,7 +101,8 @@ def test_help(snap_compare: SnapCompare) -> None:
 
 def test_no_feed_history_org(snap_compare: SnapCompare) -> None:
     """An org without Feed/History objects: the History tab says so in yellow and still lists
-    the run-log milestones."""
+    the run-log milestones; at 80x24 the focused detail pane has most of the height, the runs
+    pane keeps the selected run (OR-0000293) in view."""
     app, _, _ = fixed_app(feed_history=False)
     assert snap_compare(app, terminal_size=(80, 24),
                         run_before=keys("n", "3", "right_square_bracket"))
