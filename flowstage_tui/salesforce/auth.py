@@ -142,8 +142,11 @@ def build_connection(profile: Profile, *, cache_dir: Path | None = None,
             return Credentials(secret(p.name, "access token", env), url.rstrip("/"))
 
         def no_refresh() -> Credentials:
-            raise AuthNeeded(f"The access token for {p.name!r} expired; put a fresh one in "
-                             f"${env or 'its variable'} and press r.")
+            # a running process never sees a new value of its environment variable
+            how = (f"quit (q), export a fresh one in ${env} and start flowstage again" if env
+                   else f"store a fresh one with `keyring set flowstage {p.name}:access-token`")
+            raise AuthNeeded(f"The org refused the access token for {p.name!r} (expired or "
+                             f"revoked) and access tokens cannot be refreshed: {how}.")
 
         return Connection(login=token_login, reauth=no_refresh,
                           session_factory=_session_for(url, ca), api_cap=cap,

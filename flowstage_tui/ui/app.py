@@ -939,7 +939,7 @@ class FlowstageApp(App[int]):
             body.append(f"  sf org login sfdx-url --sfdx-url-file FILE --alias {alias}\n",
                         style="bold")
         else:
-            body.append("Fix the login named above, then press r to retry.")
+            body.append("When that is done, r retries.")
         self.push_screen(MessageScreen("Re-authentication needed", body))
 
     async def action_quit_app(self) -> None:

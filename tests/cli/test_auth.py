@@ -109,7 +109,8 @@ def test_access_token_login_and_expiry_says_what_to_do(
     clock.advance(15)
     res = engine.poll_once()
     assert res.health.state == HealthState.REAUTH
-    assert "$T_TOK" in res.health.message
+    # a running process never sees a new value of $T_TOK: the message must not promise `r`
+    assert "export a fresh one in $T_TOK and start flowstage again" in res.health.message
 
 
 def test_expiry_mid_session_is_healed_by_password_relogin(
