@@ -53,14 +53,17 @@ class RunFilter:
     def without_status(self) -> RunFilter:
         return replace(self, statuses=())
 
-    def describe(self) -> str:
+    def describe(self, local: bool = False) -> str:
+        """One line for people; `local`: the since moment in this machine's zone (the screen)
+        rather than UTC (the command line's output, as its other times)."""
         parts = []
         if self.statuses:
             parts.append("status=" + ",".join(self.statuses))
         if self.orchestration:
             parts.append(f"orch={self.orchestration}")
         if self.since:
-            parts.append(f"since={self.since:%Y-%m-%d %H:%M}")
+            since = self.since.astimezone() if local else self.since
+            parts.append(f"since={since:%Y-%m-%d %H:%M}")
         if self.text:
             parts.append(f"text={self.text}")
         return " ".join(parts) or "all runs"

@@ -415,7 +415,8 @@ class FlowstageApp(App[int]):
                    dict(self.snapshot.errors), changed)
         runs_pane = self._q("#runs-pane")
         more = "+" if self.snapshot.more else ""
-        runs_pane.border_subtitle = f"{table.row_count}{more} · {self.snapshot.filter.describe()}"
+        runs_pane.border_subtitle = (f"{table.row_count}{more} · "
+                                     f"{self.snapshot.filter.describe(local=True)}")
         self.show_run(table.selected_id)
         self.render_header()
 
@@ -425,7 +426,7 @@ class FlowstageApp(App[int]):
             label=self.cfg.profile.label, color=self.cfg.profile.get("color"),
             read_only=self.cfg.read_only, org=org, health=self.health,
             counts=dict(self.snapshot.counts), now=self.cfg.clock(), paused=self.paused,
-            stale_cache=self.stale_cache, filter_text=self.snapshot.filter.describe(),
+            stale_cache=self.stale_cache, filter_text=self.snapshot.filter.describe(local=True),
             width=self.size.width)
 
     def show_run(self, run_id: str | None) -> None:

@@ -161,6 +161,12 @@ async def test_times_are_shown_in_the_local_zone(org: DemoOrg, clock: ManualCloc
         run = app.snapshot.runs[0]
         started = str(app.query_one(RunsTable).get_row(run.id)[5])
         assert started == (run.created + timedelta(hours=5, minutes=30)).strftime("%m-%d %H:%M")
+        await pilot.press("colon", *"runs since=24h", "enter")
+        await settle(app, pilot)
+        since = app.snapshot.filter.since
+        assert since is not None
+        local = (since + timedelta(hours=5, minutes=30)).strftime("%Y-%m-%d %H:%M")
+        assert f"since={local}" in str(app.query_one("#runs-pane").border_subtitle)
 
 
 async def test_filter_as_you_type_and_escape_clears(org: DemoOrg, clock: ManualClock) -> None:
