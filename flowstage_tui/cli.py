@@ -57,6 +57,9 @@ steps and work items), log, history and feed (null when the org has no such obje
 watch --format jsonl prints one event per change and, per poll,
 {"event": "poll", "api_usage": USED, "api_limit": MAX, "changes": N, "health": STATE}.
 
+environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on screen ·
+TZ the zone the screen shows times in · FLOWSTAGE_CONFIG_DIR where config.toml lives.
+
 exit codes: 0 ok · 1 runs --exit-code matched something, or an org/auth error · 2 bad input
 or config.
 """

@@ -23,6 +23,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.driver import Driver
 from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
@@ -167,6 +168,18 @@ class FlowstageApp(App[int]):
         Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True, id="quit.force",
                 tooltip="quit, even from the command line or a dialog"),
     ]
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if P.ASCII:
+            from .ascii import ascii_driver
+
+            return ascii_driver(driver)
+        return driver
+
+    def get_key_display(self, binding: Binding) -> str:
+        shown = super().get_key_display(binding)
+        return binding.key if P.ASCII and not shown.isascii() else shown  # ⏎ -> enter
 
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
