@@ -187,6 +187,7 @@ class FlowstageApp(App[int]):
         self.engine: SyncEngine | None = None
         self._lock = threading.Lock()
         self._key_sent_to: deque[tuple[events.Key, Widget | None]] = deque(maxlen=64)
+        self._texts: dict[str, str] = {}  # what the History, Feed and Error tabs show
         self.snapshot: Snapshot = Snapshot.empty(config.run_filter)
         self.health = Health(HealthState.CONNECTING, "Connecting…", interval=config.interval)
         self.relative = True
@@ -450,18 +451,13 @@ class FlowstageApp(App[int]):
         table.show(stages, run, now, self.relative)
         pane = self._q("#stages-pane")
         pane.border_subtitle = f"{run.name} · {P.count(len(stages), 'stage')}" if run else ""
-        self._q("#error", Static).update(error_text(run, self.snapshot, now))
         self.show_stage(table.selected_id)
 
     def show_stage(self, stage_id: str | None) -> None:
         now = self.cfg.clock()
         steps = self.snapshot.steps.get(stage_id, ()) if stage_id else ()
         self._q(StepsTable).show(steps, dict(self.snapshot.work_items), now)
-        details = self.details if self.details_for == stage_id else None
-        run = self.selected_run()
-        self._q("#history", Static).update(history_text(details, run, now,
-                                                               self.relative))
-        self._q("#feed", Static).update(feed_text(details, now, self.relative))
+        self._show_texts(self._detail_texts(now))
         if stage_id and self.details_for != stage_id:
             if self._details_timer is not None:
                 self._details_timer.stop()
@@ -471,6 +467,23 @@ class FlowstageApp(App[int]):
             else:
                 self._details_timer = self.set_timer(self.cfg.details_delay,
                                                      lambda: self.request_details(stage_id))
+
+    def _detail_texts(self, now: datetime, only: str | None = None) -> dict[str, Text]:
+        """The History, Feed and Error tabs' text for the selection ('28s ago' included)."""
+        stage_id = self._q(StagesTable).selected_id
+        details = self.details if self.details_for == stage_id else None
+        run = self.selected_run()
+        makers: dict[str, Callable[[], Text]] = {
+            "history": lambda: history_text(details, run, now, self.relative),
+            "feed": lambda: feed_text(details, now, self.relative),
+            "error": lambda: error_text(run, self.snapshot, now)}
+        return {name: make() for name, make in makers.items() if only in (None, name)}
+
+    def _show_texts(self, texts: dict[str, Text]) -> None:
+        for name, text in texts.items():
+            if self._texts.get(name) != text.plain:  # unchanged text: no re-layout
+                self._texts[name] = text.plain
+                self._q(f"#{name}", Static).update(text)
 
     def selected_run(self) -> Run | None:
         rid = self._q(RunsTable).selected_id
@@ -494,6 +507,9 @@ class FlowstageApp(App[int]):
             clock = self.cfg.clock()
             for table in (RunsTable, StagesTable, StepsTable):
                 self._q(table).retime(clock)
+            tab = str(self._q(TabbedContent).active).removeprefix("tab-")
+            if tab != "steps":  # the tab on screen says '28s ago' too
+                self._show_texts(self._detail_texts(clock, only=tab))
         self.render_header()
         self.flush_pending()
 
@@ -514,8 +530,8 @@ class FlowstageApp(App[int]):
         if self._screen_gone():
             return
         if isinstance(message.details, FlowstageError):
-            self._q("#history", Static).update(
-                Text(f"Could not load details: {message.details}", style="yellow"))
+            self._show_texts({"history": Text(f"Could not load details: {message.details}",
+                                              style="yellow")})
             return
         self.details = message.details
         self.details_for = message.stage_id

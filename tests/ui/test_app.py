@@ -304,6 +304,12 @@ async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
         assert wi.assigned_since is not None
         assert str(steps.get_cell(item, "Held")) == P.short_span(
             (app.cfg.clock() - wi.assigned_since).total_seconds()) != held
+        await pilot.press("3", "right_square_bracket")  # History: '… ago' on every line
+        history = text_of(app, "#history")
+        clock.advance(3 * 3600)
+        app._tick()
+        await pilot.pause()
+        assert text_of(app, "#history") != history and "ago" in text_of(app, "#history")
 
 
 async def test_watch_rings_when_the_run_fails(org: DemoOrg, clock: ManualClock) -> None:
