@@ -52,6 +52,8 @@ async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
                 await app.workers.wait_for_complete()
                 await pilot.pause()
         await pilot.pause(0.3)
+        app._tick()  # ages on the pinned clock, whether or not a real second has passed
+        await pilot.pause()
         app.save_screenshot(f"{name}.svg", str(OUT))
     print(f"wrote screenshots/{name}.svg")
 
