@@ -39,6 +39,7 @@ from ..salesforce.capabilities import (
 from ..salesforce.connect import Connection
 from ..salesforce.models import (
     InterviewError,
+    LogEntry,
     Run,
     StageDetails,
     StageRun,
@@ -77,6 +78,26 @@ def _differs(old: Any, new: Any) -> bool:
     if volatile is None:
         return True
     return bool(replace(old, **volatile) != replace(new, **volatile))
+
+
+_STAGE_ENDS = {"EndStage", "FailStage", "DiscontinueStage"}
+
+
+def stage_times(log: tuple[LogEntry, ...]) -> dict[str, tuple[datetime | None, datetime | None]]:
+    """Each stage's start (its first StartStage) and end (its last End/Fail/DiscontinueStage),
+    from the run log in time order: a stage record's LastModifiedDate moves whenever the record
+    is touched again, the milestones do not."""
+    times: dict[str, tuple[datetime | None, datetime | None]] = {}
+    for e in log:
+        if e.stage_name is None:
+            continue
+        start, end = times.get(e.stage_name, (None, None))
+        if e.kind == "StartStage" and start is None:
+            start = e.timestamp
+        elif e.kind in _STAGE_ENDS:
+            end = e.timestamp
+        times[e.stage_name] = (start, end)
+    return times
 
 
 def utc_now() -> datetime:
@@ -240,7 +261,7 @@ class SyncEngine:
         subs = [(ref, q) for ref, q in (
             ("history", b.stage_history(stage_id)), ("feed", b.stage_feed(stage_id)),
             ("run_feed", b.run_feed(stage.run_id)),
-            ("log", b.stage_log(stage.run_id, stage.name)), ("shares", b.stage_shares(stage_id)),
+            ("log", b.run_log(stage.run_id)), ("shares", b.stage_shares(stage_id)),
         ) if q]
         try:
             res = self._client.composite(subs) if subs else {}
@@ -250,14 +271,16 @@ class SyncEngine:
             if "feed" in res or "run_feed" in res:
                 feed = tuple(parse.feed_post(r) for ref in ("run_feed", "feed") if ref in res
                              for r in self._rows(res[ref]))
-            log = tuple(parse.log_entry(r) for r in self._rows(res["log"])) if "log" in res \
-                else ()
+            run_log = tuple(parse.log_entry(r) for r in self._rows(res["log"])) \
+                if "log" in res else ()
             shares = tuple((parse.path(r, "UserOrGroup.Name") or r.get("UserOrGroupId") or "",
                             r.get("AccessLevel") or "", r.get("RowCause") or "")
                            for r in self._rows(res["shares"])) if "shares" in res else ()
         except FlowstageError as exc:
             return exc
-        return StageDetails(stage_id, stage.run_id, history, feed, log, shares)
+        log = tuple(e for e in run_log if e.stage_name in (None, stage.name))
+        return StageDetails(stage_id, stage.run_id, history, feed, log, shares,
+                            stage_times(run_log))
 
     # ------------------------------------------------------------ connect
     def _connect(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -208,5 +209,9 @@ class StageDetails:
     run_id: str
     history: tuple[HistoryEntry, ...] | None  # None: the org has no History object
     feed: tuple[FeedPost, ...] | None  # None: the org has no Feed object
-    log: tuple[LogEntry, ...]
+    log: tuple[LogEntry, ...]  # this stage's milestones and the run's own (StageName null)
     shares: tuple[tuple[str, str, str], ...] = field(default=())  # (user or group, level, cause)
+    # every stage of the run by name: (started, ended) from its StartStage and its last
+    # End/Fail/DiscontinueStage milestone; empty when the org keeps no run log
+    stage_times: Mapping[str, tuple[datetime | None, datetime | None]] = field(
+        default_factory=dict)

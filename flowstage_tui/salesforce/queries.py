@@ -211,12 +211,13 @@ class QueryBuilder:
                 f"WHERE ParentId = {quote(parent_id)} ORDER BY CreatedDate DESC, Id DESC "
                 "LIMIT 200")
 
-    def stage_log(self, run_id: str, stage_name: str) -> str | None:
+    def run_log(self, run_id: str) -> str | None:
+        """Every milestone of one run: the stage's own rows for its History tab, and every
+        stage's start and end for the Stages pane."""
         if not self.caps.has(LOG):
             return None
         return (f"SELECT {self.fields(LOG, LOG_FIELDS)} FROM {LOG} WHERE "
-                f"OrchestrationInstanceId = {quote(run_id)} AND (StageName = {quote(stage_name)}"
-                " OR StageName = null) ORDER BY Timestamp, Id")
+                f"OrchestrationInstanceId = {quote(run_id)} ORDER BY Timestamp, Id")
 
     def stage_shares(self, stage_id: str) -> str | None:
         if not self.caps.has(STAGE_SHARE):

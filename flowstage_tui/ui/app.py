@@ -535,7 +535,10 @@ class FlowstageApp(App[int]):
             return
         self.details = message.details
         self.details_for = message.stage_id
-        if self._q(StagesTable).selected_id == message.stage_id:
+        stages = self._q(StagesTable)
+        stages.use_log_times(message.details.run_id, message.details.stage_times)
+        stages.retime(self.cfg.clock())
+        if stages.selected_id == message.stage_id:
             self.show_stage(message.stage_id)
 
     # ------------------------------------------------------------ selection events

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -355,20 +355,33 @@ class StagesTable(_Table):
 
     _stages: dict[str, StageRun] = {}  # show() replaces it, never mutates it
     _relative = True
+    _log: tuple[str | None, Mapping[str, tuple[datetime | None, datetime | None]]] = (None, {})
+
+    def use_log_times(self, run_id: str,
+                      times: Mapping[str, tuple[datetime | None, datetime | None]]) -> None:
+        """Start and end of each stage of `run_id` from its run log, once fetched: the stage
+        record's own stamps are the fallback (LastModifiedDate moves if it is touched again)."""
+        self._log = (run_id, times)
+
+    def _span(self, s: StageRun) -> tuple[datetime, datetime | None]:
+        run_id, times = self._log
+        start, end = times.get(s.name, (None, None)) if run_id == s.run_id else (None, None)
+        return start or s.created, None if s.ended is None else end or s.ended
 
     def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
         s = self._stages.get(key)
         if s is None:
             return {}
-        longest = max((((t.ended or now) - t.created).total_seconds()
-                       for t in self._stages.values()), default=0.0)
-        span = ((s.ended or now) - s.created).total_seconds()
+        spans = {k: self._span(t) for k, t in self._stages.items()}
+        longest = max(((end or now) - start).total_seconds() for start, end in spans.values())
+        started, ended = spans[key]
+        span = ((ended or now) - started).total_seconds()
         width = max(4, min(24, (self.size.width or 60) - 51))
         relative = self._relative
         return {
-            "Started": Text(P.when(s.created, now, relative).replace(" ago", "")),
-            "Ended": Text(P.when(s.ended, now, relative).replace(" ago", "") if s.ended
-                          else "running", style="" if s.ended else "italic"),
+            "Started": Text(P.when(started, now, relative).replace(" ago", "")),
+            "Ended": Text(P.when(ended, now, relative).replace(" ago", "") if ended
+                          else "running", style="" if ended else "italic"),
             "Took": Text(P.short_span(span)),
             "Span": Text(P.bar(span, longest, width), style=P.TEXT_STYLES.get(str(s.status), "")),
         }

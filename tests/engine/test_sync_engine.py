@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,10 +11,11 @@ import pytest
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import HealthState, Snapshot
-from flowstage_tui.engine.sync import SyncEngine
+from flowstage_tui.engine.sync import SyncEngine, stage_times
 from flowstage_tui.salesforce.capabilities import RUN, STAGE
 from flowstage_tui.salesforce.models import (
     OPEN_STATUSES,
+    LogEntry,
     Run,
     RunStatus,
     WorkItem,
@@ -193,6 +195,11 @@ def test_stage_details_in_one_call(clock: ManualClock) -> None:
     assert details.feed is not None and any(p.type == "TrackedChange" for p in details.feed)
     kinds = [e.kind for e in details.log]
     assert "FailStage" in kinds and "StartInstance" in kinds
+    assert {e.stage_name for e in details.log} <= {stage.name, None}  # its rows, the run's
+    # the same call brought every stage's start and end for the Stages pane
+    assert set(details.stage_times) == {s.name for s in snap.stages[errored.id]}
+    started, ended = details.stage_times[stage.name]
+    assert started == stage.created and ended == stage.modified
     assert snap.errors[errored.id].message
 
 
@@ -275,3 +282,16 @@ def test_snapshot_is_immutable(clock: ManualClock) -> None:
         snap.stages["x"] = ()  # type: ignore[index]
     with pytest.raises(AttributeError):
         snap.runs = ()  # type: ignore[misc]
+
+
+def test_stage_times_take_the_first_start_and_the_last_end() -> None:
+    def entry(kind: str, minute: int, stage: str | None = "Review") -> LogEntry:
+        return LogEntry(f"id{minute}", "run", kind, datetime(2026, 11, 28, 9, minute, tzinfo=UTC),
+                        stage, None, None, None, None, None)
+
+    log = (entry("StartInstance", 0, None), entry("StartStage", 1), entry("StartStep", 2),
+           entry("FailStage", 3), entry("ResumeInstance", 4, None), entry("EndStage", 5),
+           entry("StartStage", 6, "Ship"))
+    times = stage_times(log)
+    assert times["Review"] == (log[1].timestamp, log[5].timestamp)  # failed, resumed, ended
+    assert times["Ship"] == (log[6].timestamp, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -556,6 +556,33 @@ async def test_stacked_panes_give_the_focused_one_the_room(org: DemoOrg,
         await pilot.press("1")
         await settle(app, pilot)
         assert detail.size.height == low
+
+
+async def test_stage_times_come_from_the_run_log(org: DemoOrg, clock: ManualClock) -> None:
+    """A finished stage whose record is touched again later (its LastModifiedDate moves) keeps
+    the end its EndStage milestone says, once the run log is in."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        stage = next(st for r in app.snapshot.runs if str(r.status) == "InProgress"
+                     for st in app.snapshot.stages.get(r.id, ()) if str(st.status) == "Completed")
+        done = org.store.get("FlowOrchestrationStageInstance", stage.id)
+        assert done is not None
+        ended = done["LastModifiedDate"]
+        clock.advance(3600)
+        with org.lock:  # an hour later something touches the finished stage record
+            org.store.update("FlowOrchestrationStageInstance", done["Id"],
+                             {"Label": done["Label"]}, org.now_ms(), org.admin_id)
+        app.poll_now()
+        await settle(app, pilot)
+        assert app.select_run(done["OrchestrationInstanceId"])
+        await settle(app, pilot)
+        table = app.query_one(StagesTable)
+        table.move_cursor(row=table.get_row_index(done["Id"]))
+        await settle(app, pilot)
+        await pilot.press("t")  # absolute times
+        shown = datetime.fromtimestamp(ended / 1000, UTC).strftime("%m-%d %H:%M")
+        assert str(table.get_cell(done["Id"], "Ended")) == shown
 
 
 async def test_short_terminal_shows_only_the_focused_pane(org: DemoOrg,
