@@ -353,27 +353,42 @@ class StagesTable(_Table):
     """The selected run's stages by Position: when each started and ended, how long it took,
     and a bar scaled to the longest stage so the run's shape reads at a glance."""
 
+    COLUMNS = (("#", 3), ("Stage", 20), ("Started", 10), ("Ended", 10), ("Took", 7),
+               ("Span", 0))
     _stages: dict[str, StageRun] = {}  # show() replaces it, never mutates it
     _relative = True
     _log: tuple[str | None, Mapping[str, tuple[datetime | None, datetime | None]]] = (None, {})
+    # (now, every stage's start and end, the longest span): one pass per show or retime
+    _spans: tuple[datetime, dict[str, tuple[datetime, datetime | None]], float] | None = None
 
     def use_log_times(self, run_id: str,
                       times: Mapping[str, tuple[datetime | None, datetime | None]]) -> None:
         """Start and end of each stage of `run_id` from its run log, once fetched: the stage
         record's own stamps are the fallback (LastModifiedDate moves if it is touched again)."""
         self._log = (run_id, times)
+        self._spans = None
 
-    def _span(self, s: StageRun) -> tuple[datetime, datetime | None]:
-        run_id, times = self._log
-        start, end = times.get(s.name, (None, None)) if run_id == s.run_id else (None, None)
-        return start or s.created, None if s.ended is None else end or s.ended
+    def _all_spans(self, now: datetime) -> tuple[dict[str, tuple[datetime, datetime | None]],
+                                                 float]:
+        """Every stage's (start, end) and the longest span, worked out once for the moment
+        `now` rather than again for each row that asks."""
+        if self._spans is None or self._spans[0] is not now:
+            run_id, times = self._log
+            spans = {}
+            for key, s in self._stages.items():
+                start, end = times.get(s.name, (None, None)) if run_id == s.run_id else (
+                    None, None)
+                spans[key] = (start or s.created, None if s.ended is None else end or s.ended)
+            longest = max((((end or now) - start).total_seconds()
+                           for start, end in spans.values()), default=0.0)
+            self._spans = (now, spans, longest)
+        return self._spans[1], self._spans[2]
 
     def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
         s = self._stages.get(key)
         if s is None:
             return {}
-        spans = {k: self._span(t) for k, t in self._stages.items()}
-        longest = max(((end or now) - start).total_seconds() for start, end in spans.values())
+        spans, longest = self._all_spans(now)
         started, ended = spans[key]
         span = ((ended or now) - started).total_seconds()
         width = max(4, min(24, (self.size.width or 60) - 51))
@@ -385,9 +400,6 @@ class StagesTable(_Table):
             "Took": Text(P.short_span(span)),
             "Span": Text(P.bar(span, longest, width), style=P.TEXT_STYLES.get(str(s.status), "")),
         }
-
-    COLUMNS = (("#", 3), ("Stage", 20), ("Started", 10), ("Ended", 10), ("Took", 7),
-               ("Span", 0))
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -401,6 +413,7 @@ class StagesTable(_Table):
         self.clear()
         self._stages = {s.id: s for s in stages}
         self._relative = relative
+        self._spans = None
         for s in stages:
             status = str(s.status)
             failed = status == "Error"
