@@ -11,6 +11,8 @@ from ..output import clean_text as clean_text
 
 ASCII = os.environ.get("FLOWSTAGE_ASCII", "") not in ("", "0")
 
+# Status glyphs and their ASCII twins (the same ones ascii.py's driver would write; chosen
+# here too so that a table cell itself holds the ASCII glyph under FLOWSTAGE_ASCII=1).
 GLYPHS = {
     "InProgress": ("▶", ">"), "Error": ("✖", "X"), "Suspended": ("⏸", "="),
     "Completed": ("✔", "+"), "Canceled": ("⊘", "/"), "Discontinued": ("↷", "~"),
@@ -81,7 +83,7 @@ def bar(seconds: float | None, longest: float, width: int) -> str:
     if not seconds or longest <= 0 or width <= 0:
         return ""
     cells = max(1, round(width * seconds / longest))
-    return ("#" if ASCII else "█") * min(width, cells)
+    return "█" * min(width, cells)  # FLOWSTAGE_ASCII: the driver writes it as # (ascii.py)
 
 
 RESUME_WINDOW = timedelta(days=14)

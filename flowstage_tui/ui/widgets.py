@@ -422,7 +422,7 @@ class StagesTable(_Table):
             label.append_text(P.literal(s.label, "bold red" if failed else ""))
             label = cut(label, 18 if failed else 19)
             if failed:
-                label.append("◀" if not P.ASCII else "<", style="bold red")
+                label.append("◀", style="bold red")
             self.add_row(Text(f"{s.position:>2}"), label,
                          *self.time_cells(s.id, now).values(), key=s.id)
         keys = [s.id for s in stages]
@@ -494,8 +494,7 @@ class StepsTable(_Table):
                 # what the name is comes first: it keeps its place, the name is cut instead
                 tag = Text(" (queue)", style="dim") if wi.assignee_type == "Queue" else Text()
                 if wi.assignee_active is False:
-                    tag = Text(" ⚠ inactive" if not P.ASCII else " ! inactive",
-                               style="bold red")
+                    tag = Text(" ⚠ inactive", style="bold red")
                 who = cut(P.literal(wi.assignee_name or wi.assignee_id),
                           max(4, assignee - 1 - tag.cell_len))
                 who.append_text(tag)
@@ -578,7 +577,7 @@ def feed_text(details: StageDetails | None, now: datetime, relative: bool) -> Te
             out.append(f"  {P.clean_text(post.link)}\n", style="underline")
         for c in post.comments:
             text = P.html_to_text(c.body) if c.rich else c.body
-            out.append("    ↳ " if not P.ASCII else "    > ", style="dim")
+            out.append("    ↳ ", style="dim")
             out.append(P.clean_text(c.author or "someone"), style="bold")
             out.append(f" ({P.when(c.created, now, relative)}): ", style="dim")
             out.append(P.clean_text(text))
