@@ -469,9 +469,10 @@ class SyncEngine:
             changes.note("removed", obj, rid)
 
     def _apply_children(self, obj: str, rows: list[dict[str, Any]], changes: _Changes) -> None:
+        read_at = self.clock()  # these rows were read just now, in one response
         makers: dict[str, Callable[[dict[str, Any]], Any]] = {
             STAGE: parse.stage, STEP: parse.step,
-            WORK: lambda rec: parse.work_item(rec, read_at=self.clock())}
+            WORK: lambda rec: parse.work_item(rec, read_at=read_at)}
         maker = makers[obj]
         table = self._m.table(obj)
         for rec in rows:

@@ -497,19 +497,19 @@ class FlowstageApp(App[int]):
     def _tick(self) -> None:
         if self._screen_gone():
             return
-        now = self.cfg.clock().timestamp()
-        expired = [k for k, until in self.marks.items() if until <= now]
+        now = self.cfg.clock()
+        stamp = now.timestamp()
+        expired = [k for k, until in self.marks.items() if until <= stamp]
         for k in expired:
             del self.marks[k]
         if not self.is_busy():
             if expired:
                 self.redraw(ChangeSet(changed={RUN: frozenset(expired)}))
-            clock = self.cfg.clock()
             for table in (RunsTable, StagesTable, StepsTable):
-                self._q(table).retime(clock)
+                self._q(table).retime(now)
             tab = str(self._q(TabbedContent).active).removeprefix("tab-")
             if tab != "steps":  # the tab on screen says '28s ago' too
-                self._show_texts(self._detail_texts(clock, only=tab))
+                self._show_texts(self._detail_texts(now, only=tab))
         self.render_header()
         self.flush_pending()
 

@@ -443,6 +443,7 @@ class StepsTable(_Table):
     STEP, TYPE, STATUS, HELD = 17, 12, 15, 7  # each with its one-space gap
     _layout: tuple[bool, int] | None = None
     _shown: tuple[tuple[StepRun, ...], dict[str, tuple[WorkItem, ...]], datetime] | None = None
+    _items: dict[str, WorkItem] = {}  # the work items on screen by Id; show() replaces it
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -471,7 +472,7 @@ class StepsTable(_Table):
     def show(self, steps: tuple[StepRun, ...], items: dict[str, tuple[WorkItem, ...]],
              now: datetime) -> None:
         self._shown = (steps, items, now)
-        self._items: dict[str, WorkItem] = {}
+        self._items = {}
         compact, assignee = self._layout or (False, 20)
         self.clear()
 
