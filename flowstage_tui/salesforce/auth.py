@@ -36,7 +36,7 @@ def _run_sf(args: list[str]) -> dict[str, Any]:
                          "@salesforce/cli` or choose another auth kind for this profile.")
     try:
         done = subprocess.run([exe, *args, "--json"], capture_output=True, text=True,
-                              timeout=SF_TIMEOUT, env=_sf_env())
+                              stdin=subprocess.DEVNULL, timeout=SF_TIMEOUT, env=_sf_env())
     except subprocess.TimeoutExpired as exc:
         raise AuthNeeded(f"`sf {' '.join(args)}` did not answer in {SF_TIMEOUT}s.") from exc
     try:

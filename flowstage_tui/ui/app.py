@@ -6,9 +6,13 @@ as messages; the next poll is scheduled when the last one finishes (Dolphie's pa
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
+import os
 import random
+import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -57,6 +61,8 @@ Switcher = Callable[[str], tuple[Profile, Connection]]
 
 
 SHORT_ROWS = 20  # below this many rows only the focused pane is shown
+HANG_UP_EXIT = 129  # 128 + SIGHUP, as a shell reports a process the hang-up ended
+HANG_UP_GRACE = 3.0  # seconds a clean exit may take after a hang-up before a hard one
 
 
 @dataclass
@@ -85,6 +91,7 @@ class AppConfig:
     # seconds a stage stays selected before its history and feed are fetched (0: at once,
     # which tests and screenshots use so that no timer decides what they show)
     details_delay: float = 0.3
+    crash_log: Path | None = None  # where a crash's traceback goes (never to the screen)
 
 
 class FlowstageCommands(Provider):
@@ -181,6 +188,17 @@ class FlowstageApp(App[int]):
         shown = super().get_key_display(binding)
         return binding.key if P.ASCII and not shown.isascii() else shown  # ⏎ -> enter
 
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug must not look like success, nor show secrets: Textual prints a traceback with
+        local variables (a token or password among them) and the shell would see exit 0. The
+        traceback goes to the log file without locals; the terminal gets one line; exit 1."""
+        where = write_crash_log(self.cfg.crash_log, error)
+        super()._handle_exception(error)  # sets the return code, closes the app
+        self._exit_renderables[:] = [Text(
+            f"flowstage stopped on an internal error ({type(error).__name__}); "
+            + (f"the traceback is in {where}" if where else "the traceback could not be "
+               "written") + ". Please report it.")]
+
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         self.cfg = config
@@ -209,6 +227,8 @@ class FlowstageApp(App[int]):
         self.loading_more = False
         self._main_screen: Any = None
         self._follow: tuple[Literal["run", "stage"], str | None] | None = None
+        self._tty: int | None = None  # the terminal we draw on, watched for a hang-up
+        self.hung_up = False
 
     # ------------------------------------------------------------ layout
     def compose(self) -> ComposeResult:
@@ -263,6 +283,7 @@ class FlowstageApp(App[int]):
         self.redraw(ChangeSet())
         self._focus(self._q(RunsTable))
         self.set_interval(1.0, self._tick)
+        self._watch_for_hang_up()
         if self.cfg.pick_profile:
             self.call_after_refresh(self.pick_profile)
         elif self.cfg.connection is not None and self.cfg.autostart:
@@ -288,6 +309,30 @@ class FlowstageApp(App[int]):
         self._q(RunsTable).set_widths(self.size.width)
         self.render_header()
 
+    def _watch_for_hang_up(self) -> None:
+        """When the SSH link drops the terminal is gone: stop asking the org for anything and
+        exit, even where SIGHUP was set to be ignored (the default would have killed us)."""
+        if self.is_headless or threading.current_thread() is not threading.main_thread():
+            return
+        stdin = sys.__stdin__
+        if stdin is not None and stdin.isatty():
+            self._tty = stdin.fileno()
+        asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self.hang_up)
+
+    def hang_up(self) -> None:
+        if self.hung_up:
+            return
+        self.hung_up = True
+        if self._poll_timer is not None:
+            self._poll_timer.stop()
+            self._poll_timer = None
+        # There is no terminal to restore; a request still in flight must not keep the
+        # process alive for its read timeout.
+        timer = threading.Timer(HANG_UP_GRACE, os._exit, (HANG_UP_EXIT,))
+        timer.daemon = True
+        timer.start()
+        self.exit(HANG_UP_EXIT, return_code=HANG_UP_EXIT)
+
     # ------------------------------------------------------------ engine and polling
     def start_engine(self, connection: Connection) -> None:
         self.engine = SyncEngine(connection, clock=self.cfg.clock, flt=self.cfg.run_filter,
@@ -296,7 +341,7 @@ class FlowstageApp(App[int]):
         self.poll_now()
 
     def poll_now(self, manual: bool = False) -> None:
-        if self.engine is None or self.polling:
+        if self.engine is None or self.polling or self.hung_up:
             return
         if self._poll_timer is not None:
             self._poll_timer.stop()
@@ -319,7 +364,7 @@ class FlowstageApp(App[int]):
     def on_poll_done(self, message: PollDone) -> None:
         self.polling = False
         self.loading_more = False
-        if self._screen_gone():
+        if self._screen_gone() or self.hung_up:
             return
         result = message.result
         self._receive(result)
@@ -497,6 +542,9 @@ class FlowstageApp(App[int]):
     def _tick(self) -> None:
         if self._screen_gone():
             return
+        if self._tty is not None and not os.isatty(self._tty):
+            self.hang_up()  # the terminal went away and SIGHUP was ignored (nohup, a wrapper)
+            return
         now = self.cfg.clock()
         stamp = now.timestamp()
         expired = [k for k, until in self.marks.items() if until <= stamp]
@@ -515,7 +563,7 @@ class FlowstageApp(App[int]):
 
     # ------------------------------------------------------------ details
     def request_details(self, stage_id: str) -> None:
-        if self.engine is None or self.engine.client is None:
+        if self.engine is None or self.engine.client is None or self.hung_up:
             return
         self._details_worker(stage_id)
 
@@ -1010,3 +1058,25 @@ def parse_runs_args(text: str, now: datetime) -> RunFilter:
                          else None, text=values.get("text") or None)
     except UsageError as exc:
         raise ValueError(str(exc).replace("--", "")) from exc
+
+
+def write_crash_log(path: Path | None, error: BaseException) -> Path | None:
+    """Append the traceback to the log file, with no local variables (they may hold a token).
+    None when there is no log file or it cannot be written."""
+    if path is None:
+        return None
+    import traceback
+    from datetime import UTC
+
+    from .. import __version__
+
+    text = "".join(traceback.format_exception(error))
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as fh:
+            fh.write(f"{stamp} CRASH flowstage {__version__}\n{text}\n")
+    except OSError:
+        return None
+    return path

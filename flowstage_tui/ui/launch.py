@@ -46,10 +46,14 @@ def build_app(ctx: Context, args: argparse.Namespace | None = None, *,
         theme=getattr(ns, "theme", None) or ctx.profile.get("theme"), cached_runs=cached,
         cached_org=cached_org, cache_path=cache_path, export_dir=export_dir,
         profiles=profiles, switcher=switcher if profiles else None, pick_profile=pick,
-        autostart=autostart))
+        autostart=autostart, crash_log=paths.log_dir() / "flowstage.log"))
 
 
 def launch(ctx: Context, args: argparse.Namespace) -> int:
+    from ..config.secrets import ask_before_ui
+
+    if ctx.demo_org is None and not ctx.pick_profile:
+        ask_before_ui(ctx.profile)  # before the App owns the terminal
     app = build_app(ctx, args)
     result = app.run()
-    return int(result or 0)
+    return app.return_code or int(result or 0)  # a crash is 1, never 0
