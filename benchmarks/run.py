@@ -298,17 +298,18 @@ def _alias_env(tmp: Path) -> dict[str, str]:
     earlier session, and an org that does not answer (a closed port), so the figure is the
     cache's first frame and nothing else."""
     from flowstage_tui.emulator.org import DemoOrg
-    from flowstage_tui.engine.cache import save_runs
+    from flowstage_tui.engine.cache import save_runs, target_of
     from flowstage_tui.engine.sync import SyncEngine
     from flowstage_tui.salesforce.connect import demo_connection
 
     snapshot = SyncEngine(demo_connection(DemoOrg(seed=7, runs=300, frozen=True))).poll_once()
+    profile = {"auth": "access-token", "instance_url": "http://127.0.0.1:9"}
     save_runs(tmp / "state" / "flowstage" / "last-runs" / "prod.json",
-              snapshot.snapshot.runs, "Acme Demo Org")
+              snapshot.snapshot.runs, snapshot.snapshot.org, target_of(profile))
     (tmp / "config").mkdir()
     (tmp / "config" / "config.toml").write_text(
         'default_profile = "prod"\n[profiles.prod]\nauth = "access-token"\n'
-        'instance_url = "http://127.0.0.1:9"\ntoken_env = "BENCH_TOKEN"\n')
+        f'instance_url = "{profile["instance_url"]}"\ntoken_env = "BENCH_TOKEN"\n')
     return {"FLOWSTAGE_CONFIG_DIR": str(tmp / "config"), "XDG_STATE_HOME": str(tmp / "state"),
             "XDG_CACHE_HOME": str(tmp / "cache"), "BENCH_TOKEN": "not-a-token"}
 

@@ -49,6 +49,7 @@ class RunFilter:
     orchestration: str | None = None  # developer name, or part of the label
     since: datetime | None = None
     text: str | None = None  # part of the run name or orchestration label
+    ids: tuple[str, ...] = ()  # these runs only (15- or 18-character Ids)
 
     def without_status(self) -> RunFilter:
         return replace(self, statuses=())
@@ -66,10 +67,14 @@ class RunFilter:
             parts.append(f"since={since:%Y-%m-%d %H:%M}")
         if self.text:
             parts.append(f"text={self.text}")
+        if self.ids:
+            parts.append("id=" + ",".join(self.ids))
         return " ".join(parts) or "all runs"
 
     def matches(self, run: Run) -> bool:
         """The same test as `where`, applied locally to a run we already hold."""
+        if self.ids and run.id not in self.ids and run.id[:15] not in self.ids:
+            return False
         if self.statuses and run.status not in self.statuses:
             return False
         if self.orchestration:
@@ -98,6 +103,8 @@ class QueryBuilder:
     def run_where(self, flt: RunFilter | None = None, prefix: str = "") -> list[str]:
         f = self.filter if flt is None else flt
         out = []
+        if f.ids:
+            out.append(f"{prefix}Id IN ({', '.join(quote(i) for i in f.ids)})")
         if f.statuses:
             out.append(f"{prefix}Status IN ({', '.join(quote(s) for s in f.statuses)})")
         label = self.caps.has(RUN, "OrchestrationLabel")

@@ -11,6 +11,7 @@ import csv
 import json
 import os
 import random
+import re
 import signal
 import sys
 import threading
@@ -32,6 +33,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from ..config.store import Profile
+from ..engine.cache import CachedRuns
 from ..engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
 from ..engine.sync import SyncEngine
 from ..errors import FlowstageError
@@ -61,6 +63,7 @@ Switcher = Callable[[str], tuple[Profile, Connection]]
 
 
 SHORT_ROWS = 20  # below this many rows only the focused pane is shown
+RUN_ID = re.compile(r"0jE[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?")  # FlowOrchestrationInstance
 HANG_UP_EXIT = 129  # 128 + SIGHUP, as a shell reports a process the hang-up ended
 HANG_UP_GRACE = 3.0  # seconds a clean exit may take after a hang-up before a hard one
 
@@ -78,8 +81,7 @@ class AppConfig:
     open_run: str | None = None
     keymap: dict[str, str] = field(default_factory=dict)
     theme: str | None = None
-    cached_runs: tuple[Run, ...] = ()
-    cached_org: str | None = None
+    cached: CachedRuns = field(default_factory=CachedRuns)  # the profile's last-known runs
     cache_path: Path | None = None
     export_dir: Path | None = None
     profiles: tuple[str, ...] = ()
@@ -174,6 +176,8 @@ class FlowstageApp(App[int]):
                 tooltip="quit flowstage"),
         Binding("ctrl+q", "quit_app", "Quit", show=False, priority=True, id="quit.force",
                 tooltip="quit, even from the command line or a dialog"),
+        Binding("ctrl+c", "how_to_quit", "How to quit", show=False, id="quit.hint",
+                tooltip="says how to quit (a stray Ctrl+C never ends a triage session)"),
     ]
 
     def get_driver_class(self) -> type[Driver]:
@@ -187,6 +191,12 @@ class FlowstageApp(App[int]):
     def get_key_display(self, binding: Binding) -> str:
         shown = super().get_key_display(binding)
         return binding.key if P.ASCII and not shown.isascii() else shown  # ⏎ -> enter
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Notifications carry what users typed and what the org holds: never markup."""
+        super().notify(message, title=title, severity=severity, timeout=timeout,
+                       markup=markup)
 
     def _handle_exception(self, error: Exception) -> None:
         """A bug must not look like success, nor show secrets: Textual prints a traceback with
@@ -211,7 +221,7 @@ class FlowstageApp(App[int]):
         self.relative = True
         self.paused = False
         self.polling = False
-        self.stale_cache = bool(config.cached_runs)
+        self.stale_cache = bool(config.cached.runs)
         self.marks: dict[str, float] = {}
         self.watched: set[str] = set()
         self.pending: PollResult | None = None
@@ -227,6 +237,8 @@ class FlowstageApp(App[int]):
         self.loading_more = False
         self._main_screen: Any = None
         self._follow: tuple[Literal["run", "stage"], str | None] | None = None
+        self._open_run = config.open_run  # --run: selected once the first runs are in
+        self._seek: tuple[str, RunFilter] | None = None  # a :run the org was asked for
         self._tty: int | None = None  # the terminal we draw on, watched for a hang-up
         self.hung_up = False
 
@@ -277,8 +289,8 @@ class FlowstageApp(App[int]):
         if self.cfg.keymap:
             self.set_keymap(self.cfg.keymap)
         self._layout_for(self.size.width, self.size.height)
-        if self.cfg.cached_runs:
-            self.snapshot = Snapshot(self.cfg.cached_runs, {}, {}, {}, {}, {},
+        if self.cfg.cached.runs:
+            self.snapshot = Snapshot(self.cfg.cached.runs, {}, {}, {}, {}, {},
                                      self.cfg.run_filter, None, None)
         self.redraw(ChangeSet())
         self._focus(self._q(RunsTable))
@@ -340,24 +352,26 @@ class FlowstageApp(App[int]):
                                  rng=random.Random(self.cfg.rng_seed))
         self.poll_now()
 
-    def poll_now(self, manual: bool = False) -> None:
+    def poll_now(self, manual: bool = False, announce: bool | None = None) -> None:
+        """Poll at once. `manual`: even when backing off; `announce`: say "Refreshed." (what
+        r does; a filter change shows its answer instead)."""
         if self.engine is None or self.polling or self.hung_up:
             return
         if self._poll_timer is not None:
             self._poll_timer.stop()
             self._poll_timer = None
         self.polling = True
-        self._poll_worker(manual)
+        self._poll_worker(manual, manual if announce is None else announce)
 
     @work(thread=True, exit_on_error=False, group="poll")
-    def _poll_worker(self, manual: bool) -> None:
+    def _poll_worker(self, manual: bool, announce: bool) -> None:
         assert self.engine is not None
         with self._lock:
             if manual:
                 self.engine.retry_now()
             result = self.engine.poll_once(self._progress)
             delay = self.engine.next_delay()
-        message = PollDone(result, manual)
+        message = PollDone(result, announce)
         message.delay = delay  # type: ignore[attr-defined]
         self.post_message(message)
 
@@ -394,6 +408,11 @@ class FlowstageApp(App[int]):
 
     def _receive(self, result: PollResult) -> None:
         self.health = result.health
+        org = result.snapshot.org
+        if self.stale_cache and org is not None and org.org_id != self.cfg.cached.org_id:
+            self.stale_cache = False  # the profile now reaches another org: not its runs
+            self.snapshot = Snapshot.empty(self.cfg.run_filter)
+            self.redraw(ChangeSet(full=True))
         if result.health.ok:
             self.stale_cache = False
         elif self.stale_cache:  # no good poll yet: keep the last-known runs, say what is wrong
@@ -428,15 +447,22 @@ class FlowstageApp(App[int]):
             self.redraw(result.changes)
         else:
             self.render_header()  # nothing moved: leave the tables (and the user) alone
-        if self.cfg.open_run and result.snapshot.runs:
-            self.select_run(self.cfg.open_run)
-            self.cfg.open_run = None
+        if self._open_run and result.snapshot.runs:
+            ident, self._open_run = self._open_run, None
+            self.find_run(ident)
+        elif self._seek is not None and result.snapshot.filter == self.cfg.run_filter:
+            ident, previous = self._seek
+            self._seek = None
+            if not self.select_run(ident):
+                self.notify(f"Run {P.clean_text(ident)} not found in this org; back to "
+                            f"{previous.describe(local=True)}.", severity="warning", timeout=6)
+                self.set_server_filter(previous)
         if self.cfg.cache_path is not None and result.health.ok and result.snapshot.runs and (
                 result.changes.full or result.changes.ids(RUN)):  # write only what changed
-            from ..engine.cache import save_runs
+            from ..engine.cache import save_runs, target_of
 
-            org = result.snapshot.org.name if result.snapshot.org else None
-            save_runs(self.cfg.cache_path, result.snapshot.runs, org)
+            save_runs(self.cfg.cache_path, result.snapshot.runs, result.snapshot.org,
+                      target_of(self.cfg.profile.values))
         stage_id = self._q(StagesTable).selected_id
         if stage_id and (stage_id in result.changes.ids(STAGE) or self.details_for != stage_id):
             self.request_details(stage_id)
@@ -474,18 +500,25 @@ class FlowstageApp(App[int]):
                    dict(self.snapshot.errors), changed)
         runs_pane = self._q("#runs-pane")
         more = "+" if self.snapshot.more else ""
-        runs_pane.border_subtitle = (f"{table.row_count}{more} · "
-                                     f"{self.snapshot.filter.describe(local=True)}")
+        runs_pane.border_subtitle = Text(f"{table.row_count}{more} · {self.filter_text()}")
         self.show_run(table.selected_id)
         self.render_header()
 
+    def filter_text(self) -> str:
+        """The server filter and, when one is applied, the `/` filter on the rows held."""
+        shown = self.snapshot.filter.describe(local=True)
+        if not self.local_filter:
+            return shown
+        local = f"/{P.clean_text(self.local_filter)}"
+        return local if shown == "all runs" else f"{shown} {local}"
+
     def render_header(self) -> None:
-        org = self.snapshot.org.name if self.snapshot.org else self.cfg.cached_org
+        org = self.snapshot.org.name if self.snapshot.org else self.cfg.cached.org_name
         self._q(HeaderBar).render_header(
             label=self.cfg.profile.label, color=self.cfg.profile.get("color"),
             read_only=self.cfg.read_only, org=org, health=self.health,
             counts=dict(self.snapshot.counts), now=self.cfg.clock(), paused=self.paused,
-            stale_cache=self.stale_cache, filter_text=self.snapshot.filter.describe(local=True),
+            stale_cache=self.stale_cache, filter_text=self.filter_text(),
             width=self.size.width)
 
     def show_run(self, run_id: str | None) -> None:
@@ -495,7 +528,8 @@ class FlowstageApp(App[int]):
         table = self._q(StagesTable)
         table.show(stages, run, now, self.relative)
         pane = self._q("#stages-pane")
-        pane.border_subtitle = f"{run.name} · {P.count(len(stages), 'stage')}" if run else ""
+        pane.border_subtitle = (P.literal(f"{run.name} · {P.count(len(stages), 'stage')}")
+                                if run else "")  # org text: never markup
         self.show_stage(table.selected_id)
 
     def show_stage(self, stage_id: str | None) -> None:
@@ -628,6 +662,14 @@ class FlowstageApp(App[int]):
     @on(DataTable.RowSelected, "#stages")
     def _stage_selected(self, event: DataTable.RowSelected) -> None:
         self._focus(self._q(StepsTable))
+
+    def find_run(self, ident: str) -> None:
+        """Select a run on screen, or ask the org for it; say so when the org has none."""
+        if self.select_run(ident):
+            return
+        self._seek = (ident, self.cfg.run_filter)
+        self.set_server_filter(RunFilter(ids=(ident,)) if RUN_ID.fullmatch(ident)
+                               else RunFilter(text=ident))
 
     def select_run(self, ident: str) -> bool:
         table = self._q(RunsTable)
@@ -805,10 +847,8 @@ class FlowstageApp(App[int]):
         elif name == "run":
             if not rest:
                 self.notify("Usage: :run <Id or Name>", severity="warning")
-            elif not self.select_run(rest):
-                self.cfg.open_run = rest
-                self.set_server_filter(RunFilter(text=rest) if not rest.startswith("0jE")
-                                       else RunFilter())
+            else:
+                self.find_run(rest.strip("'\""))
         elif name == "profile":
             self.switch_profile(rest)
         else:
@@ -826,7 +866,7 @@ class FlowstageApp(App[int]):
         assert self.engine is not None
         with self._lock:
             self.engine.set_filter(flt)
-        self.call_from_thread(self.poll_now, True)
+        self.call_from_thread(self.poll_now, True, False)
 
     def switch_profile(self, name: str) -> None:
         if not name:
@@ -1020,11 +1060,18 @@ class FlowstageApp(App[int]):
             body.append(f"  sf org login sfdx-url --sfdx-url-file FILE --alias {alias}\n",
                         style="bold")
         else:
-            body.append("When that is done, r retries.")
+            body.append("Press r to try again once that is done. A new value in an "
+                        "environment variable needs a restart: flowstage reads them when it "
+                        "starts.", style="dim")
         self.push_screen(MessageScreen("Re-authentication needed", body))
 
     async def action_quit_app(self) -> None:
         self.exit(0)
+
+    def action_how_to_quit(self) -> None:
+        keys = " or ".join(self._keys_for(b) for b in self.BINDINGS
+                           if isinstance(b, Binding) and b.action == "quit_app")
+        self.notify(f"Ctrl+C does not quit flowstage: press {keys} to quit.", timeout=4)
 
     def load_more(self) -> None:
         if self.engine is None or not self.snapshot.more or self.loading_more:
@@ -1040,17 +1087,38 @@ class FlowstageApp(App[int]):
         self.post_message(PollDone(result))
 
 
+RUNS_KEYS = ("status", "since", "orch", "text")
+MAX_VALUE = 200  # characters: longer is a paste gone wrong, and the query URL has a limit
+
+
 def parse_runs_args(text: str, now: datetime) -> RunFilter:
-    """`status=Error,InProgress since=24h orch=Onboarding text=OR-0001` → RunFilter."""
+    """`status=Error,InProgress since=24h orch="Employee Onboarding" text=OR-0001` → RunFilter.
+    Quotes group words; so does a bare word after a value (`text=Loan Application`)."""
+    import shlex
+
     from ..context import parse_since, parse_statuses
     from ..errors import UsageError
 
+    try:
+        words = shlex.split(text)
+    except ValueError:
+        raise ValueError(f"Unclosed quote in {text!r}: write orch=\"Employee Onboarding\"") \
+            from None
     values: dict[str, str] = {}
-    for part in text.split():
-        key, eq, value = part.partition("=")
-        if not eq or key not in ("status", "since", "orch", "text"):
-            raise ValueError(f"Unknown filter {part!r}: use status=, since=, orch=, text=")
-        values[key] = value
+    last: str | None = None
+    for word in words:
+        key, eq, value = word.partition("=")
+        if eq and key in RUNS_KEYS:
+            values[key] = value
+            last = key
+        elif not eq and last is not None:
+            values[last] = f"{values[last]} {word}".strip()
+        else:
+            raise ValueError(f"Unknown filter {word!r}: use status=, since=, orch=, text=")
+    for key, value in values.items():
+        if len(value) > MAX_VALUE:
+            raise ValueError(f"{key}= is {len(value)} characters long; give at most "
+                             f"{MAX_VALUE}")
     try:
         return RunFilter(statuses=parse_statuses(values.get("status")),
                          orchestration=values.get("orch") or None,

@@ -9,6 +9,7 @@ from typing import Any
 from ..config import paths
 from ..config.store import Profile
 from ..context import Context
+from ..engine.cache import CachedRuns
 from ..salesforce.connect import Connection
 from .app import AppConfig, FlowstageApp
 
@@ -22,13 +23,12 @@ def build_app(ctx: Context, args: argparse.Namespace | None = None, *,
     # both are at least 5 s: the CLI and the config check say so to the user
     interval = float(getattr(ns, "refresh", None) or ctx.profile.get("poll_interval", 15))
     cache_path = None
-    cached: tuple[Any, ...] = ()
-    cached_org = None
+    cached = CachedRuns()
     if ctx.demo_org is None:
-        from ..engine.cache import load_runs
+        from ..engine.cache import load_runs, target_of
 
         cache_path = paths.state_dir() / "last-runs" / f"{ctx.profile.name}.json"
-        cached, cached_org = load_runs(cache_path)
+        cached = load_runs(cache_path, target_of(ctx.profile.values))
     profiles = tuple(ctx.config.profiles)
     pick = ctx.pick_profile
 
@@ -43,8 +43,8 @@ def build_app(ctx: Context, args: argparse.Namespace | None = None, *,
         connection=None if pick else ctx.connection(), profile=ctx.profile, clock=ctx.clock,
         read_only=ctx.read_only, run_filter=flt, interval=interval,
         open_run=getattr(ns, "run", None), keymap=dict(ctx.config.keymap),
-        theme=getattr(ns, "theme", None) or ctx.profile.get("theme"), cached_runs=cached,
-        cached_org=cached_org, cache_path=cache_path, export_dir=export_dir,
+        theme=getattr(ns, "theme", None) or ctx.profile.get("theme"), cached=cached,
+        cache_path=cache_path, export_dir=export_dir,
         profiles=profiles, switcher=switcher if profiles else None, pick_profile=pick,
         autostart=autostart, crash_log=paths.log_dir() / "flowstage.log"))
 

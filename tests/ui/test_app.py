@@ -13,10 +13,11 @@ import pytest
 from textual import events
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
+from flowstage_tui.context import DEMO_PROFILE
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.demo_data import OrchestrationDef, StageDef, _bg
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.engine.cache import load_runs
+from flowstage_tui.engine.cache import load_runs, target_of
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.errors import AuthNeeded
 from flowstage_tui.ui import present as P
@@ -407,11 +408,12 @@ async def test_starts_on_the_cached_runs_and_keeps_them_while_offline(
     async with first.run_test(size=(120, 36)) as pilot:
         await settle(first, pilot)
         known = first.snapshot.runs
-    cached, org_name = load_runs(cache)
-    assert [r.id for r in cached] == [r.id for r in known] and org_name == "Acme Demo Org"
+    last = load_runs(cache, target_of(DEMO_PROFILE.values))
+    cached = last.runs
+    assert [r.id for r in cached] == [r.id for r in known] and last.org_name == "Acme Demo Org"
+    assert last.org_id == org.org_id
 
-    app = make_app(org, clock, cache_path=cache, cached_runs=cached, cached_org=org_name,
-                   autostart=False)
+    app = make_app(org, clock, cache_path=cache, cached=last, autostart=False)
     used = org.api_used
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
