@@ -1,0 +1,32 @@
+"""The monkey test: seeded random keys and resizes against a misbehaving demo org."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flowstage_tui.emulator.org import DemoOrg
+
+from .monkey import fixed_clock, run_monkey
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+async def test_random_keys_and_resizes_on_a_faulty_network_keep_the_app_whole(
+        tmp_path: Path, seed: int) -> None:
+    """2 x 1,500 keys: every binding but quit, Esc, Enter, Tab, arrows, printable text,
+    resizes from 20x8 to 200x60, polls with 503s, drops, garbage and expired sessions.
+    A failure names its seed: rerun that seed to replay it."""
+    clock = fixed_clock()
+    org = DemoOrg(seed=seed, runs=150, clock=clock, pace=20.0)
+    report = await run_monkey(org, clock, seed=seed, presses=1500, export_dir=tmp_path)
+    assert report.keys > 1400 and report.resizes > 5
+    assert report.exceptions == [], f"seed {seed}: {report.exceptions}"
+
+
+@pytest.mark.slow
+async def test_a_long_monkey_run(tmp_path: Path) -> None:
+    clock = fixed_clock()
+    org = DemoOrg(seed=3, runs=300, clock=clock, pace=5.0)
+    report = await run_monkey(org, clock, seed=3, presses=10_000, export_dir=tmp_path)
+    assert report.exceptions == []
