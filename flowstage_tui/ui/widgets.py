@@ -264,11 +264,12 @@ def freshness(health: Health, now: datetime, paused: bool, stale_cache: bool, *,
                     style="bold red")
     when = _when(health, now, waiting, short)
     if state == HealthState.LIMIT_EXHAUSTED:
-        if health.next_poll is None and health.in_flight_since is None:
-            # the budget governor stopped polling: the rest is the org's other integrations'
-            return Text(f"API {_share(health)} used · " + (
-                "paused (r polls once)" if short else "polling paused, r polls once"),
-                style="bold red")
+        if health.failures == 0:
+            # the org still answers, but the budget governor stopped polling: the rest of the
+            # allowance is the org's other integrations'
+            if health.in_flight_since is None:
+                when = "paused (r polls once)" if short else "polling paused, r polls once"
+            return Text(f"API {_share(health)} used · {when}", style="bold red")
         return Text(f"API allowance used up · {when}", style="bold red")
     if state in (HealthState.OFFLINE, HealthState.ORG_ERROR):
         what = "offline" if state == HealthState.OFFLINE else "org errors"

@@ -4,7 +4,7 @@ that say what is happening now (waiting, offline, org errors, when it tries agai
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -168,6 +168,8 @@ def test_api_allowance_used_up_says_when_it_tries_again() -> None:
     governor = Health(HealthState.LIMIT_EXHAUSTED, "x", ago(30), None, 14_400, 15_000)
     words = text(governor)
     assert words.startswith("API 96% used") and "r polls once" in words
+    polled_once = replace(governor, in_flight_since=ago(5))  # the user pressed r
+    assert text(polled_once) == "API 96% used · waiting for the org, 5s"
     slowed = Health(HealthState.LIMIT_LOW, "x", ago(4), later(26), 12_750, 15_000,
                     interval=30)
     assert text(slowed) == "updated 4s ago · API 85% used, polling every 30s"
