@@ -63,12 +63,18 @@ def _keepalive_options() -> list[tuple[int, int, int]]:
 
 
 class KeepAliveAdapter(HTTPAdapter):
-    """requests' adapter, with TCP keepalive probes on every connection it opens."""
+    """requests' adapter, with TCP keepalive probes on every connection it opens (through a
+    proxy too)."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         kwargs["socket_options"] = [*HTTPConnection.default_socket_options,
                                     *_keepalive_options()]
         super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        proxy_kwargs.setdefault("socket_options", [*HTTPConnection.default_socket_options,
+                                                   *_keepalive_options()])
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
 
 
 class TimeoutSession(requests.Session):
