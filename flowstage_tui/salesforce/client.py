@@ -238,9 +238,11 @@ class SalesforceClient:
                 named = f" {code}" if code != "UNKNOWN" else ""
                 raise OrgUnavailable(f"The org answered with a server error (HTTP "
                                      f"{exc.status}{named}).", reason=str(exc.status)) from exc
-            except (requests.ConnectionError, requests.Timeout, ValueError) as exc:
-                # ValueError: a truncated or non-JSON body. A timeout is not tried again at
-                # once: it has already cost a connect or read timeout (see READ_TIMEOUT).
+            except (requests.ConnectionError, requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError, ValueError) as exc:
+                # ChunkedEncodingError: the connection broke in the middle of the body;
+                # ValueError: a body that is not JSON. A timeout is not tried again at once:
+                # it has already cost a connect or read timeout (see READ_TIMEOUT).
                 if attempt < RETRIES and idempotent and not isinstance(exc, requests.Timeout):
                     attempt += 1
                     self.sleep(0.25 * 2 ** attempt)

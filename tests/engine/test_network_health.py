@@ -209,3 +209,22 @@ def test_a_login_that_cannot_reach_the_org_is_offline_not_reauth(
                      clock=lambda: datetime.fromtimestamp(clock(), UTC))
     res = eng.poll_once()
     assert (res.health.state, res.health.reason) == (HealthState.OFFLINE, "no connection")
+
+
+def test_a_connection_broken_in_the_middle_of_an_answer_is_a_dropped_connection() -> None:
+    """requests reports a body cut off by the network as ChunkedEncodingError, which is no
+    ConnectionError: it used to escape as an 'unexpected error'."""
+    from urllib3.exceptions import ProtocolError
+
+    attempts = []
+
+    def broken_body() -> object:
+        attempts.append(1)
+        raise requests.exceptions.ChunkedEncodingError(ProtocolError(
+            "Connection broken: IncompleteRead(100 bytes read, 900 more expected)"))
+
+    sf = SalesforceClient(Credentials("t", "https://x.invalid"), "66.0", TimeoutSession(),
+                          sleep=lambda _s: None)
+    with pytest.raises(NetworkDown) as err:
+        sf._call(broken_body)
+    assert err.value.reason == "connection dropped" and len(attempts) == 1 + client_mod.RETRIES
