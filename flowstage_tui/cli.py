@@ -174,12 +174,18 @@ def build_demo_org(args: argparse.Namespace, clock: Any = None) -> Any:
                   api_limit=getattr(args, "api_limit", 100_000),
                   token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0))
     if hasattr(args, "latency"):
-        org.faults.update(latency_ms=args.latency, jitter_ms=args.jitter,
-                          error_rate=args.error_rate,
-                          session_expiry_calls=args.session_expiry_calls,
-                          session_expiry_seconds=args.session_expiry_seconds,
-                          drop_rate=args.drop_rate, timeout_rate=args.timeout_rate,
-                          malformed_rate=args.malformed_rate)
+        try:
+            org.faults.update(latency_ms=args.latency, jitter_ms=args.jitter,
+                              error_rate=args.error_rate,
+                              session_expiry_calls=args.session_expiry_calls,
+                              session_expiry_seconds=args.session_expiry_seconds,
+                              drop_rate=args.drop_rate, timeout_rate=args.timeout_rate,
+                              malformed_rate=args.malformed_rate)
+        except ValueError as exc:  # beyond the demo org's ranges: name the option, not the key
+            import re
+
+            raise UsageError(re.sub(r"\b([a-z]+(?:_[a-z]+)*?)(?:_ms)?: ", lambda m: "--" + m[1]
+                                    .replace("_", "-") + ": ", str(exc))) from None
     return org
 
 

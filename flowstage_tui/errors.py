@@ -31,19 +31,32 @@ class AuthNeeded(FlowstageError):
 
 
 class ApiLimitExceeded(FlowstageError):
-    """The org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED)."""
+    """The org's daily API allowance is used up (REQUEST_LIMIT_EXCEEDED). The message suits
+    every command, one-shot or polling: whoever polls says when it tries again."""
 
-    def __init__(self, message: str = "The org's daily API allowance is used up; polling "
-                 "waits until it frees up.") -> None:
+    def __init__(self, message: str = "The org's daily API allowance is used up "
+                 "(REQUEST_LIMIT_EXCEEDED); Salesforce counts a rolling 24 hours, so calls "
+                 "free up as older ones age out.") -> None:
         super().__init__(message)
 
 
 class NetworkDown(FlowstageError):
-    """No answer from the org: connection refused, reset, timed out or garbled."""
+    """No answer from the org: no connection, the connection dropped, or no answer in time.
+
+    `reason` says which in a word or two, for the header ("offline (no connection)")."""
+
+    def __init__(self, message: str, reason: str = "no connection") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class OrgUnavailable(FlowstageError):
-    """The org answered with a server error (5xx)."""
+    """The org answered, but with a server error (5xx) or a body that is not JSON: reachable
+    and failing, not offline. `reason` is the status ("503") or "bad answer"."""
+
+    def __init__(self, message: str, reason: str = "error") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class QueryRefused(FlowstageError):

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import requests
 from requests.adapters import BaseAdapter
 from requests.structures import CaseInsensitiveDict
+from urllib3.exceptions import ProtocolError
 
 from .handler import ApiHandler, Request
 from .org import DemoOrg
@@ -52,8 +53,10 @@ class EmulatorAdapter(BaseAdapter):
             raise requests.exceptions.ConnectionError("demo org: network is unreachable",
                                                       request=request)
         if resp.fault == "drop":
+            # what requests raises when a server resets an open connection
             raise requests.exceptions.ConnectionError(
-                "demo org: connection reset by peer", request=request)
+                ProtocolError("Connection aborted.", ConnectionResetError(
+                    104, "Connection reset by peer (demo org)")), request=request)
         if resp.fault == "timeout":
             raise requests.exceptions.ReadTimeout("demo org: read timed out", request=request)
         out = requests.Response()

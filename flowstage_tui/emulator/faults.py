@@ -2,8 +2,92 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
+
+MAX_MS = 600_000  # 10 minutes: Salesforce's own limit for one REST call
+MAX_SECONDS = 30 * 86_400
+MAX_COUNT = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one knob accepts: a kind (rate, ms, count, seconds, flag) and its range."""
+
+    kind: str
+    low: float = 0
+    high: float = 1
+
+    def describe(self) -> str:
+        if self.kind == "flag":
+            return "true or false"
+        if self.kind == "rate":
+            return "a number from 0 to 1"
+        if self.kind == "seconds":
+            return f"a number of seconds from 0 to {self.high:,.0f}"
+        unit = " of milliseconds" if self.kind == "ms" else ""
+        return f"a whole number{unit} from {self.low:,.0f} to {self.high:,.0f}"
+
+
+RULES: dict[str, Rule] = {
+    "latency_ms": Rule("ms", 0, MAX_MS),
+    "jitter_ms": Rule("ms", 0, MAX_MS),
+    "error_rate": Rule("rate"),
+    "session_expiry_calls": Rule("count", 0, MAX_COUNT),
+    "session_expiry_seconds": Rule("seconds", 0, MAX_SECONDS),
+    "drop_rate": Rule("rate"),
+    "timeout_rate": Rule("rate"),
+    "malformed_rate": Rule("rate"),
+    "offline": Rule("flag"),
+}
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """One refused key, with the sentence that says why (Salesforce error-body material)."""
+
+    key: str
+    code: str
+    message: str
+
+
+def check_value(key: str, value: Any, rule: Rule) -> tuple[Any, Invalid | None]:
+    """The value as the knob stores it, or why it is refused. JSON booleans are not numbers
+    (Python's True is an int), NaN and infinities are not numbers either."""
+    wrong_type = Invalid(key, "JSON_PARSER_ERROR",
+                         f"{key}: expected {rule.describe()}, got {value!r}")
+    if rule.kind == "flag":
+        return (value, None) if isinstance(value, bool) else (None, wrong_type)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None, wrong_type
+    if rule.kind in ("ms", "count") and value != int(value):
+        return None, wrong_type
+    if not rule.low <= value <= rule.high:
+        return None, Invalid(key, "NUMBER_OUTSIDE_VALID_RANGE",
+                             f"{key}: expected {rule.describe()}, got {value!r}")
+    return (int(value) if rule.kind in ("ms", "count") else float(value)), None
+
+
+def check(changes: dict[str, Any],
+           rules: dict[str, Rule]) -> tuple[dict[str, Any], list[Invalid]]:
+    """Every key of a request checked, before any is applied: the clean values, and every
+    problem (each naming its key)."""
+    clean: dict[str, Any] = {}
+    problems: list[Invalid] = []
+    known = sorted(rules)
+    for key, value in changes.items():
+        rule = rules.get(key)
+        if rule is None:
+            problems.append(Invalid(key, "INVALID_FIELD",
+                                    f"{key}: no such setting; known: {', '.join(known)}"))
+            continue
+        stored, problem = check_value(key, value, rule)
+        if problem is not None:
+            problems.append(problem)
+        else:
+            clean[key] = stored
+    return clean, problems
 
 
 @dataclass
@@ -21,11 +105,12 @@ class Faults:
     offline: bool = False  # every request fails to connect
 
     def update(self, **changes: Any) -> None:
-        names = {f.name for f in fields(self)}
-        for key, value in changes.items():
-            if key not in names:
-                raise ValueError(f"unknown fault {key!r}; known: {', '.join(sorted(names))}")
-            setattr(self, key, type(getattr(self, key))(value))
+        """Apply all of these, or none: a bad value raises ValueError naming every bad key."""
+        clean, problems = check(changes, RULES)
+        if problems:
+            raise ValueError("; ".join(p.message for p in problems))
+        for key, value in clean.items():
+            setattr(self, key, value)
 
     def clear(self) -> None:
         for f in fields(self):

@@ -19,6 +19,7 @@ from .auth import OAuthError, identity, oauth_token, soap_login, userinfo
 from .clock import ms_to_sf, sf_to_ms
 from .describe import global_describe, global_entry, object_describe
 from .errors import ApiError
+from .faults import MAX_COUNT, RULES, Invalid, Rule, check
 from .lifecycle import OPEN_RUN, RUN, WORK
 from .org import DemoOrg, LoggedRequest
 from .soql_exec import Context, Engine, QueryResult, column_metadata
@@ -57,6 +58,32 @@ class Response:
     # Transport-level faults the carrier must act out (server: close or stall the socket).
     fault: str | None = None
     delay: float = 0.0
+
+
+# What the control endpoints accept (README: "Changing the demo org while it runs").
+FAULT_REQUEST_RULES = {**RULES, "clear": Rule("flag")}
+LIMIT_RULES = {"api_limit": Rule("count", 1, MAX_COUNT), "api_used": Rule("count", 0, MAX_COUNT)}
+
+
+def _json_object(body: bytes) -> dict[str, Any]:
+    """A control request's body: a JSON object (NaN and Infinity are not JSON numbers)."""
+    def no_constants(word: str) -> Any:
+        raise ValueError(f"{word} is not a number JSON allows")
+
+    try:
+        data = json.loads(body or b"{}", parse_constant=no_constants)
+    except ValueError as exc:  # JSONDecodeError, bad UTF-8, NaN
+        raise ApiError(400, "JSON_PARSER_ERROR", f"The body is not valid JSON: {exc}", []) \
+            from exc
+    if not isinstance(data, dict):
+        raise ApiError(400, "JSON_PARSER_ERROR",
+                       f"The body must be a JSON object, got {type(data).__name__}", [])
+    return data
+
+
+def _refusal(problems: list[Invalid]) -> list[dict[str, Any]]:
+    """Salesforce's error body: one entry per problem, each naming its key in `fields`."""
+    return [ApiError(400, p.code, p.message, [p.key]).body()[0] for p in problems]
 
 
 class _Cursor:
@@ -191,20 +218,23 @@ class ApiHandler:
         name = path[len(CONTROL_PREFIX):].strip("/")
         if name == "faults":
             if req.method == "POST":
-                try:
-                    changes = json.loads(req.body or b"{}")
-                    with org.lock:
-                        if changes.pop("clear", False):
-                            org.faults.clear()
-                        org.faults.update(**changes)
-                except (ValueError, TypeError) as exc:
-                    raise ApiError(400, "INVALID_FAULT", str(exc)) from exc
+                # the whole request is checked first: a refused one changes nothing
+                clean, problems = check(_json_object(req.body), FAULT_REQUEST_RULES)
+                if problems:
+                    return 400, {}, _refusal(problems)
+                with org.lock:
+                    if clean.pop("clear", False):
+                        org.faults.clear()
+                    org.faults.update(**clean)
             return 200, {}, org.faults.as_dict()
-        if name == "limits" and req.method == "POST":
-            body = json.loads(req.body or b"{}")
-            with org.lock:
-                org.api_limit = int(body.get("api_limit", org.api_limit))
-                org.api_used = int(body.get("api_used", org.api_used))
+        if name == "limits":
+            if req.method == "POST":
+                clean, problems = check(_json_object(req.body), LIMIT_RULES)
+                if problems:
+                    return 400, {}, _refusal(problems)
+                with org.lock:
+                    org.api_limit = clean.get("api_limit", org.api_limit)
+                    org.api_used = clean.get("api_used", org.api_used)
             return 200, {}, {"api_used": org.api_used, "api_limit": org.api_limit}
         if name == "requests":
             return 200, {}, [r.__dict__ for r in org.request_log[-1000:]]

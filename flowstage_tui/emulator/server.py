@@ -14,8 +14,9 @@ from typing import Any
 from .handler import ApiHandler, Request
 from .org import DemoOrg
 
-# How long a "read timeout" fault keeps the client waiting before the socket closes.
-STALL_SECONDS = 120.0
+# How long a "read timeout" fault keeps the client waiting before the socket closes: longer
+# than flowstage's own 120 s read timeout, so that its timeout is what fires.
+STALL_SECONDS = 150.0
 
 
 class DemoServer(ThreadingHTTPServer):

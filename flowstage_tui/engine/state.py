@@ -23,7 +23,8 @@ class HealthState(StrEnum):
     CONNECTING = "connecting"
     LIVE = "live"
     STALE = "stale"  # the last poll failed but not for a network reason (e.g. a refused query)
-    OFFLINE = "offline"
+    OFFLINE = "offline"  # no connection, the connection dropped, or no answer in time
+    ORG_ERROR = "org-error"  # the org answered, with a server error (5xx) or garbage
     REAUTH = "reauth"
     LIMIT_LOW = "limit-low"  # usage above the governor's first threshold: polling slowed
     LIMIT_EXHAUSTED = "limit-exhausted"  # REQUEST_LIMIT_EXCEEDED, or suspended by the governor
@@ -42,6 +43,9 @@ class Health:
     interval: float = 15.0
     detail: str | None = None  # Salesforce's own message / the SOQL, for the detail view
     reauth_command: str | None = None
+    reason: str = ""  # why OFFLINE / ORG_ERROR, in a word or two: "no connection", "503"
+    # a request to the org started then and has not come back (set by whoever sent it)
+    in_flight_since: datetime | None = None
 
     @property
     def ok(self) -> bool:

@@ -225,8 +225,8 @@ class SyncEngine:
         except FlowstageError as exc:
             self._failed(exc)
             result = PollResult(self._snapshot, ChangeSet(), self._health)
-        except Exception as exc:  # a bug must not kill the app's polling
-            self._failed(OrgUnavailable(f"Unexpected error while polling: {exc!r}"))
+        except Exception as exc:  # a bug must not kill the app's polling; nor is it the org's
+            self._failed(FlowstageError(f"Unexpected error while polling: {exc!r}"))
             result = PollResult(self._snapshot, ChangeSet(), self._health)
         calls = (self._client.stats.calls if self._client else 0) - calls_before
         return PollResult(result.snapshot, result.changes, result.health, calls)
@@ -284,7 +284,19 @@ class SyncEngine:
 
     # ------------------------------------------------------------ connect
     def _connect(self) -> None:
-        client, caps = self.connection.open()
+        try:
+            client, caps = self.connection.open()
+        except AuthNeeded as exc:
+            # A login that could not reach the org is the network's fault, not the
+            # credentials': say offline, not "re-auth needed".
+            import requests  # here, not at import time: the first frame must not wait
+
+            from ..salesforce.client import network_error
+
+            cause = exc.__cause__
+            if isinstance(cause, requests.RequestException):
+                raise network_error(cause) from exc
+            raise
         self._client = client
         self._caps = caps
         self._builder = QueryBuilder(caps, self.filter)
@@ -344,8 +356,10 @@ class SyncEngine:
         self._m.more = more
         if first and progress is not None and self._m.runs:
             # Nothing on screen yet: show the runs now. (A reload keeps the old tables until
-            # it has everything, so the stages pane never blinks empty.)
+            # it has everything, so the stages pane never blinks empty.) The call for their
+            # children starts now: the screen must know it is in flight, in case it hangs.
             self._succeeded()
+            self._health = replace(self._health, in_flight_since=self.clock())
             progress(self._publish(changes.freeze(full=True)))
         self._backfill(list(self._m.runs), changes)
         # Watermarks start at the newest modification this load saw, for every object.
@@ -552,6 +566,7 @@ class SyncEngine:
         interval = self.interval
         state, message = HealthState.LIVE, ""
         if share >= GOVERNOR_STOP:
+            # the rest of the allowance belongs to the org's other integrations
             self._suspended = True
             state = HealthState.LIMIT_EXHAUSTED
             message = (f"API usage at {share:.0%} of the daily allowance: polling paused; "
@@ -573,6 +588,8 @@ class SyncEngine:
         delay *= self.rng.uniform(0.8, 1.2)
         detail = None
         command = None
+        reason = ""
+        message = str(exc)
         if isinstance(exc, AuthNeeded):
             state = HealthState.REAUTH
             command = exc.command
@@ -581,12 +598,15 @@ class SyncEngine:
         elif isinstance(exc, ApiLimitExceeded):
             state = HealthState.LIMIT_EXHAUSTED
             delay = max(delay, 300.0)
-        elif isinstance(exc, NetworkDown | OrgUnavailable):
-            state = HealthState.OFFLINE
+            message = f"{exc} Polling waits: next try in {round(delay / 60)} min."
+        elif isinstance(exc, NetworkDown):
+            state, reason = HealthState.OFFLINE, exc.reason
+        elif isinstance(exc, OrgUnavailable):
+            state, reason = HealthState.ORG_ERROR, exc.reason
         else:
             state = HealthState.STALE
             if isinstance(exc, QueryRefused):
                 detail = "\n".join(x for x in (exc.detail, exc.soql) if x)
         self._next_poll = now + timedelta(seconds=delay)
-        self._health = Health(state, str(exc), self._last_success, self._next_poll, used, limit,
-                              self._failures, self.interval, detail, command)
+        self._health = Health(state, message, self._last_success, self._next_poll, used, limit,
+                              self._failures, self.interval, detail, command, reason)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -17,6 +18,8 @@ from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
 import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
 
 from ..errors import (
     ApiLimitExceeded,
@@ -29,20 +32,61 @@ from ..errors import (
 from .credentials import Credentials as Credentials
 from .credentials import Reauth
 
-CONNECT_TIMEOUT = 5.0
-READ_TIMEOUT = 30.0
-RETRIES = 2
+# A dead link must be noticed in about ten seconds; a slow org must be waited for.
+# - CONNECT_TIMEOUT bounds the TCP connect and TLS handshake: a SYN is sent again after
+#   1, 3 and 7 s, so 8 s gives four tries. A connect that timed out is not retried (three
+#   tries would triple the wait); the engine's backoff tries again.
+# - READ_TIMEOUT is the longest silence between two bytes (requests applies it to each socket
+#   read, not to the whole answer): a large query on a busy org may take a minute or more
+#   before its first byte, and it keeps its connection alive meanwhile.
+# - A link that dies after connecting sends no bytes either: TCP keepalive probes (below)
+#   notice it in about ten seconds, because a slow org's machine still answers them.
+CONNECT_TIMEOUT = 8.0
+READ_TIMEOUT = 120.0
+KEEPALIVE_IDLE = 4  # seconds of silence before the first probe
+KEEPALIVE_INTERVAL = 2  # seconds between probes
+KEEPALIVE_PROBES = 3  # unanswered probes that declare the link dead
+RETRIES = 2  # for quick failures only: a reset, a refused connection, a 5xx, a garbled body
 _USAGE_RE = re.compile(r"api-usage=(\d+)/(\d+)")
 
 
+def _keepalive_options() -> list[tuple[int, int, int]]:
+    options = [(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)]
+    for name, value in (("TCP_KEEPIDLE", KEEPALIVE_IDLE),  # Linux
+                        ("TCP_KEEPALIVE", KEEPALIVE_IDLE),  # macOS spells idle this way
+                        ("TCP_KEEPINTVL", KEEPALIVE_INTERVAL),
+                        ("TCP_KEEPCNT", KEEPALIVE_PROBES)):
+        opt = getattr(socket, name, None)
+        if opt is not None and (socket.IPPROTO_TCP, opt, value) not in options:
+            options.append((socket.IPPROTO_TCP, opt, value))
+    return options
+
+
+class KeepAliveAdapter(HTTPAdapter):
+    """requests' adapter, with TCP keepalive probes on every connection it opens (through a
+    proxy too)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["socket_options"] = [*HTTPConnection.default_socket_options,
+                                    *_keepalive_options()]
+        super().init_poolmanager(*args, **kwargs)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        proxy_kwargs.setdefault("socket_options", [*HTTPConnection.default_socket_options,
+                                                   *_keepalive_options()])
+        return super().proxy_manager_for(proxy, **proxy_kwargs)
+
+
 class TimeoutSession(requests.Session):
-    """A Session with default timeouts; also passes `verify` per request, because requests
-    otherwise lets REQUESTS_CA_BUNDLE override a Session's own CA bundle."""
+    """A Session with default timeouts and keepalive probes; also passes `verify` per request,
+    because requests otherwise lets REQUESTS_CA_BUNDLE override a Session's own CA bundle."""
 
     def __init__(self, timeout: tuple[float, float] = (CONNECT_TIMEOUT, READ_TIMEOUT)) -> None:
         super().__init__()
         self.default_timeout = timeout
         self.on_response: list[Callable[[requests.Response], None]] = []
+        for prefix in ("https://", "http://"):
+            self.mount(prefix, KeepAliveAdapter())
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any,
                 **kwargs: Any) -> requests.Response:
@@ -190,17 +234,20 @@ class SalesforceClient:
                     attempt += 1
                     self.sleep(0.25 * 2 ** attempt)
                     continue
-                raise OrgUnavailable(f"The org answered with an error (HTTP {exc.status}); "
-                                     "flowstage will retry.") from exc
-            except (requests.ConnectionError, requests.Timeout, ValueError) as exc:
-                # ValueError: a truncated or non-JSON body
-                if attempt < RETRIES and idempotent:
+                code = _code(exc)
+                named = f" {code}" if code != "UNKNOWN" else ""
+                raise OrgUnavailable(f"The org answered with a server error (HTTP "
+                                     f"{exc.status}{named}).", reason=str(exc.status)) from exc
+            except (requests.ConnectionError, requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError, ValueError) as exc:
+                # ChunkedEncodingError: the connection broke in the middle of the body;
+                # ValueError: a body that is not JSON. A timeout is not tried again at once:
+                # it has already cost a connect or read timeout (see READ_TIMEOUT).
+                if attempt < RETRIES and idempotent and not isinstance(exc, requests.Timeout):
                     attempt += 1
                     self.sleep(0.25 * 2 ** attempt)
                     continue
-                kind = "timed out" if isinstance(exc, requests.Timeout) else (
-                    "sent a garbled answer" if isinstance(exc, ValueError) else "is unreachable")
-                raise NetworkDown(f"The org {kind}; flowstage will retry.") from exc
+                raise network_error(exc) from exc
             except KeyError as exc:  # simple-salesforce's parse of an odd 401 body
                 raise AuthNeeded() from exc
 
@@ -269,6 +316,56 @@ class SalesforceClient:
 
     def restful(self, path: str, **kw: Any) -> Any:
         return self._call(lambda: self.sf.restful(path, **kw))
+
+
+def network_error(exc: Exception) -> NetworkDown | OrgUnavailable:
+    """The user-facing error for a failed exchange: the network (offline) or the org."""
+    if isinstance(exc, requests.ConnectTimeout):
+        return NetworkDown(f"No connection to the org within {CONNECT_TIMEOUT:.0f}s.",
+                           "no connection")
+    if isinstance(exc, requests.Timeout):
+        return NetworkDown(f"The org sent nothing for {READ_TIMEOUT:.0f}s.", "no answer")
+    if isinstance(exc, ValueError):  # requests' JSON errors are ValueErrors too
+        return OrgUnavailable("The org sent an answer that is not valid JSON.", "bad answer")
+    if _dropped(exc):
+        return NetworkDown(f"The connection to the org dropped ({_root(exc)}).",
+                           "connection dropped")
+    return NetworkDown(f"The org cannot be reached ({_root(exc)}).", "no connection")
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """exc and what it wraps, outermost first: requests wraps urllib3, which wraps OSError."""
+    out: list[BaseException] = []
+    todo: list[BaseException] = [exc]
+    while todo and len(out) < 20:
+        seen = todo.pop(0)
+        if any(seen is x for x in out):
+            continue
+        out.append(seen)
+        todo.extend(a for a in seen.args if isinstance(a, BaseException))
+        reason = getattr(seen, "reason", None)
+        todo.extend(x for x in (reason, seen.__cause__, seen.__context__)
+                    if isinstance(x, BaseException))
+    return out
+
+
+def _dropped(exc: BaseException) -> bool:
+    """A connection that was open and then closed or reset, as opposed to one never made."""
+    from urllib3.exceptions import NewConnectionError, ProtocolError
+
+    chain = _chain(exc)
+    if any(isinstance(x, NewConnectionError) for x in chain):
+        return False
+    return any(isinstance(x, ProtocolError | ConnectionResetError | ConnectionAbortedError)
+               for x in chain)
+
+
+def _root(exc: BaseException) -> str:
+    """The innermost reason requests wrapped ("Connection refused"), short."""
+    inner = _chain(exc)[-1]
+    text = inner.strerror if isinstance(inner, OSError) and inner.strerror else str(inner)
+    text = re.sub(r"\[Errno -?\d+\] ", "", text.rsplit(">: ", 1)[-1])
+    return text.strip().rstrip(".")[:80] or type(inner).__name__
 
 
 def _code(exc: Any) -> str:

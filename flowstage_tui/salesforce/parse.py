@@ -62,13 +62,23 @@ def children(rec: Rec, relationship: str) -> list[Rec]:
     return list(block.get("records") or [])
 
 
+_ENDED = frozenset({RunStatus.COMPLETED, RunStatus.ERROR, RunStatus.CANCELED})
+
+
 def run(rec: Rec) -> Run:
+    status = RunStatus(rec.get("Status") or "")
+    created, modified = _dt(rec, "CreatedDate"), _dt(rec, "LastModifiedDate")
+    duration = rec.get("Duration")
+    if duration is None and status in _ENDED:
+        # Duration is a v62+ field. An ended run's last write is the one that ended it, so
+        # before v62 (or when it is empty) how long it took is its created-to-modified span.
+        duration = max(0, int((modified - created).total_seconds()))
     return Run(
-        id=rec["Id"], name=rec.get("Name") or rec["Id"], status=RunStatus(rec.get("Status") or ""),
+        id=rec["Id"], name=rec.get("Name") or rec["Id"], status=status,
         orchestration=rec.get("OrchestrationDeveloperName") or rec.get("OrchestrationName"),
         label=rec.get("OrchestrationLabel"), current_stage=rec.get("CurrentStage"),
-        created=_dt(rec, "CreatedDate"), modified=_dt(rec, "LastModifiedDate"),
-        modstamp=_dt(rec, "SystemModstamp"), duration=rec.get("Duration"),
+        created=created, modified=modified,
+        modstamp=_dt(rec, "SystemModstamp"), duration=duration,
         interview_id=rec.get("InterviewId"), is_debug=bool(rec.get("IsDebugRun")),
         triggering_record=rec.get("TriggeringRecord"),
         triggering_type=rec.get("TriggeringRecordType"),

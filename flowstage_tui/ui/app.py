@@ -17,7 +17,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -361,6 +361,8 @@ class FlowstageApp(App[int]):
             self._poll_timer.stop()
             self._poll_timer = None
         self.polling = True
+        # the header says "waiting for the org, 34s" if this one hangs
+        self.health = replace(self.health, in_flight_since=self.cfg.clock())
         self._poll_worker(manual, manual if announce is None else announce)
 
     @work(thread=True, exit_on_error=False, group="poll")
@@ -1077,6 +1079,7 @@ class FlowstageApp(App[int]):
         if self.engine is None or not self.snapshot.more or self.loading_more:
             return
         self.loading_more = True
+        self.health = replace(self.health, in_flight_since=self.cfg.clock())
         self._more_worker()
 
     @work(thread=True, exit_on_error=False, group="poll")

@@ -538,7 +538,8 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         app.poll_now()
         await settle(app, pilot)
         first, second = header(app).split("\n")
-        assert "offline: stale for 20s, retry in" in first and first.endswith("(r now)")
+        assert "offline (no connection) · stale 20s · retry in" in first
+        assert first.endswith("(r now)")
         assert len(first) <= 78 and "Error" in second and len(second) <= 78
 
 

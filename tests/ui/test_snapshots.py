@@ -78,8 +78,8 @@ def test_error_tab(snap_compare: SnapCompare) -> None:
 
 
 def test_offline(snap_compare: SnapCompare) -> None:
-    """The header in red: 'offline: stale for 1m, retry in …s (r now)'; the runs list still
-    shows the last good data."""
+    """The header in red: 'offline (no connection) · stale 1m · retry in …s (r now)'; the
+    runs list still shows the last good data."""
     app, org, clock = fixed_app()
 
     async def run_before(pilot: Any) -> None:
