@@ -283,10 +283,13 @@ class FlowstageApp(App[int]):
                 for other in ("runs-pane", "stages-pane", "detail"):
                     body.set_class(other == pane, f"zoom-{other}")
 
-    def on_resize(self) -> None:
-        self._layout_for(self.size.width, self.size.height)
-        self._q(RunsTable).set_widths(self.size.width)
-        self.render_header()
+    def on_resize(self, event: events.Resize) -> None:
+        # This handler runs before Textual's own App._on_resize has stored the new size:
+        # self.size is still the old one here (it made the layout one resize behind). The
+        # event carries the new size; the header, drawn from self.size, waits for it.
+        self._layout_for(event.size.width, event.size.height)
+        self._q(RunsTable).set_widths(event.size.width)
+        self.call_next(self.render_header)
 
     # ------------------------------------------------------------ engine and polling
     def start_engine(self, connection: Connection) -> None:
