@@ -287,8 +287,8 @@ class FlowstageApp(App[int]):
         # This handler runs before Textual's own App._on_resize has stored the new size:
         # self.size is still the old one here (it made the layout one resize behind). The
         # event carries the new size; the header, drawn from self.size, waits for it.
+        # The tables lay their columns out on their own Resize, for their own width.
         self._layout_for(event.size.width, event.size.height)
-        self._q(RunsTable).set_widths(event.size.width)
         self.call_next(self.render_header)
 
     # ------------------------------------------------------------ engine and polling

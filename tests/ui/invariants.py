@@ -46,12 +46,16 @@ class ScreenCells:
     def row(self, y: int) -> list[str]:
         cells = self._cells.get(y)
         if cells is None:
-            cells = []
-            for ch in self.strips[y].text:
-                cells.append(ch)
-                if cell_len(ch) == 2:
-                    cells.append("")
-            cells += [" "] * (self.width - len(cells))
+            text = self.strips[y].text
+            if len(text) == self.width:  # no wide characters: one cell each
+                cells = list(text)
+            else:
+                cells = []
+                for ch in text:
+                    cells.append(ch)
+                    if not ch.isascii() and cell_len(ch) == 2:
+                        cells.append("")
+                cells += [" "] * (self.width - len(cells))
             self._cells[y] = cells
         return cells
 
@@ -160,25 +164,25 @@ def _check_columns(table: DataTable[Any], cells: ScreenCells, area: Region, top:
     for y, values in rows:
         if not area.y <= y < area.bottom:
             continue
+        row_cells = cells.row(y)
         previous_end: int | None = None  # the last cell a column's text took on this row
         for (x0, x1), value in zip(spans, values, strict=False):
             if x0 < area.x or x1 > area.right:
                 continue  # only partly on screen (scrolled sideways)
             want = str(value).strip()
-            got = cells.text(y, x0, x1).strip()
+            shown = "".join(row_cells[x0:x1])
+            got = shown.strip()
             assert got == want, (
                 f"a {table.id or 'table'} cell at row {y}, columns {x0}-{x1} shows "
                 f"{got!r} of {want!r}")
-            if want:
-                row_cells = cells.row(y)
-                first = x0 + next(i for i, ch in enumerate(row_cells[x0:x1]) if ch.strip())
-                assert previous_end is None or first > previous_end + 1, (
-                    f"{table.id or 'table'} row {y}: no blank between the cell ending at "
-                    f"{previous_end} and {want!r} at {first}")
-                previous_end = x0 + max(i for i, ch in enumerate(row_cells[x0:x1])
-                                        if ch.strip() or ch == "")
-            else:
+            if not want:
                 previous_end = None
+                continue
+            first = x0 + len(shown) - len(shown.lstrip())  # blanks are one cell each
+            assert previous_end is None or first > previous_end + 1, (
+                f"{table.id or 'table'} row {y}: no blank between the cell ending at "
+                f"{previous_end} and {want!r} at {first}")
+            previous_end = x0 + cell_len(shown.rstrip()) - 1
 
 
 def _check_cursor(table: DataTable[Any], cells: ScreenCells, area: Region, top: int) -> None:

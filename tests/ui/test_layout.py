@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import pytest
+from rich.cells import cell_len
+from textual.app import App
 from textual.errors import NoWidget
 from textual.geometry import Region
 from textual.widget import Widget
@@ -13,6 +16,7 @@ from textual.widgets import DataTable
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.ui.app import SHORT_ROWS, FlowstageApp
+from flowstage_tui.ui.widgets import RunsTable, StagesTable, StepsTable
 
 from .conftest import make_app, settle
 from .invariants import ScreenCells
@@ -43,7 +47,7 @@ async def resize(pilot: Any, width: int, height: int) -> None:
     await settle(app, pilot)
 
 
-def placed(app: FlowstageApp, selector: str) -> Region | None:
+def placed(app: App[Any], selector: str) -> Region | None:
     """Where the screen shows the widget, or None when it is not shown."""
     widget: Widget = app.query_one(selector)
     try:
@@ -79,6 +83,10 @@ def pane_text(app: FlowstageApp, cells: ScreenCells, selector: str) -> list[str]
 
 
 def rows_of(table: DataTable[Any]) -> list[list[str]]:
+    """The table's rows as text, or [] when it is not on screen (a hidden table lays its
+    columns out when it is shown again)."""
+    if placed(table.app, f"#{table.id}") is None:
+        return []
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
@@ -88,7 +96,172 @@ async def test_layout_follows_each_resize_at_once(org: DemoOrg, clock: ManualClo
     app = make_app(org, clock)
     async with app.run_test(size=SIZES[0]) as pilot:
         await settle(app, pilot)
+        runs = app.query_one(RunsTable)
+        runs.move_cursor(row=120)  # far down: the cursor row must stay on screen
+        await settle(app, pilot)
+        selected = runs.selected_id
         for width, height in SIZES:
             await resize(pilot, width, height)
             assert app.screen.size == (width, height)
             assert arrangement(app) == expected(width, height), (width, height)
+            assert runs.selected_id == selected
+            check_screen(app)
+
+
+async def test_a_resized_screen_matches_one_started_at_that_size(org: DemoOrg,
+                                                                 clock: ManualClock) -> None:
+    """Defect 5: after any resize the panes show what an app started at that size shows:
+    every row of every table re-rendered for the new widths, not only the rows that change
+    later."""
+    fresh: dict[tuple[int, int], tuple[dict[str, list[str]], list[list[list[str]]]]] = {}
+    sizes = SIZES[1:6]
+    for size in sizes:
+        app = make_app(org, clock)
+        async with app.run_test(size=size) as pilot:
+            await settle(app, pilot)
+            cells = ScreenCells(app)
+            fresh[size] = ({p: pane_text(app, cells, p) for p in ("#runs-pane", "#lower")},
+                           [rows_of(app.query_one(t)) for t in (RunsTable, StagesTable,
+                                                                 StepsTable)])
+    app = make_app(org, clock)
+    async with app.run_test(size=SIZES[0]) as pilot:
+        await settle(app, pilot)
+        for size in sizes:
+            await resize(pilot, *size)
+            cells = ScreenCells(app)
+            panes, rows = fresh[size]
+            for pane, lines in panes.items():
+                assert pane_text(app, cells, pane) == lines, (size, pane)
+            assert [rows_of(app.query_one(t)) for t in (RunsTable, StagesTable,
+                                                         StepsTable)] == rows, size
+
+
+async def test_runs_start_column_is_redrawn_when_the_table_narrows(org: DemoOrg,
+                                                                   clock: ManualClock) -> None:
+    """Defect 5 as reported: 120 → 100 columns leaves yesterday's rows reading '11-27' and
+    today's '08:49' in the short Start column, and 100 → 120 gives every row its full
+    'MM-DD HH:MM' and its status word back."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(RunsTable)
+        now = app.cfg.clock()
+        for size in ((100, 30), (120, 36), (80, 24), (120, 36)):
+            await resize(pilot, *size)
+            for run in app.snapshot.runs:
+                started = str(table.get_cell(run.id, "Started"))
+                status = str(table.get_cell(run.id, "Status"))
+                if size[0] >= 110:
+                    assert started == run.created.strftime("%m-%d %H:%M"), size
+                    assert status.endswith(str(run.status)), size
+                else:
+                    assert started == run.created.strftime(
+                        "%H:%M" if (now - run.created).total_seconds() < 86400 else "%m-%d")
+                    assert status.strip() and not status.endswith(str(run.status)), size
+
+
+def fits(table: DataTable[Any]) -> None:
+    """Every cell of every row (on screen or not) fits its column, leaving the blank that
+    separates it from the next; and the columns fit the table: no sideways scrolling."""
+    columns = table.ordered_columns
+    for i in range(table.row_count):
+        for n, (column, cell) in enumerate(zip(columns, table.get_row_at(i), strict=True)):
+            room = column.content_width if column.auto_width else column.width
+            if table.cell_padding == 0 and n < len(columns) - 1:
+                room -= 1
+            assert cell_len(str(cell)) <= room, (table.id, column.key.value, str(cell), room)
+    assert table.virtual_size.width <= table.scrollable_content_region.width, table.id
+
+
+def run_with_finished_stages(app: FlowstageApp) -> str:
+    return next(r.id for r in app.snapshot.runs if str(r.status) == "InProgress"
+                and sum(str(s.status) == "Completed"
+                        for s in app.snapshot.stages.get(r.id, ())) >= 2)
+
+
+@pytest.mark.parametrize("width", [60, 80, 100, 120])
+async def test_every_cell_fits_its_column_in_both_time_modes(org: DemoOrg, clock: ManualClock,
+                                                             width: int) -> None:
+    """Defect 6: with `t` (absolute times) the Stages pane's Started and Ended ran together
+    and lost digits ('11-27 06:411-28 07:22'). In both modes, at every width, every cell of
+    the three tables fits its column with a blank before the next one."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(width, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.select_run(run_with_finished_stages(app))
+        await pilot.press("enter")  # the stages pane has the focus
+        await settle(app, pilot)
+        for mode in ("relative", "absolute", "relative"):
+            assert app.relative == (mode == "relative")
+            for table in (RunsTable, StagesTable, StepsTable):
+                fits(app.query_one(table))
+            check_screen(app)
+            stages = app.query_one(StagesTable)
+            ended = [str(c) for c in stages.get_column("Ended")]
+            if mode == "absolute":
+                assert any(len(e) == len("11-27 06:41") for e in ended), ended
+            await pilot.press("t")
+            await settle(app, pilot)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (100, 30), (120, 36)])
+async def test_runs_names_take_the_room_the_fixed_columns_leave(
+        org: DemoOrg, clock: ManualClock, size: tuple[int, int]) -> None:
+    """Low: at 100 columns the Runs table left ~28 columns empty while it cut names. The
+    columns fill the table, the orchestration and stage names share what the fixed ones
+    leave, and a name that is cut ends with …"""
+    app = make_app(org, clock)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(RunsTable)
+        used = sum(c.get_render_width(table) for c in table.ordered_columns)
+        room = table.scrollable_content_region.width
+        assert room - 2 <= used <= room, (used, room)
+        for run in app.snapshot.runs:
+            for column, full in (("Orchestration", run.title),
+                                 ("Stage", run.current_stage or "")):
+                shown = str(table.get_cell(run.id, column)).strip()
+                assert shown == full or (shown.endswith("…") and full.startswith(
+                    shown[:-1])), (column, shown, full)
+        if size[0] >= 100:  # the longest demo orchestration name is whole
+            assert "Quote Approval [Enterprise]" in {
+                str(table.get_cell(r.id, "Orchestration")) for r in app.snapshot.runs}
+        check_screen(app)
+
+
+async def test_an_inactive_holder_keeps_the_warning_and_the_name(org: DemoOrg,
+                                                                clock: ManualClock) -> None:
+    """Low: at 120x36 the half-width Detail pane cut assignees to 'Linu… ⚠ inactive'. The
+    assignee column takes the room the others leave: the whole name and the warning."""
+    with org.lock:
+        org.store.ensure_all()
+        users = org.store.table("User").rows
+        item = next(w for w in org.store.table("FlowOrchestrationWorkItem").rows.values()
+                    if w["Status"] == "Assigned" and w["AssigneeId"].startswith("005")
+                    and len(users[w["AssigneeId"]]["Name"]) >= 14)
+        org.store.update("User", item["AssigneeId"], {"IsActive": False}, org.now_ms(),
+                         org.admin_id)
+        name = users[item["AssigneeId"]]["Name"]
+    stage_id = org.store.table("FlowOrchestrationStepInstance").rows[
+        item["StepInstanceId"]]["StageInstanceId"]
+    run_id = org.store.table("FlowOrchestrationStageInstance").rows[stage_id][
+        "OrchestrationInstanceId"]
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.select_run(run_id)
+        await settle(app, pilot)
+        stages = app.query_one(StagesTable)
+        stages.move_cursor(row=stages.get_row_index(stage_id))
+        await settle(app, pilot)
+        steps = app.query_one(StepsTable)
+        assert str(steps.get_cell(item["Id"], "Assignee")) == f"{name} ⚠ inactive"
+        fits(steps)
+        for size in ((100, 30), (80, 24), (60, 20)):  # narrower: the name is cut, the warning not
+            await resize(pilot, *size)
+            shown = str(steps.get_cell(item["Id"], "Assignee"))
+            assert shown.endswith(" ⚠ inactive"), (size, shown)
+            who = shown.removesuffix(" ⚠ inactive")
+            assert who == name or (who.endswith("…") and name.startswith(who[:-1])), size
+            fits(steps)
+            check_screen(app)
