@@ -405,8 +405,9 @@ class FlowstageApp(App[int]):
             if old is None or new is None:
                 continue
             if new.status != old.status or new.current_stage != old.current_stage:
+                stage = P.stage_label(new, after.stages.get(rid, ())) or new.current_stage
                 what = f"{new.name}: {old.status} → {new.status}" if new.status != old.status \
-                    else f"{new.name} moved to stage {new.current_stage}"
+                    else f"{new.name} moved to stage {stage}"
                 severity: Literal["information", "warning", "error"] = (
                     "error" if str(new.status) == "Error" else "information")
                 self.notify(P.clean_text(what), title="Watched run", severity=severity,
@@ -429,7 +430,7 @@ class FlowstageApp(App[int]):
         table = self._q(RunsTable)
         changed = None if changes.full else set(changes.ids(RUN))
         table.show(self.visible_runs(), now, self.relative, live_marks,
-                   dict(self.snapshot.errors), changed)
+                   dict(self.snapshot.errors), changed, self.snapshot.stages)
         runs_pane = self._q("#runs-pane")
         more = "+" if self.snapshot.more else ""
         runs_pane.border_subtitle = (f"{table.row_count}{more} · "

@@ -378,7 +378,8 @@ class RunsTable(_Table):
     compact = False
     _run_room = 10  # the widest run name (autonumbers: the same for every run of an org)
     _runs: dict[str, Run] = {}  # show() replaces it, never mutates it
-    _shown: tuple[list[Run], datetime, set[str]] | None = None
+    _shown: tuple[list[Run], datetime, set[str], Mapping[str, tuple[StageRun, ...]]] | None \
+        = None
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -395,8 +396,13 @@ class RunsTable(_Table):
         labels = {**self.LABELS, **(self.COMPACT_LABELS if self.compact else {})}
         return tuple(Col(k, labels[k], room[k]) for k in self.COLUMNS if k in room)
 
-    def row_cells(self, run: Run, now: datetime, marked: bool) -> dict[str, Text]:
-        stage = P.literal(run.current_stage, "red" if str(run.status) == "Error" else "")
+    def row_cells(self, run: Run, now: datetime, marked: bool,
+                  stages: tuple[StageRun, ...] = ()) -> dict[str, Text]:
+        label = P.stage_label(run, stages)
+        stage = P.literal(label or run.current_stage,
+                          "red" if str(run.status) == "Error" else "")
+        if label is None:
+            stage.stylize("italic")  # the API name, until the run's stages are in
         created = P.local(run.created)
         today = (now - run.created).total_seconds() < 86400
         return {
@@ -425,16 +431,19 @@ class RunsTable(_Table):
     def rendered_rows(self) -> Iterable[tuple[str, dict[str, Text]]]:
         if self._shown is None:
             return
-        runs, now, marks = self._shown
+        runs, now, marks, stages = self._shown
         for r in runs:
-            yield r.id, self.row_cells(r, now, r.id in marks)
+            yield r.id, self.row_cells(r, now, r.id in marks, stages.get(r.id, ()))
 
     def show(self, runs: Iterable[Run], now: datetime, relative: bool, marks: set[str],
-             errors: dict[str, InterviewError], changed: set[str] | None = None) -> None:
-        """Apply rows: in place when the order is unchanged, else rebuild keeping the cursor."""
+             errors: dict[str, InterviewError], changed: set[str] | None = None,
+             stages: Mapping[str, tuple[StageRun, ...]] | None = None) -> None:
+        """Apply rows: in place when the order is unchanged, else rebuild keeping the cursor.
+        `stages` (by run Id) give the current stage's label."""
         runs = list(runs)
+        stages = stages or {}
         self._runs = {r.id: r for r in runs}
-        self._shown = (runs, now, marks)
+        self._shown = (runs, now, marks, stages)
         run_room = max((len(r.name) for r in runs), default=10)
         if run_room != self._run_room:
             self._run_room = max(3, min(20, run_room))
@@ -445,15 +454,15 @@ class RunsTable(_Table):
         if new_keys == old_keys:
             for r in runs:
                 if changed is None or r.id in changed or r.id in marks:
-                    cells = self.row_cells(r, now, r.id in marks)
+                    cells = self.row_cells(r, now, r.id in marks, stages.get(r.id, ()))
                     for col in self._room:
                         self.update_cell(r.id, col, cells[col])
             return
         if old_keys and new_keys[: len(old_keys)] == old_keys:
             # an older page arrived: append it, leave the rows on screen alone
             for r in runs[len(old_keys):]:
-                self.add_row(*self._ordered(self.row_cells(r, now, r.id in marks)),
-                             key=r.id)
+                self.add_row(*self._ordered(self.row_cells(
+                    r, now, r.id in marks, stages.get(r.id, ()))), key=r.id)
             return
         selected = old_keys[self.cursor_row] if old_keys and 0 <= self.cursor_row < len(
             old_keys) else None

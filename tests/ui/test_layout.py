@@ -3,6 +3,7 @@ the width it is shown at, and every cell fits its column in both time modes."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Literal
 
 import pytest
@@ -217,9 +218,10 @@ async def test_runs_names_take_the_room_the_fixed_columns_leave(
         used = sum(c.get_render_width(table) for c in table.ordered_columns)
         room = table.scrollable_content_region.width
         assert room - 2 <= used <= room, (used, room)
+        labels = {s.name: s.label for ss in app.snapshot.stages.values() for s in ss}
         for run in app.snapshot.runs:
             for column, full in (("Orchestration", run.title),
-                                 ("Stage", run.current_stage or "")):
+                                 ("Stage", labels.get(run.current_stage or "", ""))):
                 shown = str(table.get_cell(run.id, column)).strip()
                 assert shown == full or (shown.endswith("…") and full.startswith(
                     shown[:-1])), (column, shown, full)
@@ -265,3 +267,51 @@ async def test_an_inactive_holder_keeps_the_warning_and_the_name(org: DemoOrg,
             assert who == name or (who.endswith("…") and name.startswith(who[:-1])), size
             fits(steps)
             check_screen(app)
+
+
+async def test_runs_stage_column_shows_the_stage_label(org: DemoOrg, clock: ManualClock) -> None:
+    """Low: the Runs "Stage" column showed API names ('Prepare_Pap…') where the Stages pane
+    shows labels ('Prepare Paperwork'): it shows the label of the run's current stage."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        table = app.query_one(RunsTable)
+        checked = 0
+        for run in app.snapshot.runs:
+            stage = next((s for s in app.snapshot.stages.get(run.id, ())
+                          if s.name == run.current_stage), None)
+            if stage is not None:
+                shown = str(table.get_cell(run.id, "Stage"))
+                assert shown == stage.label or (shown.endswith("…") and stage.label.startswith(
+                    shown[:-1])), shown
+                checked += 1
+        assert checked > 50
+        # a run whose stages are not in (yet): its API name, in italics, not a made-up label
+        run = next(r for r in app.snapshot.runs if r.current_stage)
+        cell = table.row_cells(run, app.cfg.clock(), False, ())["Stage"]
+        assert cell.plain == run.current_stage
+        assert any(span.style == "italic" for span in cell.spans)
+
+
+async def test_watch_notification_names_the_stage_by_its_label(org: DemoOrg,
+                                                               clock: ManualClock) -> None:
+    """Low: 'moved to stage Prepare_Paperwork' in the watch notification: the label, as the
+    Stages pane shows it."""
+    app = make_app(org, clock)
+    said: list[str] = []
+    app.bell = lambda: None  # type: ignore[method-assign]
+    app.notify = lambda message, **kw: said.append(message)  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        after = app.snapshot
+        run = next(r for r in after.runs if str(r.status) == "InProgress"
+                   and len(after.stages.get(r.id, ())) >= 2
+                   and after.stages[r.id][0].name != r.current_stage)
+        first, current = after.stages[run.id][0], next(
+            s for s in after.stages[run.id] if s.name == run.current_stage)
+        assert first.name != current.name
+        before = replace(after, runs=tuple(replace(r, current_stage=first.name)
+                                           if r.id == run.id else r for r in after.runs))
+        app.watched.add(run.id)
+        app._notify_watched(before, after)
+        assert said == [f"{run.name} moved to stage {current.label}"]
