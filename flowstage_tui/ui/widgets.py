@@ -381,6 +381,11 @@ class RunsTable(_Table):
     _shown: tuple[list[Run], datetime, set[str], Mapping[str, tuple[StageRun, ...]]] | None \
         = None
 
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._unlabelled: set[str] = set()  # rows showing a stage's API name for want of
+        # its label: redrawn when a poll brings the stages, though the run did not change
+
     def on_mount(self) -> None:
         super().on_mount()
         self.zebra_stripes = True
@@ -403,6 +408,9 @@ class RunsTable(_Table):
                           "red" if str(run.status) == "Error" else "")
         if label is None:
             stage.stylize("italic")  # the API name, until the run's stages are in
+            self._unlabelled.add(run.id)
+        else:
+            self._unlabelled.discard(run.id)
         created = P.local(run.created)
         today = (now - run.created).total_seconds() < 86400
         return {
@@ -453,7 +461,8 @@ class RunsTable(_Table):
         old_keys = [str(k.value) for k in self.rows]
         if new_keys == old_keys:
             for r in runs:
-                if changed is None or r.id in changed or r.id in marks:
+                if changed is None or r.id in changed or r.id in marks or (
+                        r.id in self._unlabelled and r.id in stages):
                     cells = self.row_cells(r, now, r.id in marks, stages.get(r.id, ()))
                     for col in self._room:
                         self.update_cell(r.id, col, cells[col])

@@ -16,6 +16,7 @@ from textual.widgets import DataTable
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.ui import present as P
 from flowstage_tui.ui.app import SHORT_ROWS, FlowstageApp
 from flowstage_tui.ui.widgets import RunsTable, StagesTable, StepsTable
 
@@ -291,6 +292,13 @@ async def test_runs_stage_column_shows_the_stage_label(org: DemoOrg, clock: Manu
         cell = table.row_cells(run, app.cfg.clock(), False, ())["Stage"]
         assert cell.plain == run.current_stage
         assert any(span.style == "italic" for span in cell.spans)
+        # shown so, it gets its label when the stages come, though the run did not change
+        now, runs = app.cfg.clock(), list(app.snapshot.runs)
+        table.show(runs, now, True, set(), {}, None, {})
+        assert str(table.get_cell(run.id, "Stage")) == run.current_stage
+        table.show(runs, now, True, set(), {}, set(), app.snapshot.stages)
+        assert str(table.get_cell(run.id, "Stage")) == P.stage_label(
+            run, app.snapshot.stages[run.id])
 
 
 async def test_watch_notification_names_the_stage_by_its_label(org: DemoOrg,
