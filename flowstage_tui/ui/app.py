@@ -57,6 +57,7 @@ Switcher = Callable[[str], tuple[Profile, Connection]]
 
 
 SHORT_ROWS = 20  # below this many rows only the focused pane is shown
+TINY_ROWS = 9  # below this many the Detail pane's tabs lose their underline
 
 
 @dataclass
@@ -275,6 +276,7 @@ class FlowstageApp(App[int]):
         # fewer than 20 rows: three panes would leave each a row or two, so only the pane
         # with the focus is shown, full height (1/2/3, Enter and Esc move between them)
         self.set_class(height < SHORT_ROWS, "short")
+        self.set_class(height < TINY_ROWS, "tiny")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         body = self._q("#body")

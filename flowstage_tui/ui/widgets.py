@@ -396,8 +396,12 @@ class RunsTable(_Table):
                  "Started": 5 if self.compact else 11, "Took": 7, "Age": 7}
         room = share(width, fixed, {"Orchestration": (3, 12), "Stage": (2, 10)},
                      drop=("Took", "Started")) or share(
-            width, fixed, {"Orchestration": (1, 10)}, drop=("Took", "Started", "Age")) or {
-            "mark": 1, "Status": 1, "Orchestration": 10, "Run": self._run_room}
+            width, fixed, {"Orchestration": (1, 10)}, drop=("Took", "Started", "Age"))
+        if room is None:  # a sliver of a terminal: the status and the run's name
+            left = width - 1 - 2 * self.GAP
+            room = {"Status": 1, "Run": min(self._run_room, max(3, left))}
+            if left - room["Run"] - self.GAP >= 4:
+                room["Orchestration"] = left - room["Run"] - self.GAP
         labels = {**self.LABELS, **(self.COMPACT_LABELS if self.compact else {})}
         return tuple(Col(k, labels[k], room[k]) for k in self.COLUMNS if k in room)
 
@@ -615,8 +619,11 @@ class StepsTable(_Table):
         if room is None:  # the status glyph only; the step label and the assignee share
             room = {"Status": 1, "Held": self.ROOM["Held"]}
             left = width - sum(room.values()) - 4 * self.GAP
-            room["Step"] = max(6, min(self.ROOM["Step"], left * 2 // 5))
-            room["Assignee"] = max(6, left - room["Step"])
+            if left < 12:  # and in a sliver of a terminal, no Held either
+                del room["Held"]
+                left += self.ROOM["Held"] + self.GAP
+            room["Step"] = max(4, min(self.ROOM["Step"], left * 2 // 5))
+            room["Assignee"] = max(4, left - room["Step"])
         order = ("Step", "Type", "Status", "Assignee", "Held")
         return tuple(Col(k, k if room[k] > 1 else "", room[k]) for k in order if k in room)
 

@@ -323,3 +323,28 @@ async def test_watch_notification_names_the_stage_by_its_label(org: DemoOrg,
         app.watched.add(run.id)
         app._notify_watched(before, after)
         assert said == [f"{run.name} moved to stage {current.label}"]
+
+
+@pytest.mark.parametrize("size", [(120, 36), (100, 30), (80, 24), (60, 20), (120, 20),
+                                  (40, 10), (120, 15), (20, 8)])
+async def test_every_pane_shows_rows_whichever_has_the_focus(
+        org: DemoOrg, clock: ManualClock, size: tuple[int, int]) -> None:
+    """Stacked at 20 rows, the stages pane kept 3 rows when the detail had the focus (30% of
+    the lower half: its border and column labels, no stage); in a short terminal the
+    focused stages pane took 55% of the body (the stacked zoom rule) and showed no stage
+    either. Whichever pane has the focus, the focused table shows its cursor row and every
+    table on screen shows at least one row under its labels."""
+    app = make_app(org, clock)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        assert app.select_run(run_with_finished_stages(app))
+        await settle(app, pilot)
+        for pane in ("1", "2", "3", "2", "1"):
+            await pilot.press(pane)
+            await settle(app, pilot)
+            for table in app.query(DataTable):
+                region = placed(app, f"#{table.id}")
+                if region is not None:
+                    assert region.height >= 2, (pane, table.id, region)
+                    fits(table)
+            check_screen(app)
