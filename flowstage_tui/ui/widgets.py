@@ -366,9 +366,9 @@ def share(width: int, fixed: Mapping[str, int], flexible: Mapping[str, tuple[int
 class RunsTable(_Table):
     """Runs, newest first. Rows are keyed by run Id so live updates keep the cursor.
 
-    The orchestration and stage names share the width the fixed columns leave (3:2); below
-    about 100 columns the status is its glyph and Started its time (or date); in a narrow
-    terminal Took, then Started, then Stage give way."""
+    The orchestration and stage names share the width the fixed columns leave (3:2); in a
+    terminal under 110 columns the status is its glyph and Started its time (or date), and
+    in a narrower one Took, then Started, then Stage give way."""
 
     COLUMNS = ("mark", "Status", "Orchestration", "Run", "Stage", "Started", "Took", "Age")
     LABELS = {"mark": "", "Status": "Status", "Orchestration": "Orchestration", "Run": "Run",
