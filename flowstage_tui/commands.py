@@ -240,7 +240,10 @@ def watch_events(prev: Any, snap: Any) -> list[dict[str, Any]]:
                                   "from": str(old.status), "to": str(run.status)}
             if str(run.status) == "Error":
                 err = snap.errors.get(run.id)
-                ev["stage"] = run.current_stage
+                ev["stage"] = run.current_stage  # the API name (scripts match on it)
+                # and its label, which the text shows, as the TUI does
+                ev["stage_label"] = next((s.label for s in snap.stages.get(run.id, ())
+                                          if s.name == run.current_stage), None)
                 ev["error"] = (err.message or "").splitlines()[0] if err and err.message else None
             events.append(ev)
         old_stages = {s.id: s for s in (prev.stages.get(run.id, ()) if prev else ())}
@@ -274,7 +277,7 @@ def event_text(ev: dict[str, Any]) -> str:
     if kind == "run-status":
         extra = ""
         if ev["to"] == "Error":
-            extra = f" at stage {c(ev.get('stage') or '?')}"
+            extra = f" at stage {c(ev.get('stage_label') or ev.get('stage') or '?')}"
             if ev.get("error"):
                 extra += f": {c(ev['error'])}"
         return f"{ev['at']}  {ev['run']} {ev['from']} → {ev['to']}{extra}"

@@ -66,6 +66,7 @@ SHORT_ROWS = 20  # below this many rows only the focused pane is shown
 RUN_ID = re.compile(r"0jE[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?")  # FlowOrchestrationInstance
 HANG_UP_EXIT = 129  # 128 + SIGHUP, as a shell reports a process the hang-up ended
 HANG_UP_GRACE = 3.0  # seconds a clean exit may take after a hang-up before a hard one
+TINY_ROWS = 9  # below this many the Detail pane's tabs lose their underline
 
 
 @dataclass
@@ -308,6 +309,7 @@ class FlowstageApp(App[int]):
         # fewer than 20 rows: three panes would leave each a row or two, so only the pane
         # with the focus is shown, full height (1/2/3, Enter and Esc move between them)
         self.set_class(height < SHORT_ROWS, "short")
+        self.set_class(height < TINY_ROWS, "tiny")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         body = self._q("#body")
@@ -316,10 +318,13 @@ class FlowstageApp(App[int]):
                 for other in ("runs-pane", "stages-pane", "detail"):
                     body.set_class(other == pane, f"zoom-{other}")
 
-    def on_resize(self) -> None:
-        self._layout_for(self.size.width, self.size.height)
-        self._q(RunsTable).set_widths(self.size.width)
-        self.render_header()
+    def on_resize(self, event: events.Resize) -> None:
+        # This handler runs before Textual's own App._on_resize has stored the new size:
+        # self.size is still the old one here (it made the layout one resize behind). The
+        # event carries the new size; the header, drawn from self.size, waits for it.
+        # The tables lay their columns out on their own Resize, for their own width.
+        self._layout_for(event.size.width, event.size.height)
+        self.call_next(self.render_header)
 
     def _watch_for_hang_up(self) -> None:
         """When the SSH link drops the terminal is gone: stop asking the org for anything and
@@ -475,8 +480,9 @@ class FlowstageApp(App[int]):
             if old is None or new is None:
                 continue
             if new.status != old.status or new.current_stage != old.current_stage:
+                stage = P.stage_label(new, after.stages.get(rid, ())) or new.current_stage
                 what = f"{new.name}: {old.status} → {new.status}" if new.status != old.status \
-                    else f"{new.name} moved to stage {new.current_stage}"
+                    else f"{new.name} moved to stage {stage}"
                 severity: Literal["information", "warning", "error"] = (
                     "error" if str(new.status) == "Error" else "information")
                 self.notify(P.clean_text(what), title="Watched run", severity=severity,
@@ -499,7 +505,7 @@ class FlowstageApp(App[int]):
         table = self._q(RunsTable)
         changed = None if changes.full else set(changes.ids(RUN))
         table.show(self.visible_runs(), now, self.relative, live_marks,
-                   dict(self.snapshot.errors), changed)
+                   dict(self.snapshot.errors), changed, self.snapshot.stages)
         runs_pane = self._q("#runs-pane")
         more = "+" if self.snapshot.more else ""
         runs_pane.border_subtitle = Text(f"{table.row_count}{more} · {self.filter_text()}")

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from rich.text import Text
 
 from ..output import clean_text as clean_text
+from ..salesforce.models import Run, StageRun
 
 ASCII = os.environ.get("FLOWSTAGE_ASCII", "") not in ("", "0")
 
@@ -58,6 +60,15 @@ def short_span(seconds: float | None) -> str:
     if s < 48 * 3600:
         return f"{s // 3600}h{(s % 3600) // 60:02d}m"
     return f"{s // 86400}d{(s % 86400) // 3600:02d}h"
+
+
+def stage_label(run: Run, stages: Iterable[StageRun]) -> str | None:
+    """The label of the run's current stage, as the Stages pane shows it: CurrentStage holds
+    the stage's API name, so it is looked up among the run's stages. "" when the run is on
+    no stage; None when its stages are not loaded (yet) or do not have it."""
+    if not run.current_stage:
+        return ""
+    return next((s.label for s in stages if s.name == run.current_stage), None)
 
 
 def local(dt: datetime) -> datetime:

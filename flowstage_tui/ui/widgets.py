@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -288,19 +289,105 @@ def freshness(health: Health, now: datetime, paused: bool, stale_cache: bool, *,
                 style="yellow").append(P.clean_text(health.message))
 
 
+@dataclass(frozen=True)
+class Col:
+    """One column of a table layout: its key, header label and the cells its text may take
+    (the table adds one blank after it, so neighbours never touch)."""
+
+    key: str
+    label: str
+    room: int
+
+
 class _Table(DataTable[Any]):
-    """A DataTable that never holds an empty Text: under NO_COLOR, Textual 8.2.8's monochrome
-    filter fails on the style-less empty segment such a cell renders to."""
+    """A table that lays its columns out for its own width and keeps every cell inside them.
 
-    def add_row(self, *cells: Any, **kw: Any) -> Any:
-        return super().add_row(*(_filled(c) for c in cells), **kw)
+    Each subclass says which columns a width gets (`columns_for`) and how its rows read
+    (`rendered_rows`); whenever the width gives other columns (a resize, the focus moving to
+    another pane, a time mode with longer times), every row is rendered again for them: no
+    row keeps the formatting of the width before. Every cell is cut to its column, ending
+    with …, so no text runs into the next column or loses characters silently.
 
-    def update_cell(self, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
-        super().update_cell(row_key, column_key, _filled(value), **kw)
+    It also never holds an empty Text: under NO_COLOR, Textual 8.2.8's monochrome filter
+    fails on the style-less empty segment such a cell renders to."""
+
+    GAP = 1  # the blank after each column (cell_padding is 0)
+    _layout: tuple[Col, ...] = ()
+    _room: dict[str, int] = {}  # column key -> cells for its text; _fit replaces it
+    _width: int | None = None  # the width the columns were laid out for
+
+    def on_mount(self) -> None:
+        self.cursor_type = "row"
+        self.cell_padding = 0
+        self._fit(self.size.width or self.app.size.width - 2)
 
     def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
         # a pane that shrank (the focus moved to another one) keeps its cursor row in view
         self.call_after_refresh(self._cursor_in_view)
+
+    def columns_for(self, width: int) -> tuple[Col, ...]:
+        """The columns for `width` cells of text and gaps (the scrollbar's taken off)."""
+        raise NotImplementedError
+
+    def rendered_rows(self) -> Iterable[tuple[str, dict[str, Text]]]:
+        """Every row of the data last shown, by key, its cells by column key, rendered for
+        the columns in `_room`."""
+        return ()
+
+    def refit(self, refill: bool = True) -> bool:
+        """Lay the columns out again for the current width (something they depend on other
+        than the width has changed); True when they changed (and, with `refill`, every row
+        was drawn again for them)."""
+        return self._fit(self._width if self._width is not None else self.size.width, refill)
+
+    def _fit(self, width: int, refill: bool = True) -> bool:
+        self._width = width
+        layout = self.columns_for(max(0, width - self.styles.scrollbar_size_vertical))
+        if layout == self._layout:
+            return False
+        selected, scroll = self.selected_id, self.scroll_y
+        self._layout = layout
+        self._room = {c.key: c.room for c in layout}
+        self.clear(columns=True)
+        for c in layout:
+            self.add_column(cut(Text(c.label or " "), c.room), key=c.key,
+                            width=c.room + self.GAP)
+        if refill:
+            self._refill(selected, scroll=scroll)
+        return True
+
+    def _refill(self, selected: str | None, default: int = 0,
+                scroll: float | None = None) -> None:
+        """Replace every row with `rendered_rows()`; the cursor stays on `selected` (else
+        goes to row `default`), and the view scrolls back to `scroll` as far as the cursor
+        row stays in it."""
+        self.clear()
+        keys = []
+        for key, cells in self.rendered_rows():
+            self.add_row(*self._ordered(cells), key=key)
+            keys.append(key)
+        if keys:
+            row = keys.index(selected) if selected in keys else min(default, len(keys) - 1)
+            self.move_cursor(row=row, animate=False, scroll=scroll is None)
+            if scroll is not None:  # once the rows' height is known
+                self.call_after_refresh(self._scroll_back, scroll)
+
+    def _scroll_back(self, scroll: float) -> None:
+        self.scroll_to(y=scroll, animate=False)
+        self._cursor_in_view()
+
+    def _ordered(self, cells: Mapping[str, Text]) -> list[Text]:
+        return [cells.get(c.key) or Text(" ") for c in self._layout]
+
+    def add_row(self, *cells: Any, **kw: Any) -> Any:
+        rooms = [c.room for c in self._layout]
+        return super().add_row(*(_filled(_fit_cell(c, rooms[i] if i < len(rooms) else 0))
+                                 for i, c in enumerate(cells)), **kw)
+
+    def update_cell(self, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
+        room = self._room.get(str(column_key), 0)
+        super().update_cell(row_key, column_key, _filled(_fit_cell(value, room)), **kw)
 
     def _cursor_in_view(self) -> None:
         rows = max(1, self.size.height - 1)  # less the header
@@ -317,6 +404,10 @@ class _Table(DataTable[Any]):
         for index in range(top, min(self.row_count, top + self.size.height)):
             key = self.coordinate_to_cell_key(Coordinate(index, 0)).row_key
             for column, text in self.time_cells(str(key.value), now).items():
+                room = self._room.get(column)
+                if room is None:
+                    continue  # not shown at this width
+                text = _fit_cell(text, room)
                 if str(self.get_cell(key, column)) != text.plain:
                     self.update_cell(key, column, text)
 
@@ -339,54 +430,101 @@ def _filled(cell: Any) -> Any:
     return Text(" ") if isinstance(cell, Text) and not cell.plain else cell
 
 
-class RunsTable(_Table):
-    """Runs, newest first. Rows are keyed by run Id so live updates keep the cursor."""
+def _fit_cell(cell: Any, room: int) -> Any:
+    return cut(cell, room) if isinstance(cell, Text) and room > 0 else cell
 
-    COLUMNS = ("", "Status", "Orchestration", "Run", "Stage", "Started", "Took", "Age")
-    # fixed widths keep the table inside the pane; text beyond them is cut with …
-    WIDTHS = {"": 1, "Status": 12, "Orchestration": 28, "Run": 10, "Stage": 20,
-              "Started": 11, "Took": 7, "Age": 6}
-    NARROW = {"": 1, "Status": 1, "Orchestration": 16, "Run": 10, "Stage": 12,
-              "Started": 6, "Took": 6, "Age": 6}
-    COMPACT_LABELS = {"Status": "", "Started": "Start"}  # the status glyph says it; 6 cells
+
+def share(width: int, fixed: Mapping[str, int], flexible: Mapping[str, tuple[int, int]],
+          drop: Iterable[str] = ()) -> dict[str, int] | None:
+    """Room per column for `width` cells: the fixed columns get theirs, the flexible ones
+    share what is left by weight, each at least its minimum (`flexible`: key -> (weight,
+    minimum)); one blank follows each column. While the flexible ones would get less than
+    their minimums, the columns in `drop` go, in that order. None when nothing fits."""
+    fixed = dict(fixed)
+    for gone in (None, *drop):
+        if gone is not None:
+            fixed.pop(gone, None)
+        left = width - sum(fixed.values()) - _Table.GAP * (len(fixed) + len(flexible))
+        if left >= sum(m for _, m in flexible.values()):
+            break
+    else:
+        return None
+    weights = sum(w for w, _ in flexible.values()) or 1
+    room = dict(fixed)
+    keys = list(flexible)
+    for n, key in enumerate(keys[:-1]):
+        weight, minimum = flexible[key]
+        later = sum(m for _, m in (flexible[k] for k in keys[n + 1:]))
+        room[key] = min(max(minimum, left * weight // weights),
+                        left - sum(room[k] for k in keys[:n]) - later)
+    room[keys[-1]] = left - sum(room[k] for k in keys[:-1])
+    return room
+
+
+class RunsTable(_Table):
+    """Runs, newest first. Rows are keyed by run Id so live updates keep the cursor.
+
+    The orchestration and stage names share the width the fixed columns leave (3:2); in a
+    terminal under 110 columns the status is its glyph and Started its time (or date), and
+    in a narrower one Took, then Started, then Stage give way."""
+
+    COLUMNS = ("mark", "Status", "Orchestration", "Run", "Stage", "Started", "Took", "Age")
+    LABELS = {"mark": "", "Status": "Status", "Orchestration": "Orchestration", "Run": "Run",
+              "Stage": "Stage", "Started": "Started", "Took": "Took", "Age": "Age"}
+    COMPACT_LABELS = {"Status": "", "Started": "Start"}  # the status glyph says it; 5 cells
+    WIDE = 106  # cells of text and gaps from which the status word and the date are shown
     compact = False
+    _run_room = 10  # the widest run name (autonumbers: the same for every run of an org)
     _runs: dict[str, Run] = {}  # show() replaces it, never mutates it
+    _shown: tuple[list[Run], datetime, set[str], Mapping[str, tuple[StageRun, ...]]] | None \
+        = None
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self._unlabelled: set[str] = set()  # rows showing a stage's API name for want of
+        # its label: redrawn when a poll brings the stages, though the run did not change
 
     def on_mount(self) -> None:
-        self.cursor_type = "row"
+        super().on_mount()
         self.zebra_stripes = True
-        self.set_widths(self.app.size.width)
 
-    def set_widths(self, width: int) -> None:
-        self.compact = width < 110
-        table = self.NARROW if self.compact else self.WIDTHS
-        if self.columns and all(c.width == table[str(c.key.value) if c.key.value != "mark"
-                                                 else ""] for c in self.columns.values()):
-            return
-        rows = [(k, [self.get_cell(k, c) for c in self.columns]) for k in self.rows]
-        self.clear(columns=True)
-        for name in self.COLUMNS:
-            # never an empty label: see _Table
-            label = (self.COMPACT_LABELS.get(name, name) if self.compact else name) or " "
-            self.add_column(label, key=name or "mark", width=table[name])
-        for key, cells in rows:
-            self.add_row(*cells, key=key.value)
+    def columns_for(self, width: int) -> tuple[Col, ...]:
+        self.compact = width < self.WIDE
+        fixed = {"mark": 1, "Status": 1 if self.compact else 12, "Run": self._run_room,
+                 "Started": 5 if self.compact else 11, "Took": 7, "Age": 7}
+        room = share(width, fixed, {"Orchestration": (3, 12), "Stage": (2, 10)},
+                     drop=("Took", "Started")) or share(
+            width, fixed, {"Orchestration": (1, 10)}, drop=("Took", "Started", "Age"))
+        if room is None:  # a sliver of a terminal: the status and the run's name
+            left = width - 1 - 2 * self.GAP
+            room = {"Status": 1, "Run": min(self._run_room, max(3, left))}
+            if left - room["Run"] - self.GAP >= 4:
+                room["Orchestration"] = left - room["Run"] - self.GAP
+        labels = {**self.LABELS, **(self.COMPACT_LABELS if self.compact else {})}
+        return tuple(Col(k, labels[k], room[k]) for k in self.COLUMNS if k in room)
 
-    def row_cells(self, run: Run, now: datetime, relative: bool, marked: bool,
-                  err: InterviewError | None) -> list[Any]:
-        stage = run.current_stage or ""
-        return [
-            Text("●" if marked else " ", style="bold magenta"),
-            P.status_text(str(run.status), with_word=not self.compact),
-            cut(P.literal(run.title), self._width("Orchestration")),
-            Text(run.name),
-            cut(P.literal(stage, "red" if str(run.status) == "Error" else ""),
-                self._width("Stage")),
-            Text(P.local(run.created).strftime("%H:%M") if self.compact and (
-                now - run.created).total_seconds() < 86400 else
-                 P.local(run.created).strftime("%m-%d" if self.compact else "%m-%d %H:%M")),
-            *self._times(run, now).values(),
-        ]
+    def row_cells(self, run: Run, now: datetime, marked: bool,
+                  stages: tuple[StageRun, ...] = ()) -> dict[str, Text]:
+        label = P.stage_label(run, stages)
+        stage = P.literal(label or run.current_stage,
+                          "red" if str(run.status) == "Error" else "")
+        if label is None:
+            stage.stylize("italic")  # the API name, until the run's stages are in
+            self._unlabelled.add(run.id)
+        else:
+            self._unlabelled.discard(run.id)
+        created = P.local(run.created)
+        today = (now - run.created).total_seconds() < 86400
+        return {
+            "mark": Text("●" if marked else " ", style="bold magenta"),
+            "Status": P.status_text(str(run.status), with_word=not self.compact),
+            "Orchestration": P.literal(run.title),
+            "Run": Text(run.name),
+            "Stage": stage,
+            "Started": Text(created.strftime("%m-%d %H:%M") if not self.compact else
+                            created.strftime("%H:%M" if today else "%m-%d")),
+            **self._times(run, now),
+        }
 
     def _times(self, run: Run, now: datetime) -> dict[str, Text]:
         # Duration keeps growing until the run ends, and was read at the last poll: for a run
@@ -400,41 +538,51 @@ class RunsTable(_Table):
         run = self._runs.get(key)
         return self._times(run, now) if run is not None else {}
 
-    def _width(self, name: str) -> int:
-        return (self.NARROW if self.compact else self.WIDTHS)[name]
+    def rendered_rows(self) -> Iterable[tuple[str, dict[str, Text]]]:
+        if self._shown is None:
+            return
+        runs, now, marks, stages = self._shown
+        for r in runs:
+            yield r.id, self.row_cells(r, now, r.id in marks, stages.get(r.id, ()))
 
     def show(self, runs: Iterable[Run], now: datetime, relative: bool, marks: set[str],
-             errors: dict[str, InterviewError], changed: set[str] | None = None) -> None:
-        """Apply rows: in place when the order is unchanged, else rebuild keeping the cursor."""
+             errors: dict[str, InterviewError], changed: set[str] | None = None,
+             stages: Mapping[str, tuple[StageRun, ...]] | None = None) -> None:
+        """Apply rows: in place when the order is unchanged, else rebuild keeping the cursor.
+        `stages` (by run Id) give the current stage's label."""
         runs = list(runs)
+        stages = stages or {}
         self._runs = {r.id: r for r in runs}
+        self._shown = (runs, now, marks, stages)
+        run_room = max((len(r.name) for r in runs), default=10)
+        if run_room != self._run_room:
+            self._run_room = max(3, min(20, run_room))
+            if self.refit():
+                return  # every row is drawn afresh
         new_keys = [r.id for r in runs]
         old_keys = [str(k.value) for k in self.rows]
         if new_keys == old_keys:
             for r in runs:
-                if changed is None or r.id in changed or r.id in marks:
-                    for col, value in zip(self.COLUMNS, self.row_cells(
-                            r, now, relative, r.id in marks, errors.get(r.id)), strict=True):
-                        self.update_cell(r.id, col or "mark", value)
+                if changed is None or r.id in changed or r.id in marks or (
+                        r.id in self._unlabelled and r.id in stages):
+                    cells = self.row_cells(r, now, r.id in marks, stages.get(r.id, ()))
+                    for col in self._room:
+                        self.update_cell(r.id, col, cells[col])
             return
         if old_keys and new_keys[: len(old_keys)] == old_keys:
             # an older page arrived: append it, leave the rows on screen alone
             for r in runs[len(old_keys):]:
-                self.add_row(*self.row_cells(r, now, relative, r.id in marks,
-                                             errors.get(r.id)), key=r.id)
+                self.add_row(*self._ordered(self.row_cells(
+                    r, now, r.id in marks, stages.get(r.id, ()))), key=r.id)
             return
         selected = old_keys[self.cursor_row] if old_keys and 0 <= self.cursor_row < len(
             old_keys) else None
-        above_before = old_keys.index(selected) if selected in old_keys else 0
-        scroll = self.scroll_y
-        self.clear()
-        for r in runs:
-            self.add_row(*self.row_cells(r, now, relative, r.id in marks, errors.get(r.id)),
-                         key=r.id)
-        if selected in new_keys:
-            index = new_keys.index(selected)
-            self.move_cursor(row=index, animate=False, scroll=False)
-            self.scroll_to(y=max(0, scroll + index - above_before), animate=False)
+        if selected in new_keys:  # it keeps its place on screen
+            above_before = old_keys.index(selected)
+            scroll = max(0.0, self.scroll_y + new_keys.index(selected) - above_before)
+            self._refill(selected, scroll=scroll)
+        else:
+            self._refill(None)
 
 
 def cut(text: Text, width: int) -> Text:
@@ -442,22 +590,45 @@ def cut(text: Text, width: int) -> Text:
     if text.cell_len <= width:
         return text
     out = text.copy()
-    out.truncate(max(1, width - 1))
+    if width <= 1:
+        out.truncate(0)
+        out.append("…"[:max(0, width)])
+        return out
+    out.truncate(width - 1)
+    out.rstrip()  # a wide character cut in half leaves a blank
     out.append("…")
     return out
 
 
 class StagesTable(_Table):
     """The selected run's stages by Position: when each started and ended, how long it took,
-    and a bar scaled to the longest stage so the run's shape reads at a glance."""
+    and a bar scaled to the longest stage so the run's shape reads at a glance.
 
-    COLUMNS = (("#", 3), ("Stage", 20), ("Started", 10), ("Ended", 10), ("Took", 7),
-               ("Span", 0))
+    The times take the room their mode needs ('13d05h' relative, '11-27 06:41' absolute);
+    the label takes what is left, then the bar (when at least a few cells are left for it);
+    in a narrow pane Took, then Ended give way."""
+
+    TIME = {True: 7, False: 11}  # relative, absolute: the widest time either can print
     _stages: dict[str, StageRun] = {}  # show() replaces it, never mutates it
+    _order: tuple[StageRun, ...] = ()
     _relative = True
     _log: tuple[str | None, Mapping[str, tuple[datetime | None, datetime | None]]] = (None, {})
+    _now: datetime | None = None
     # (now, every stage's start and end, the longest span): one pass per show or retime
     _spans: tuple[datetime, dict[str, tuple[datetime, datetime | None]], float] | None = None
+
+    def columns_for(self, width: int) -> tuple[Col, ...]:
+        time = self.TIME[self._relative]
+        digits = max(2, len(str(max((s.position for s in self._order), default=0))))
+        fixed = {"#": digits, "Started": time, "Ended": max(7, time), "Took": 7}
+        room = share(width, fixed, {"Stage": (1, 12)}, drop=("Took", "Ended")) or {
+            "#": digits, "Stage": max(3, width - digits - 2 * self.GAP)}
+        bar = min(24, room["Stage"] - 22 - self.GAP)
+        if bar >= 4:  # the label keeps 22 cells ('▶ ' and 19 of the label and '◀')
+            room["Stage"] -= bar + self.GAP
+            room["Span"] = bar
+        order = ("#", "Stage", "Started", "Ended", "Took", "Span")
+        return tuple(Col(k, k, room[k]) for k in order if k in room)
 
     def use_log_times(self, run_id: str,
                       times: Mapping[str, tuple[datetime | None, datetime | None]]) -> None:
@@ -489,116 +660,106 @@ class StagesTable(_Table):
         spans, longest = self._all_spans(now)
         started, ended = spans[key]
         span = ((ended or now) - started).total_seconds()
-        width = max(4, min(24, (self.size.width or 60) - 51))
         relative = self._relative
         return {
             "Started": Text(P.when(started, now, relative).replace(" ago", "")),
             "Ended": Text(P.when(ended, now, relative).replace(" ago", "") if ended
                           else "running", style="" if ended else "italic"),
             "Took": Text(P.short_span(span)),
-            "Span": Text(P.bar(span, longest, width), style=P.TEXT_STYLES.get(str(s.status), "")),
+            "Span": Text(P.bar(span, longest, self._room.get("Span", 0)),
+                         style=P.TEXT_STYLES.get(str(s.status), "")),
         }
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.cell_padding = 0
-        for name, width in self.COLUMNS:
-            self.add_column(name, key=name, width=width or None)
-
-    def show(self, stages: tuple[StageRun, ...], run: Run | None, now: datetime,
-             relative: bool) -> None:
-        selected = self.selected_id
-        self.clear()
-        self._stages = {s.id: s for s in stages}
-        self._relative = relative
-        self._spans = None
-        for s in stages:
+    def rendered_rows(self) -> Iterable[tuple[str, dict[str, Text]]]:
+        if self._now is None:
+            return
+        room = self._room.get("Stage", 20)
+        for s in self._order:
             status = str(s.status)
             failed = status == "Error"
             label = P.status_text(status, with_word=False)
             label.append(" ")
             label.append_text(P.literal(s.label, "bold red" if failed else ""))
-            label = cut(label, 18 if failed else 19)
             if failed:
+                label = cut(label, room - 1)
                 label.append("◀", style="bold red")
-            self.add_row(Text(f"{s.position:>2}"), label,
-                         *self.time_cells(s.id, now).values(), key=s.id)
-        keys = [s.id for s in stages]
-        if selected in keys:
-            self.move_cursor(row=keys.index(selected), animate=False)
-        elif run is not None and stages:
-            # open on the stage that matters: the failing or running one
-            focus = next((i for i, s in enumerate(stages) if str(s.status) in (
-                "Error", "InProgress", "Suspended")), len(stages) - 1)
-            self.move_cursor(row=focus, animate=False)
+            yield s.id, {"#": Text(f"{s.position:>2}"), "Stage": label,
+                         **self.time_cells(s.id, self._now)}
+
+    def show(self, stages: tuple[StageRun, ...], run: Run | None, now: datetime,
+             relative: bool) -> None:
+        selected = self.selected_id
+        self._stages = {s.id: s for s in stages}
+        self._order = stages
+        self._relative = relative
+        self._now = now
+        self._spans = None
+        self.refit(refill=False)  # the time mode (or the stage count) may want other columns
+        # open on the stage that matters: the failing or running one
+        focus = next((i for i, s in enumerate(stages) if str(s.status) in (
+            "Error", "InProgress", "Suspended")), len(stages) - 1)
+        self._refill(selected, default=focus if run is not None else 0)
 
 
 class StepsTable(_Table):
-    """The stage's steps with their work items: who holds each, and for how long. Assignee
-    takes the width the pane has left; in a narrow pane the Type column goes (a step with an
-    assignee is interactive), so the assignee and Held stay on screen."""
+    """The stage's steps with their work items: who holds each, and for how long. The
+    assignee takes the width the other columns leave; in a narrow pane the Type column goes
+    (a step with an assignee is interactive), then the status shrinks to its glyph, so the
+    whole name and Held stay on screen."""
 
-    STEP, TYPE, STATUS, HELD = 17, 12, 15, 7  # each with its one-space gap
-    _layout: tuple[bool, int] | None = None
+    ROOM = {"Step": 16, "Type": 11, "Status": 14, "Held": 6}
+    ASSIGNEE = 28  # a 17-character name and ' ⚠ inactive'
     _shown: tuple[tuple[StepRun, ...], dict[str, tuple[WorkItem, ...]], datetime] | None = None
     _items: dict[str, WorkItem] = {}  # the work items on screen by Id; show() replaces it
 
-    def on_mount(self) -> None:
-        self.cursor_type = "row"
-        self.cell_padding = 0
-        self._columns_for(self.size.width or 80)
+    def columns_for(self, width: int) -> tuple[Col, ...]:
+        room = share(width, self.ROOM, {"Assignee": (1, self.ASSIGNEE)}, drop=("Type",))
+        if room is None:  # the status glyph only; the step label and the assignee share
+            room = {"Status": 1, "Held": self.ROOM["Held"]}
+            left = width - sum(room.values()) - 4 * self.GAP
+            if left < 12:  # and in a sliver of a terminal, no Held either
+                del room["Held"]
+                left += self.ROOM["Held"] + self.GAP
+            room["Step"] = max(4, min(self.ROOM["Step"], left * 2 // 5))
+            room["Assignee"] = max(4, left - room["Step"])
+        order = ("Step", "Type", "Status", "Assignee", "Held")
+        return tuple(Col(k, k if room[k] > 1 else "", room[k]) for k in order if k in room)
 
-    def on_resize(self, event: events.Resize) -> None:
-        if self._columns_for(event.size.width) and self._shown is not None:
-            self.show(*self._shown)
+    def rendered_rows(self) -> Iterable[tuple[str, dict[str, Text]]]:
+        if self._shown is None:
+            return
+        steps, items, now = self._shown
+        assignee = self._room.get("Assignee", 20)
+        glyph_only = self._room.get("Status", 14) < 14
 
-    def _columns_for(self, width: int) -> bool:
-        """Lay the columns out for this width; True when they changed."""
-        compact = width < 74
-        fixed = self.STEP + self.STATUS + self.HELD + (0 if compact else self.TYPE)
-        layout = (compact, max(10, width - fixed - 2))  # 2: the scrollbar, when there is one
-        if layout == self._layout:
-            return False
-        self._layout = layout
-        self.clear(columns=True)
-        for name, w in (("Step", self.STEP), ("Type", 0 if compact else self.TYPE),
-                        ("Status", self.STATUS), ("Assignee", layout[1]), ("Held", self.HELD)):
-            if w:
-                self.add_column(name, key=name, width=w)
-        return True
-
-    def show(self, steps: tuple[StepRun, ...], items: dict[str, tuple[WorkItem, ...]],
-             now: datetime) -> None:
-        self._shown = (steps, items, now)
-        self._items = {}
-        compact, assignee = self._layout or (False, 20)
-        self.clear()
-
-        def add(st: StepRun, kind: str, who: Text, held: str, key: str) -> None:
-            cells = [cut(P.literal(st.label), self.STEP - 1)]
-            if not compact:
-                cells.append(Text(kind))
+        def row(st: StepRun, kind: str, who: Text, held: str) -> dict[str, Text]:
             # the step's status (Discontinued, Error...), not the item's: a cascade completes
             # the items of a failed or canceled step
-            cells += [P.status_text(str(st.status)), cut(who, assignee - 1), Text(held)]
-            self.add_row(*cells, key=key)
+            return {"Step": P.literal(st.label), "Type": Text(kind),
+                    "Status": P.status_text(str(st.status), with_word=not glyph_only),
+                    "Assignee": who, "Held": Text(held)}
 
         for st in steps:
             kind = "interactive" if st.interactive else (
                 "async" if "Asynchronous" in st.step_type else "background")
             its = items.get(st.id, ())
             if not its:
-                add(st, kind, Text("—", style="dim"), "", st.id)
+                yield st.id, row(st, kind, Text("—", style="dim"), "")
             for wi in its:
                 # what the name is comes first: it keeps its place, the name is cut instead
                 tag = Text(" (queue)", style="dim") if wi.assignee_type == "Queue" else Text()
                 if wi.assignee_active is False:
                     tag = Text(" ⚠ inactive", style="bold red")
                 who = cut(P.literal(wi.assignee_name or wi.assignee_id),
-                          max(4, assignee - 1 - tag.cell_len))
+                          max(1, assignee - tag.cell_len))
                 who.append_text(tag)
-                self._items[wi.id] = wi
-                add(st, kind, who, self.time_cells(wi.id, now)["Held"].plain, wi.id)
+                yield wi.id, row(st, kind, who, self.time_cells(wi.id, now)["Held"].plain)
+
+    def show(self, steps: tuple[StepRun, ...], items: dict[str, tuple[WorkItem, ...]],
+             now: datetime) -> None:
+        self._shown = (steps, items, now)
+        self._items = {wi.id: wi for st in steps for wi in items.get(st.id, ())}
+        self._refill(self.selected_id)
 
     def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
         wi = self._items.get(key)

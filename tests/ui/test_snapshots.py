@@ -42,10 +42,11 @@ def test_errored_run_selected(snap_compare: SnapCompare, size: tuple[int, int]) 
     """The runs list with the first errored run (OR-0000293, Employee Onboarding) highlighted
     after `n`; the header shows DEMO, [RO], Acme Demo Org, API usage, 'updated 0s ago' and
     the counts 27 Error · 35 InProgress · 8 Suspended · 218 Completed · 12 Canceled; the
-    stages pane shows its one stage, Prepare Paperwork, failed (✖ and ◀); the steps pane
-    shows Create HR Record in Error and Sign Contract Discontinued, held by Katherine
-    Johnson (the name cut with … in the half-width pane at 120x36; Type shown only at 80x24,
-    where the pane is full width), Held 'done'."""
+    runs columns fill the pane (names cut with … only at 80x24); the stages pane shows its
+    one stage, Prepare Paperwork, failed (✖ and ◀); the steps pane shows Create HR Record in
+    Error and Sign Contract Discontinued (as glyphs in the half-width pane at 120x36, as
+    words at 80x24, where the pane is full width but has no room for Type), held by
+    Katherine Johnson, the whole name, Held 'done'."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=size, run_before=keys("n"))
 
