@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -12,8 +14,19 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+R = TypeVar("R")
 
-class HelpScreen(ModalScreen[None]):
+
+class Dialog(ModalScreen[R]):
+    """A modal that closes once. Keys that came in one read (Enter then Esc) each ask it to
+    close; a second dismiss would pop the screen beneath it, the triage screen itself."""
+
+    def close(self, result: R) -> None:
+        if self.is_active:
+            self.dismiss(result)
+
+
+class HelpScreen(Dialog[None]):
     """Every binding, as the app resolves it (including keymap remaps)."""
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
@@ -50,10 +63,10 @@ class HelpScreen(ModalScreen[None]):
             y=1 if direction == "down" else -1, animate=False)
 
     async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(None)
+        self.close(None)
 
 
-class MessageScreen(ModalScreen[None]):
+class MessageScreen(Dialog[None]):
     """A dialog that says what is wrong and the exact command that fixes it."""
 
     BINDINGS = [Binding("escape,enter,q", "dismiss", "Close", id="dialog.close")]
@@ -70,10 +83,10 @@ class MessageScreen(ModalScreen[None]):
             yield Static(Text("Esc closes", style="dim"))
 
     async def action_dismiss(self, result: None = None) -> None:
-        self.dismiss(None)
+        self.close(None)
 
 
-class ChoiceScreen(ModalScreen[str | None]):
+class ChoiceScreen(Dialog[str | None]):
     """Pick one of a few options (export format, profile)."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="choice.cancel"),
@@ -92,11 +105,11 @@ class ChoiceScreen(ModalScreen[str | None]):
                              id="choices")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.close(event.option.id)
 
     def action_move(self, direction: str) -> None:
         choices = self.query_one(OptionList)
         (choices.action_cursor_down if direction == "down" else choices.action_cursor_up)()
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        self.close(None)

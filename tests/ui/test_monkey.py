@@ -8,7 +8,8 @@ import pytest
 
 from flowstage_tui.emulator.org import DemoOrg
 
-from .monkey import fixed_clock, run_monkey
+from .conftest import make_app, settle
+from .monkey import fixed_clock, run_monkey, send
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -30,3 +31,19 @@ async def test_a_long_monkey_run(tmp_path: Path) -> None:
     org = DemoOrg(seed=3, runs=300, clock=clock, pace=5.0)
     report = await run_monkey(org, clock, seed=3, presses=10_000, export_dir=tmp_path)
     assert report.exceptions == []
+
+
+async def test_enter_and_esc_in_one_read_close_a_dialog_once(tmp_path: Path) -> None:
+    """Found by the monkey: both keys closed the export dialog, and the second close popped
+    the triage screen itself (ScreenStackError, the app gone)."""
+    clock = fixed_clock()
+    org = DemoOrg(seed=1, runs=50, clock=clock, frozen=True)
+    app = make_app(org, clock, export_dir=tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(app, pilot)
+        for opener in ("e", "y", "question_mark"):
+            await pilot.press(opener)
+            assert len(app.screen_stack) == 2
+            await send(app, pilot, ["enter", "escape", "escape"])
+            await settle(app, pilot)
+            assert app.is_running and len(app.screen_stack) == 1
