@@ -461,8 +461,9 @@ class FlowstageApp(App[int]):
             ident, previous = self._seek
             self._seek = None
             if not self.select_run(ident):
-                self.notify(f"Run {P.clean_text(ident)} not found in this org; back to "
-                            f"{previous.describe(local=True)}.", severity="warning", timeout=6)
+                self.notify(f"Run {P.one_line(ident)} not found in this org; back to "
+                            f"{P.one_line(previous.describe(local=True))}.", severity="warning",
+                            timeout=6)
                 self.set_server_filter(previous)
         if self.cfg.cache_path is not None and result.health.ok and result.snapshot.runs and (
                 result.changes.full or result.changes.ids(RUN)):  # write only what changed
@@ -485,7 +486,7 @@ class FlowstageApp(App[int]):
                     else f"{new.name} moved to stage {stage}"
                 severity: Literal["information", "warning", "error"] = (
                     "error" if str(new.status) == "Error" else "information")
-                self.notify(P.clean_text(what), title="Watched run", severity=severity,
+                self.notify(P.one_line(what), title="Watched run", severity=severity,
                             timeout=10)
                 self.bell()
 
@@ -514,10 +515,10 @@ class FlowstageApp(App[int]):
 
     def filter_text(self) -> str:
         """The server filter and, when one is applied, the `/` filter on the rows held."""
-        shown = self.snapshot.filter.describe(local=True)
+        shown = P.one_line(self.snapshot.filter.describe(local=True))  # typed: any bytes
         if not self.local_filter:
             return shown
-        local = f"/{P.clean_text(self.local_filter)}"
+        local = f"/{P.one_line(self.local_filter)}"
         return local if shown == "all runs" else f"{shown} {local}"
 
     def render_header(self) -> None:
@@ -860,7 +861,7 @@ class FlowstageApp(App[int]):
         elif name == "profile":
             self.switch_profile(rest)
         else:
-            self.notify(f"Unknown command :{name} — try :runs, :run, :profile, :q",
+            self.notify(f"Unknown command :{P.one_line(name)} — try :runs, :run, :profile, :q",
                         severity="error")
 
     def set_server_filter(self, flt: RunFilter) -> None:
@@ -965,7 +966,7 @@ class FlowstageApp(App[int]):
         self.copy_to_clipboard(text)
         self.last_copied = text
         shown = text if len(text) <= 120 else text[:117] + "…"
-        self.notify(f"Copied {what}: {P.clean_text(shown)}", timeout=4)
+        self.notify(f"Copied {what}: {P.one_line(shown)}", timeout=4)
 
     def action_copy(self) -> None:
         run = self.selected_run()
@@ -1047,11 +1048,11 @@ class FlowstageApp(App[int]):
             return
         if run.id in self.watched:
             self.watched.discard(run.id)
-            self.notify(f"Stopped watching {run.name}.", timeout=3)
+            self.notify(f"Stopped watching {P.one_line(run.name)}.", timeout=3)
         else:
             self.watched.add(run.id)
-            self.notify(f"Watching {run.name}: you will hear a bell when it changes stage or "
-                        "fails.", timeout=4)
+            self.notify(f"Watching {P.one_line(run.name)}: you will hear a bell when it "
+                        "changes stage or fails.", timeout=4)
 
     def action_reauth_help(self) -> None:
         if self.health.state != HealthState.REAUTH:

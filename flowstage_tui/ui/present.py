@@ -38,6 +38,12 @@ def status_text(status: str, with_word: bool = True) -> Text:
     return Text(label, style=TEXT_STYLES.get(status, ""))
 
 
+def one_line(text: str | None) -> str:
+    """Text for a header, a title or a notification: escapes shown, tabs and line breaks
+    made spaces, so it stays on its one line."""
+    return clean_text(text).replace("\t", " ").replace("\n", " ")
+
+
 def literal(text: str | None, style: str = "") -> Text:
     """Org text as data: Rich markup stays literal, control characters are made visible."""
     return Text(clean_text(text), style=style)
