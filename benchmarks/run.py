@@ -490,10 +490,41 @@ def bench_keys(args: argparse.Namespace) -> None:
         "target p95 < 50 ms")
 
 
+@section("monkey")
+def bench_monkey(args: argparse.Namespace) -> None:
+    """The monkey test at length: seeded random key bursts and resizes against a demo org with
+    faults on, screen invariants checked as it goes (tests/ui/monkey.py)."""
+    import asyncio
+    import tempfile
+
+    os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
+    from flowstage_tui.emulator.org import DemoOrg
+    from tests.ui.monkey import FAULTS, fixed_clock, run_monkey
+
+    print(f"\n[monkey] 3 seeds x {args.monkey_keys:,} keys, faults {FAULTS}")
+    for seed in (11, 12, 13):
+        clock = fixed_clock()
+        org = DemoOrg(seed=seed, runs=300, clock=clock, pace=10.0)
+        failure = ""
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                report = asyncio.run(run_monkey(org, clock, seed=seed,
+                                                presses=args.monkey_keys,
+                                                export_dir=Path(tmp)))
+            except AssertionError as exc:
+                failure = str(exc).splitlines()[0]
+        if failure:
+            row(f"seed {seed}", "FAILED", failure[:80])
+            continue
+        row(f"seed {seed}: keys/s ({report.keys:,} keys, {report.resizes} resizes)",
+            f"{report.keys_per_second:.0f}", f"exceptions: {len(report.exceptions)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100_000, help="size of the large org")
     parser.add_argument("--only", nargs="*", choices=sorted(SECTIONS), help="sections to run")
+    parser.add_argument("--monkey-keys", type=int, default=5_000, help="keys per monkey seed")
     args = parser.parse_args()
     print(f"flowstage benchmarks · {machine()}")
     for name, fn in SECTIONS.items():
