@@ -199,3 +199,38 @@ def demo_runs(org: DemoOrg) -> tuple[Any, ...]:
     from ..engine.conftest import quiet_connection
 
     return SyncEngine(quiet_connection(org)).poll_once().snapshot.runs
+
+
+async def test_the_re_auth_dialog_for_an_access_token_does_not_contradict_itself(
+        org: DemoOrg, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before: 'quit, export a fresh one and start flowstage again. When that is done, r
+    retries.' — r cannot see a new value of an environment variable."""
+    from flowstage_tui.errors import AuthNeeded
+    from flowstage_tui.salesforce.auth import build_connection
+    from flowstage_tui.ui.screens import MessageScreen
+
+    monkeypatch.setenv("OLD_TOKEN", "expired")
+    expired = build_connection(Profile("p", "access-token", {
+        "auth": "access-token", "instance_url": "https://acme.my.salesforce.com",
+        "token_env": "OLD_TOKEN"}))
+    assert expired.reauth is not None
+    with pytest.raises(AuthNeeded) as refused:
+        expired.reauth()
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert app.engine is not None and app.engine.client is not None
+
+        def refuse() -> object:
+            raise refused.value
+
+        app.engine.client.reauth = refuse  # type: ignore[assignment]
+        app.engine.connection.login = refuse  # type: ignore[assignment]
+        org.faults.update(session_expiry_calls=1)
+        clock.advance(20)
+        app.poll_now()
+        await settle(app, pilot)
+        assert isinstance(app.screen, MessageScreen)
+        body = str(app.screen.body)
+        assert "start flowstage again" in body and "OLD_TOKEN" in body
+        assert "r retries" not in body and "needs a restart" in body
