@@ -116,12 +116,16 @@ def test_write_killed_midway_leaves_the_old_file(tmp_path: Path) -> None:
     """)
     proc = subprocess.Popen([sys.executable, "-c", script])
     deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
+    midway = False
+    while time.monotonic() < deadline and proc.poll() is None:
         if any(p.name.endswith(".tmp") for p in tmp_path.iterdir()):
+            midway = True
             break
         time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
+    assert midway, "the writer never got as far as its temporary file: nothing was tested"
+    assert proc.returncode == -signal.SIGKILL  # killed in the write, not finished or crashed
     assert path.read_text() == "default_profile = \"prod\"\n"
 
 

@@ -91,6 +91,20 @@ def test_exit_code_flag(capsys: pytest.CaptureFixture[str]) -> None:
     assert "No runs match" in capsys.readouterr().out
 
 
+def test_text_filter_takes_underscore_and_percent_literally(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`--text 0000_93` means those seven characters: in SOQL LIKE an unescaped `_` is any one
+    character, and the search would also list OR-0000293 and OR-0000193."""
+    def names(text: str) -> list[str]:
+        assert main(["runs", "--demo", "--text", text, "--limit", "500", "--format", "json"]) == 0
+        return [r["name"] for r in json.loads(capsys.readouterr().out)]
+
+    assert names("0000293") == ["OR-0000293"]  # the demo org has the look-alikes
+    assert names("0000193") == ["OR-0000193"]
+    assert names("0000_93") == []
+    assert names("0000%93") == []
+
+
 def test_table_fits_the_terminal(capsys: pytest.CaptureFixture[str],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")

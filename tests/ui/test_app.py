@@ -186,6 +186,14 @@ async def test_filter_as_you_type_and_escape_clears(org: DemoOrg, clock: ManualC
 async def test_command_line_filters_on_the_server_and_jumps_to_a_run(
         org: DemoOrg, clock: ManualClock) -> None:
     app = make_app(org, clock)
+    said: list[str] = []
+    real_notify = app.notify
+
+    def notify(message: str, **kw: Any) -> None:
+        said.append(message)
+        real_notify(message, **kw)
+
+    app.notify = notify  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("colon", *"runs status=Error", "enter")
@@ -204,6 +212,8 @@ async def test_command_line_filters_on_the_server_and_jumps_to_a_run(
         await pilot.press("escape", "colon", *"runs sta", "tab")
         assert app.query_one("#command").value == "runs status="  # type: ignore[attr-defined]
         await pilot.press("escape", "colon", *"nonsense", "enter")
+        await pilot.pause()
+        assert any(m.startswith("Unknown command :nonsense") for m in said), said
         await pilot.press("colon", "q", "enter")
     assert app.return_value == 0
 
@@ -629,8 +639,11 @@ async def test_help_lists_every_binding(org: DemoOrg, clock: ManualClock) -> Non
         assert app.screen.query_one("#help-body").scroll_y == 2
         assert all(desc[:1].islower() and len(desc) > 8 for _, desc, _ in app.screen.rows)
         await pilot.press("escape")
-        await pilot.press("ctrl+r")  # the remapped key works
         await settle(app, pilot)
+        mark = len(org.request_log)
+        await pilot.press("ctrl+r")  # the remapped key polls now
+        await settle(app, pilot)
+        assert any(r.path.endswith("/composite") for r in org.request_log[mark:])
 
 
 async def test_org_text_is_shown_literally(clock: ManualClock) -> None:

@@ -87,8 +87,14 @@ def test_and_or_not_and_mixing_rule(org: DemoOrg) -> None:
 
 def test_literals_booleans_numbers_strings_and_escapes(org: DemoOrg) -> None:
     debug = q(org, f"SELECT IsDebugRun FROM {RUN} WHERE IsDebugRun = TRUE")
+    org.store.ensure_all()
+    expected = sum(1 for r in runs(org) if r["IsDebugRun"] is True)
+    assert debug and len(debug) == expected
     assert all(r["IsDebugRun"] is True for r in debug)
-    assert q(org, f"SELECT Id FROM {RUN} WHERE Name = 'it\\'s \\\\ \\n'") == []
+    odd = runs(org)[0]
+    odd["Name"] = "it's \\ \n"  # a quote, a backslash and a newline, decoded
+    got = q(org, f"SELECT Id FROM {RUN} WHERE Name = 'it\\'s \\\\ \\n'")
+    assert [r["Id"] for r in got] == [odd["Id"]]
     e = err(org, f"SELECT Id FROM {RUN} WHERE Name = \"x\"")
     assert e.code == "MALFORMED_QUERY"
     e = err(org, f"SELECT Id FROM {RUN} WHERE Name = 'bad \\q escape'")
@@ -202,7 +208,13 @@ def test_parent_paths_five_levels_and_null_lookups(org: DemoOrg) -> None:
     assert "StepInstance" in nulls[0]
     where = q(org, "SELECT Id FROM FlowOrchestrationWorkItem WHERE "
               "StepInstance.OrchestrationInstance.Status = 'Error'")
-    assert isinstance(where, list)
+    org.store.ensure_all()
+    status = {r["Id"]: r["Status"] for r in runs(org)}
+    steps = {s["Id"]: s["OrchestrationInstanceId"]
+             for s in org.store.table("FlowOrchestrationStepInstance").rows.values()}
+    expected = {w["Id"] for w in org.store.table("FlowOrchestrationWorkItem").rows.values()
+                if status.get(steps.get(w["StepInstanceId"], "")) == "Error"}
+    assert expected and {r["Id"] for r in where} == expected
 
 
 def test_polymorphic_name_fields(org: DemoOrg) -> None:
@@ -273,8 +285,13 @@ def test_version_gating(org: DemoOrg) -> None:
     assert q(org, f"SELECT CurrentStage FROM {RUN} LIMIT 1", version=62.0)
     assert err(org, "SELECT Id FROM FlowOrchestrationLog", version=53.0).code == "INVALID_TYPE"
     # Step Description became a (non-filterable) textarea in v63
-    assert q(org, "SELECT Id FROM FlowOrchestrationStepInstance WHERE Description = null",
-             version=62.0) is not None
+    org.store.ensure_all()
+    steps = list(org.store.table("FlowOrchestrationStepInstance").rows.values())
+    steps[0]["Description"] = None
+    no_description = {s["Id"] for s in steps if s.get("Description") is None}
+    got = q(org, "SELECT Id FROM FlowOrchestrationStepInstance WHERE Description = null",
+            version=62.0)
+    assert no_description and {r["Id"] for r in got} == no_description
     e = err(org, "SELECT Id FROM FlowOrchestrationStepInstance WHERE Description = null",
             version=63.0)
     assert "can not be filtered" in e.message

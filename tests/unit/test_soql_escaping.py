@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -40,3 +41,50 @@ def test_like_pattern_matches_only_the_literal_value(value: str) -> None:
     rx = like_regex(token.value)
     assert rx.fullmatch(value)
     assert not rx.fullmatch(value + "x")
+
+
+# An independent oracle: what Salesforce documents for LIKE ("%" any run of characters, "_"
+# exactly one, a backslash escapes either; string literals escape quote and backslash with a
+# backslash; matching ignores case), written out by hand for the text a user searches for.
+LITERALS = [
+    ("0000_93", r"'0000\_93'"),
+    ("50%", r"'50\%'"),
+    ("a\\b", r"'a\\b'"),
+    ("\\_", r"'\\\_'"),
+    ("\\%", r"'\\\%'"),
+    ("O'Brien", r"'O\'Brien'"),
+    ("%_", r"'\%\_'"),
+]
+
+
+@pytest.mark.parametrize(("text", "literal"), LITERALS)
+def test_like_literal_escapes_what_salesforce_documents(text: str, literal: str) -> None:
+    assert quote_like(text) == literal
+
+
+CONTAINS = [  # (what the user searches for, a run name, does it match)
+    ("0000_93", "OR-0000_93", True),
+    ("0000_93", "OR-0000293", False),
+    ("0000_93", "OR-0000193", False),
+    ("50%", "50% done", True),
+    ("50%", "500 done", False),
+    ("50%", "50 done", False),
+    ("a\\b", "x a\\b y", True),
+    ("a\\b", "ab", False),
+    ("\\_", "x\\_y", True),
+    ("\\_", "x\\ay", False),
+    ("\\%", "x\\%y", True),
+    ("\\%", "x\\abcy", False),
+    ("%_", "100%_x", True),
+    ("%_", "100ab", False),
+    ("O'Brien", "Mrs O'Brien", True),
+    ("or-0000293", "OR-0000293", True),
+]
+
+
+@pytest.mark.parametrize(("text", "name", "matches"), CONTAINS)
+def test_contains_search_matches_by_salesforce_like_rules(text: str, name: str,
+                                                           matches: bool) -> None:
+    """The pattern the runs filter sends, `'%<text>%'`, evaluated as the demo org's LIKE."""
+    pattern = tokenize(f"'%{quote_like(text)[1:-1]}%'")[0].value
+    assert bool(like_regex(pattern).fullmatch(name)) is matches
