@@ -25,7 +25,7 @@ async def test_random_keys_and_resizes_on_a_faulty_network_keep_the_app_whole(
     assert report.exceptions == [], f"seed {seed}: {report.exceptions}"
 
 
-@pytest.mark.slow
+@pytest.mark.long
 async def test_a_long_monkey_run(tmp_path: Path) -> None:
     clock = fixed_clock()
     org = DemoOrg(seed=3, runs=300, clock=clock, pace=5.0)
