@@ -392,3 +392,25 @@ async def test_a_pane_shrunk_under_a_dialog_keeps_its_cursor_row_in_view(
         await settle(app, pilot)
         assert app.focused is runs
         check_screen(app)
+
+
+async def test_the_pane_with_the_focus_is_zoomed_after_two_moves_in_one_read(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """Monkey seed 6: Enter and Shift+Tab on the command line in one read move the focus to
+    the steps table (Shift+Tab), then to the runs table (the line closing). Each move's
+    DescendantFocus bubbles up to the app one parent at a time; the steps' comes from deeper
+    and arrived last, so the detail was zoomed while the runs table had the focus, its
+    pane at its shortest."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(78, 48)) as pilot:
+        await settle(app, pilot)
+        runs_pane = app.query_one("#runs-pane")
+        focused_height = runs_pane.size.height
+        await send(app, pilot, ["colon"])
+        await settle(app, pilot)
+        await send(app, pilot, ["enter", "shift+tab"])
+        await settle(app, pilot)
+        assert app.focused is app.query_one(RunsTable)
+        assert app.query_one("#body").has_class("zoom-runs-pane")
+        assert runs_pane.size.height == focused_height
+        check_screen(app)
