@@ -312,9 +312,16 @@ class FlowstageApp(App[int]):
         self.set_class(height < TINY_ROWS, "tiny")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        # Zoom the pane the focus is in now, not the event's widget: the event bubbles up one
+        # parent at a time, so of two moves in one read (`:` line, Enter and Shift+Tab: the
+        # steps, then the runs as the line closes) the one from deeper in the tree can come
+        # last, and it zoomed the detail around the focused runs table.
+        focused = (self._main_screen or self.screen).focused
+        if focused is None:
+            return
         body = self._q("#body")
         for pane in ("runs-pane", "stages-pane", "detail"):
-            if self._q(f"#{pane}") in event.widget.ancestors_with_self:
+            if self._q(f"#{pane}") in focused.ancestors_with_self:
                 for other in ("runs-pane", "stages-pane", "detail"):
                     body.set_class(other == pane, f"zoom-{other}")
 

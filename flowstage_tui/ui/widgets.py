@@ -309,12 +309,17 @@ class _Table(DataTable[Any]):
     with …, so no text runs into the next column or loses characters silently.
 
     It also never holds an empty Text: under NO_COLOR, Textual 8.2.8's monochrome filter
-    fails on the style-less empty segment such a cell renders to."""
+    fails on the style-less empty segment such a cell renders to.
+
+    Its cursor row stays in view whenever the rows it can show change (a resize, shown
+    again) or its rows are filled again: see `_keep_cursor_in_view`."""
 
     GAP = 1  # the blank after each column (cell_padding is 0)
     _layout: tuple[Col, ...] = ()
     _room: dict[str, int] = {}  # column key -> cells for its text; _fit replaces it
     _width: int | None = None  # the width the columns were laid out for
+    _view_due = False  # the cursor row is to be brought into view at the next idle
+    _view_top: float | None = None  # ...with the rows scrolled back to here, as far as it can
 
     def on_mount(self) -> None:
         self.cursor_type = "row"
@@ -323,8 +328,46 @@ class _Table(DataTable[Any]):
 
     def on_resize(self, event: events.Resize) -> None:
         self._fit(event.size.width)
-        # a pane that shrank (the focus moved to another one) keeps its cursor row in view
-        self.call_after_refresh(self._cursor_in_view)
+        # a pane that shrank (the focus moved to another one), or that is shown again after
+        # display: none (Textual sends a Resize then too), keeps its cursor row in view
+        self._keep_cursor_in_view()
+
+    def _keep_cursor_in_view(self, top: float | None = None) -> None:
+        """Bring the cursor row into view, scrolled to `top` (else where the view is) as far
+        as that keeps it in view, once the table is idle: by then DataTable has measured rows
+        just added (the scroll range is stale until it has), and the size is the one the
+        screen shows. One request per idle, however many ask; the last `top` wins.
+
+        Not with call_after_refresh: that callback is queued on the screen on top, not this
+        table's, and a dialog closed before its next refresh drops it (a pane shrinking under
+        the copy dialog kept a view for its old height); nor can it order itself after the
+        row measurement, which happens in this table's own idle."""
+        if top is not None:
+            self._view_top = top
+        self._view_due = True
+        self.check_idle()
+
+    def on_idle(self) -> None:
+        if self._view_due:
+            # this handler runs before DataTable's (subclass first), which measures rows just
+            # added; a call_next runs after both, in the same pass
+            self.call_next(self._cursor_into_view)
+
+    def _cursor_into_view(self) -> None:
+        if not self._view_due:
+            return
+        self._view_due = False
+        top, self._view_top = self._view_top, None
+        if not self.row_count:
+            return
+        # the rows on screen: inside the scrollbars (a horizontal one takes a row), under
+        # the column labels; every row of these tables is one line high
+        header = self.header_height if self.show_header else 0
+        rows = max(1, self.scrollable_content_region.height - header)
+        row = self.cursor_row
+        y = self.scroll_y if top is None else top
+        y = min(max(y, row - rows + 1), row)
+        self.scroll_to(y=max(0, min(y, self.max_scroll_y)), animate=False, immediate=True)
 
     def columns_for(self, width: int) -> tuple[Col, ...]:
         """The columns for `width` cells of text and gaps (the scrollbar's taken off)."""
@@ -369,13 +412,8 @@ class _Table(DataTable[Any]):
             keys.append(key)
         if keys:
             row = keys.index(selected) if selected in keys else min(default, len(keys) - 1)
-            self.move_cursor(row=row, animate=False, scroll=scroll is None)
-            if scroll is not None:  # once the rows' height is known
-                self.call_after_refresh(self._scroll_back, scroll)
-
-    def _scroll_back(self, scroll: float) -> None:
-        self.scroll_to(y=scroll, animate=False)
-        self._cursor_in_view()
+            self.move_cursor(row=row, animate=False, scroll=False)
+            self._keep_cursor_in_view(scroll)  # once the new rows are measured
 
     def _ordered(self, cells: Mapping[str, Text]) -> list[Text]:
         return [cells.get(c.key) or Text(" ") for c in self._layout]
@@ -388,14 +426,6 @@ class _Table(DataTable[Any]):
     def update_cell(self, row_key: Any, column_key: Any, value: Any, **kw: Any) -> None:
         room = self._room.get(str(column_key), 0)
         super().update_cell(row_key, column_key, _filled(_fit_cell(value, room)), **kw)
-
-    def _cursor_in_view(self) -> None:
-        rows = max(1, self.size.height - 1)  # less the header
-        row = self.cursor_row
-        if row < self.scroll_y:
-            self.scroll_to(y=row, animate=False)
-        elif row >= self.scroll_y + rows:
-            self.scroll_to(y=row - rows + 1, animate=False)
 
     def retime(self, now: datetime) -> None:
         """Ages and durations move with the clock: rewrite those of the rows on screen whose

@@ -23,6 +23,7 @@ from flowstage_tui.ui.widgets import RunsTable, StagesTable, StepsTable
 from .conftest import make_app, settle
 from .invariants import ScreenCells
 from .invariants import check_screen as check_all
+from .monkey import send
 
 
 # The header's own fit (its status counts are cut at 60 columns) is another part of issue 10
@@ -348,3 +349,68 @@ async def test_every_pane_shows_rows_whichever_has_the_focus(
                     assert region.height >= 2, (pane, table.id, region)
                     fits(table)
             check_screen(app)
+
+
+def shows_cursor_row(app: FlowstageApp, table: DataTable[Any], column: str) -> bool:
+    """Whether the screen shows, under the table's column labels, the `column` cell of its
+    cursor row (focused or not)."""
+    region = placed(app, f"#{table.id}")
+    if region is None or not table.row_count:
+        return False
+    row = table.coordinate_to_cell_key(table.cursor_coordinate).row_key
+    text = str(table.get_cell(row, column)).strip()
+    cells = ScreenCells(app)
+    return any(text in cells.text(y, region.x, region.right)
+               for y in range(region.y + table.header_height, region.bottom))
+
+
+async def test_a_pane_shrunk_under_a_dialog_keeps_its_cursor_row_in_view(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """Monkey seed 6 (78x48): with the last run selected, `3 y Esc` in one read moves the
+    focus to the detail and opens and closes the copy dialog. The runs pane shrank while
+    the dialog was on top; the runs table asked for its cursor row to be scrolled into view
+    after the next refresh, a callback Textual queues on the top screen, and the dialog
+    went with it. The table kept the view of its taller pane, the selected run below it;
+    back in the runs table (`:` then Enter and Shift+Tab in one read), it did not show its
+    cursor row."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(78, 48)) as pilot:
+        await settle(app, pilot)
+        runs = app.query_one(RunsTable)
+        for _ in range(2):  # the last row, of the first page and then of the next
+            await pilot.press("G")
+            await settle(app, pilot)
+        assert runs.cursor_row == runs.row_count - 1 > 200
+        tall = runs.size.height
+        await send(app, pilot, ["3", "y", "escape"])
+        await settle(app, pilot)
+        assert app.screen is app.screen_stack[0] and runs.size.height < tall
+        assert shows_cursor_row(app, runs, "Run"), runs.scroll_y
+        await send(app, pilot, ["colon"])
+        await settle(app, pilot)
+        await send(app, pilot, ["enter", "shift+tab"])
+        await settle(app, pilot)
+        assert app.focused is runs
+        check_screen(app)
+
+
+async def test_the_pane_with_the_focus_is_zoomed_after_two_moves_in_one_read(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """Monkey seed 6: Enter and Shift+Tab on the command line in one read move the focus to
+    the steps table (Shift+Tab), then to the runs table (the line closing). Each move's
+    DescendantFocus bubbles up to the app one parent at a time; the steps' comes from deeper
+    and arrived last, so the detail was zoomed while the runs table had the focus, its
+    pane at its shortest."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(78, 48)) as pilot:
+        await settle(app, pilot)
+        runs_pane = app.query_one("#runs-pane")
+        focused_height = runs_pane.size.height
+        await send(app, pilot, ["colon"])
+        await settle(app, pilot)
+        await send(app, pilot, ["enter", "shift+tab"])
+        await settle(app, pilot)
+        assert app.focused is app.query_one(RunsTable)
+        assert app.query_one("#body").has_class("zoom-runs-pane")
+        assert runs_pane.size.height == focused_height
+        check_screen(app)
