@@ -240,6 +240,7 @@ class FlowstageApp(App[int]):
         self._follow: tuple[Literal["run", "stage"], str | None] | None = None
         self._open_run = config.open_run  # --run: selected once the first runs are in
         self._seek: tuple[str, RunFilter] | None = None  # a :run the org was asked for
+        self._follow_on: object = None  # the screen the pending follow was handed to
         self._tty: int | None = None  # the terminal we draw on, watched for a hang-up
         self.hung_up = False
 
@@ -595,6 +596,8 @@ class FlowstageApp(App[int]):
         if self._tty is not None and not os.isatty(self._tty):
             self.hang_up()  # the terminal went away and SIGHUP was ignored (nohup, a wrapper)
             return
+        if self._follow is not None and self._follow_on is not self.screen:
+            self._apply_follow()  # its callback went to a dialog that has closed since
         now = self.cfg.clock()
         stamp = now.timestamp()
         expired = [k for k, until in self.marks.items() if until <= stamp]
@@ -658,7 +661,10 @@ class FlowstageApp(App[int]):
         pending = self._follow
         self._follow = (kind, rid) if pending is None or pending[0] == kind or kind == "run" \
             else pending
-        if pending is None:
+        # Textual runs the callback on the screen on top now; a dialog that closes before its
+        # next refresh drops it, and the panes would stop following: schedule again then.
+        if pending is None or self._follow_on is not self.screen:
+            self._follow_on = self.screen
             self.call_after_refresh(self._apply_follow)
 
     def _apply_follow(self) -> None:

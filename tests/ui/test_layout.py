@@ -414,3 +414,22 @@ async def test_the_pane_with_the_focus_is_zoomed_after_two_moves_in_one_read(
         assert app.query_one("#body").has_class("zoom-runs-pane")
         assert runs_pane.size.height == focused_height
         check_screen(app)
+
+
+async def test_the_lower_panes_follow_the_cursor_after_a_dialog_closed_in_the_same_read(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """`j y Esc` in one read: the follow-up that fills the Stages pane went to the copy
+    dialog, which closed before running it, and the panes stopped following for good."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(78, 48)) as pilot:
+        await settle(app, pilot)
+        await send(app, pilot, ["j", "y", "escape"])
+        await settle(app, pilot)
+        app._tick()
+        await settle(app, pilot)
+        await send(app, pilot, ["j"])
+        await settle(app, pilot)
+        runs = app.query_one(RunsTable)
+        subtitle = str(app.query_one("#stages-pane").border_subtitle)
+        run = app.snapshot.run(str(runs.selected_id))
+        assert run is not None and subtitle.startswith(run.name), (run.name, subtitle)
