@@ -432,4 +432,5 @@ async def test_the_lower_panes_follow_the_cursor_after_a_dialog_closed_in_the_sa
         runs = app.query_one(RunsTable)
         subtitle = str(app.query_one("#stages-pane").border_subtitle)
         run = app.snapshot.run(str(runs.selected_id))
-        assert run is not None and subtitle.startswith(run.name), (run.name, subtitle)
+        assert run is not None
+        assert subtitle.startswith(run.name), (run.name, subtitle)
