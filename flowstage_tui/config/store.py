@@ -8,6 +8,7 @@ old file intact. The file is never written unless the user asks (`profiles add/r
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import stat
@@ -41,7 +42,7 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "read_only": ((bool,), "refuse every write to the org (default true)"),
     "label": ((str,), "short name shown in the header"),
     "color": ((str,), "header colour: " + ", ".join(COLORS)),
-    "poll_interval": ((int, float), "seconds between polls (minimum 5)"),
+    "poll_interval": ((int, float), "seconds between polls (5 to 86400)"),
     "theme": ((str,), "Textual theme, e.g. ansi-dark"),
     "status": ((str, list), "default status filter"),
     "orchestration": ((str,), "default orchestration filter"),
@@ -56,7 +57,35 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "demo": (),
 }
 TOP_KEYS = ("default_profile", "profiles", "keymap")
-_SINCE_RE = re.compile(r"^\d+[mhdw]$")
+MIN_POLL_SECONDS = 5  # faster polling spends the org's API allowance, which other tools share
+MAX_POLL_SECONDS = 86_400  # a day; beyond it the screen would only ever show stale data
+
+
+def poll_interval_problem(seconds: float) -> tuple[str, str] | None:
+    """What a poll interval (profile, --refresh, --interval) must be instead, and why; or None."""
+    if math.isnan(seconds) or seconds < MIN_POLL_SECONDS:
+        return (f"at least {MIN_POLL_SECONDS} seconds",
+                "faster polling spends the org's API allowance")
+    if seconds > MAX_POLL_SECONDS:
+        return f"at most {MAX_POLL_SECONDS} seconds", "a day; the screen would only show stale data"
+    return None
+
+
+_SINCE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
+MAX_AGE_MINUTES = 36525 * 1440  # a century: older than any org, well inside the calendar
+
+
+def age_minutes(text: str) -> int:
+    """`24h` -> 1440. ValueError (with the words to show) for anything else, and for ages the
+    calendar cannot hold: the profile's `since`, --since and the TUI's `since=` all read it."""
+    m = _SINCE_RE.match(text.strip().lower())
+    if m is None:
+        raise ValueError(f"{text!r} is not an age; write it like 30m, 24h, 7d or 2w")
+    minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440, "w": 10080}[m.group(2)]
+    if minutes > MAX_AGE_MINUTES:
+        raise ValueError(f"{text!r} reaches back more than 100 years; write a shorter age like "
+                         "30m, 24h, 7d or 2w")
+    return minutes
 
 
 @dataclass(frozen=True)
@@ -187,13 +216,18 @@ def parse_config(path: Path, text: str) -> Config:
         if "color" in table and table["color"] not in COLORS:
             raise _fail(path, text, section, "color", f"unknown colour {table['color']!r}; use "
                         "one of " + ", ".join(COLORS))
-        if "poll_interval" in table and table["poll_interval"] < 5:
-            raise _fail(path, text, section, "poll_interval", "must be at least 5 seconds "
-                        "(the org's API allowance is shared)")
+        problem = poll_interval_problem(table["poll_interval"]) if "poll_interval" in table \
+            else None
+        if problem:
+            raise _fail(path, text, section, "poll_interval",
+                        f"must be {problem[0]} ({problem[1]})")
         if "api_version" in table and not re.match(r"^\d+\.0$", table["api_version"]):
             raise _fail(path, text, section, "api_version", "write it like \"62.0\"")
-        if "since" in table and not _SINCE_RE.match(table["since"]):
-            raise _fail(path, text, section, "since", "write it like 30m, 24h, 7d or 2w")
+        if "since" in table:
+            try:
+                age_minutes(table["since"])
+            except ValueError as exc:
+                raise _fail(path, text, section, "since", str(exc)) from None
         for url_key in ("instance_url", "login_url"):
             if url_key in table and not re.match(r"^https?://[^/\s]+/?$", table[url_key]):
                 raise _fail(path, text, section, url_key, "must be a URL like "
