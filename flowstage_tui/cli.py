@@ -395,21 +395,24 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         add_common(p)
         add_filters(p)
         p.add_argument("--limit", type=_limit, default=50, help="at most N runs (50)")
-        p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
+        p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table",
+                       help="table for people (default); json, jsonl or csv for scripts")
         p.add_argument("--exit-code", action="store_true",
                        help="exit 1 when any run matched (for cron and monitoring)")
     elif name == "show":
         p.description = "One run with its stages, steps, work items, log, history, feed, error."
         add_common(p)
         p.add_argument("run", metavar="RUN", help="run Id (0jE…) or Name")
-        p.add_argument("--format", choices=("table", "json"), default="table")
+        p.add_argument("--format", choices=("table", "json"), default="table",
+                       help="table for people (default); json for scripts")
     elif name == "watch":
         p.description = "Print one line per change (new run, stage change, error, work item)."
         add_common(p)
         add_filters(p)
         p.add_argument("--interval", type=_poll_seconds, metavar="S",
                        help="seconds between polls (default: the profile's poll_interval or 15)")
-        p.add_argument("--format", choices=("text", "jsonl"), default="text")
+        p.add_argument("--format", choices=("text", "jsonl"), default="text",
+                       help="one line per change (default), or one JSON object per line")
         p.add_argument("--count", type=_run_count, metavar="N", help="stop after N polls")
     elif name == "snapshot":
         p.description = ("Capture runs with everything under them in the demo org's data "
@@ -418,47 +421,58 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         add_filters(p)
         p.add_argument("--limit", type=_limit, default=50, help="at most N runs (50)")
     elif name == "profiles":
+        from .config.store import PROFILE_KEYS
+
         p.description = "Manage profiles in config.toml (the file changes only here)."
         sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
         common = _Parser(add_help=False)
         add_common(common)
         sub.add_parser("list", help="the profiles and which is the default", parents=[common])
         show = sub.add_parser("show", help="one profile's settings", parents=[common])
-        show.add_argument("name")
+        show.add_argument("name", help="profile name")
         add = sub.add_parser("add", help="add a profile", parents=[common])
-        add.add_argument("name")
-        add.add_argument("--auth", required=True, choices=AUTH_CHOICES)
+        add.add_argument("name", help="profile name, one word (`flowstage NAME` opens it)")
+        add.add_argument("--auth", required=True, choices=AUTH_CHOICES, metavar="KIND",
+                         help=PROFILE_KEYS["auth"][1])
         for key in PROFILE_OPTION_KEYS:
-            add.add_argument("--" + key.replace("_", "-"), dest=key, metavar="VALUE")
+            metavar, example = PROFILE_OPTION_FORMS[key]
+            what = PROFILE_KEYS[key][1].split(", e.g.")[0]
+            add.add_argument("--" + key.replace("_", "-"), dest=key, metavar=metavar,
+                             help=f"{what}; e.g. --{key.replace('_', '-')} {example}")
         add.add_argument("--default", action="store_true", help="make it the default profile")
         rm = sub.add_parser("remove", help="remove a profile", parents=[common])
-        rm.add_argument("name")
+        rm.add_argument("name", help="profile name")
         st = sub.add_parser("set", help="set one key of a profile", parents=[common])
-        st.add_argument("name")
-        st.add_argument("key")
-        st.add_argument("value")
+        st.add_argument("name", help="profile name")
+        st.add_argument("key", help="a profile key, as in config.toml: "
+                        + ", ".join(PROFILE_KEYS))
+        st.add_argument("value", help="its new value (true/false, a number, or text)")
         test = sub.add_parser("test", help="connect and print what the org offers",
                               parents=[common])
-        test.add_argument("name", nargs="?")
+        test.add_argument("name", nargs="?", help="profile name (default: default_profile)")
     elif name == "config":
         p.description = "Where files live, whether config.toml is valid, the effective settings."
         add_common(p)
-        p.add_argument("action", choices=("path", "validate", "show"))
+        p.add_argument("action", choices=("path", "validate", "show"),
+                       help="path: where files live; validate: check config.toml; show: the "
+                       "effective settings of a profile")
     return p
 
 
 def tui_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="flowstage", add_help=False)
-    p.add_argument("profile_pos", nargs="?", metavar="PROFILE")
+    p.add_argument("profile_pos", nargs="?", metavar="PROFILE", help="profile to open")
     add_common(p)
     add_filters(p)
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--read-only", action="store_true")
-    mode.add_argument("--write", action="store_true")
-    p.add_argument("--refresh", type=_poll_seconds, metavar="SECS")
-    p.add_argument("--run", metavar="ID")
-    p.add_argument("--theme", metavar="NAME")
-    p.add_argument("-V", "--version", action="version", version=f"flowstage {__version__}")
+    mode.add_argument("--read-only", action="store_true", help="refuse every write")
+    mode.add_argument("--write", action="store_true", help="allow writes (each is confirmed)")
+    p.add_argument("--refresh", type=_poll_seconds, metavar="SECS",
+                   help="seconds between polls (5 to 86400)")
+    p.add_argument("--run", metavar="ID", help="open on this run (Id or Name)")
+    p.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. ansi-dark")
+    p.add_argument("-V", "--version", action="version", version=f"flowstage {__version__}",
+                   help="print the version")
     return p
 
 
@@ -687,3 +701,24 @@ PROFILE_OPTION_KEYS = ("sf_alias", "instance_url", "login_url", "username", "cli
                        "private_key_file", "password_env", "security_token_env",
                        "client_secret_env", "token_env", "api_version", "ca_bundle",
                        "label", "color", "poll_interval", "theme", "read_only")
+# `profiles add --KEY FORM`: what to type, and an example where the format matters.
+PROFILE_OPTION_FORMS: dict[str, tuple[str, str]] = {
+    "sf_alias": ("ALIAS", "prod"),
+    "instance_url": ("URL", "https://acme.my.salesforce.com"),
+    "login_url": ("URL", "https://test.salesforce.com (sandboxes) or "
+                  "https://acme.my.salesforce.com"),
+    "username": ("USER", "admin@acme.com"),
+    "client_id": ("KEY", "3MVG9..."),
+    "private_key_file": ("FILE", "~/.ssh/flowstage-jwt.key"),
+    "password_env": ("VAR", "SF_PASSWORD"),
+    "security_token_env": ("VAR", "SF_SECURITY_TOKEN"),
+    "client_secret_env": ("VAR", "SF_CLIENT_SECRET"),
+    "token_env": ("VAR", "SF_ACCESS_TOKEN"),
+    "api_version": ("VERSION", "62.0"),
+    "ca_bundle": ("FILE", "/etc/ssl/corp-ca.pem"),
+    "label": ("TEXT", "PROD"),
+    "color": ("COLOUR", "red"),
+    "poll_interval": ("SECS", "30"),
+    "theme": ("NAME", "ansi-dark"),
+    "read_only": ("true|false", "false"),
+}

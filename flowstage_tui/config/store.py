@@ -125,8 +125,13 @@ class Config:
             raise ConfigError(f"several profiles and no default_profile in {self.path}; name "
                               "one (`flowstage PROFILE`) or set default_profile")
         if chosen not in self.profiles:
+            if not self.profiles:
+                raise ConfigError(f"no profile named {chosen!r}: {self.path} has no profiles; "
+                                  "add one with `flowstage profiles add NAME --auth sf-cli "
+                                  "--sf-alias ALIAS` or use --demo")
             hint = _did_you_mean(chosen, self.profiles)
-            raise ConfigError(f"no profile named {chosen!r} in {self.path}{hint}; see "
+            raise ConfigError(f"no profile named {chosen!r} in {self.path} (profiles here: "
+                              f"{', '.join(sorted(self.profiles))}){hint}; see "
                               "`flowstage profiles list`")
         return self.profiles[chosen]
 

@@ -90,6 +90,16 @@ def sf_cli_login(alias: str) -> Credentials:
     return Credentials(token, instance.rstrip("/"))
 
 
+def login_failure_text(text: str | None, limit: int = 160) -> str:
+    """One short line from whatever a failed login answered (XML, HTML or plain text)."""
+    import re
+
+    flat = " ".join(re.sub(r"<[^>]*>", " ", text or "").split())
+    if not flat:
+        return "no reason given"
+    return flat if len(flat) <= limit else flat[:limit].rstrip() + "…"
+
+
 def _session_for(url: str | None, ca_bundle: str | None) -> Callable[[], Any]:
     """Real Salesforce hosts get a plain Session; anything else (a loopback demo org) gets one
     that carries simple-salesforce's https://host URLs to that origin."""
@@ -177,8 +187,11 @@ def build_connection(profile: Profile, *, cache_dir: Path | None = None,
                 sid, instance = SalesforceLogin(consumer_key=p.get("client_id"),
                                                 consumer_secret=secret_value, **kw)
         except sfx.SalesforceAuthenticationFailed as exc:
+            # `exc.message` is simple-salesforce's unfilled class template ("Response content:
+            # {content}"); `auth_message` is the org's exceptionMessage / error_description,
+            # or a whole HTML page when a proxy answered.
             raise AuthNeeded(f"Login for profile {p.name!r} failed ({exc.code}): "
-                             f"{str(exc.message)[:160]}") from exc
+                             f"{login_failure_text(getattr(exc, 'auth_message', ''))}") from exc
         except OSError as exc:
             raise AuthNeeded(f"Login for profile {p.name!r} could not start: {exc}") from exc
         if urlsplit(login_url).hostname and not str(urlsplit(login_url).hostname).endswith(
