@@ -677,7 +677,23 @@ def prepare_tui(args: argparse.Namespace) -> Context:
         check_theme(args.theme, "--theme")
     elif ctx.profile.get("theme") is not None:
         check_theme(str(ctx.profile.get("theme")), f"profile {ctx.profile.name!r}: theme")
+    check_keymap(ctx.config)
     return ctx
+
+
+def check_keymap(config: Any) -> None:
+    """A keymap entry that would not work (unknown id, unknown key, a key another binding
+    keeps) is a config error now, not a silently dead or vanished key in the TUI."""
+    if not config.keymap:
+        return
+    from .config.store import config_error_at
+    from .ui.keymap import keymap_problems
+
+    problems = keymap_problems(config.keymap)
+    if problems:
+        binding, message = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise config_error_at(config.path, "keymap", binding, message + more)
 
 
 def check_theme(name: str, what: str) -> None:

@@ -181,6 +181,12 @@ def config(args: argparse.Namespace) -> int:
         cfg = load(path)
         if not cfg.exists:
             raise ConfigError(f"{path} does not exist; create it with `flowstage profiles add`")
+        from .cli import check_keymap, check_theme
+
+        for prof in cfg.profiles.values():
+            if prof.get("theme") is not None:
+                check_theme(str(prof.get("theme")), f"{path}: profiles.{prof.name}.theme")
+        check_keymap(cfg)
         for name in clashing_profiles(cfg.profiles):
             sys.stderr.write(f"warning: profile {name!r} is named like the command "
                              f"`flowstage {name}`; open it with `flowstage -p {name}`, or "

@@ -175,6 +175,16 @@ def _fail(path: Path, text: str, table: str | None, key: str, message: str) -> C
     return ConfigError(f"{where}: {dotted}: {message}")
 
 
+def config_error_at(path: Path, table: str | None, key: str, message: str) -> ConfigError:
+    """A ConfigError naming file:line and the dotted key, for checks made after loading
+    (the keymap against the UI's bindings, which this module cannot see)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return _fail(path, text, table, key, message)
+
+
 def parse_config(path: Path, text: str) -> Config:
     """Validate config text strictly. Raises ConfigError naming file, line and key."""
     try:
@@ -241,10 +251,22 @@ def parse_config(path: Path, text: str) -> Config:
     if default is not None and default not in profiles:
         raise _fail(path, text, None, "default_profile", f"names {default!r}, which is not a "
                     "profile" + _did_you_mean(default, profiles))
-    keymap = data.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+    raw_keymap = data.get("keymap", {})
+    keymap = _flat(raw_keymap) if isinstance(raw_keymap, dict) else None
+    if keymap is None or not all(isinstance(v, str) for v in keymap.values()):
         raise _fail(path, text, None, "keymap", "must be a table of binding id = \"keys\"")
-    return Config(path, True, default, profiles, dict(keymap))
+    return Config(path, True, default, profiles, keymap)
+
+
+def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`help.close = "x"` unquoted is TOML for a nested table; it means the id help.close."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def load(path: Path) -> Config:
