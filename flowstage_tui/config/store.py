@@ -136,6 +136,46 @@ class Config:
         return self.profiles[chosen]
 
 
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: what `flowstage demo serve` listens on."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a profile's login_url / instance_url, or None. https only, except
+    on loopback: over plain http a password or access token crosses the network readable."""
+    from urllib.parse import urlsplit
+
+    like = ("must be a URL like https://acme.my.salesforce.com (a site may add its path: "
+            "https://acme.my.site.com/customers)")
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port  # port: ValueError when not 0-65535
+    except ValueError:
+        return like
+    if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment \
+            or port == 0 or any(c.isspace() for c in url.strip()):
+        return like
+    if parts.username is not None or parts.password is not None:
+        return ("no user name or password in the URL: they belong in the profile's "
+                "username and *_env keys")
+    if parts.scheme == "http" and not is_loopback(host):
+        return ("http:// would send the password or token in clear text; use https:// "
+                "(plain http is only for loopback hosts such as `flowstage demo serve` on "
+                "127.0.0.1)")
+    if host.endswith(".lightning.force.com"):  # the Lightning UI host, not a login host
+        mine = host[: -len(".lightning.force.com")] + ".my.salesforce.com"
+        return f"{host} serves the Lightning pages, not logins or the API; use https://{mine}"
+    return None
+
+
 def _did_you_mean(word: str, choices: Any) -> str:
     options = list(choices)
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6) or [
@@ -244,9 +284,9 @@ def parse_config(path: Path, text: str) -> Config:
             except ValueError as exc:
                 raise _fail(path, text, section, "since", str(exc)) from None
         for url_key in ("instance_url", "login_url"):
-            if url_key in table and not re.match(r"^https?://[^/\s]+/?$", table[url_key]):
-                raise _fail(path, text, section, url_key, "must be a URL like "
-                            "https://acme.my.salesforce.com")
+            wrong = url_problem(table[url_key]) if url_key in table else None
+            if wrong:
+                raise _fail(path, text, section, url_key, wrong)
         profiles[name] = Profile(name, auth, dict(table))
     if default is not None and default not in profiles:
         raise _fail(path, text, None, "default_profile", f"names {default!r}, which is not a "
