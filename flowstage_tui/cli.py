@@ -81,6 +81,32 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """argparse, plus two checks on every value (found by the fuzz test): `--since=--`
+        gives a list where one value belongs, and a byte that is not UTF-8 arrives as a lone
+        surrogate that would only fail at the org ("garbled answer")."""
+        ns, extras = super().parse_known_args(args, namespace)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) or not hasattr(ns, action.dest):
+                continue
+            value = getattr(ns, action.dest)
+            label = action.option_strings[-1] if action.option_strings else (
+                action.metavar if isinstance(action.metavar, str) else action.dest)
+            appended = isinstance(action, argparse._AppendAction)
+            items = value if appended and isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, list) and action.nargs is None:
+                    self.error(f"argument {label}: expected one value (write {label} VALUE)")
+                if isinstance(item, str | Path) and "\x00" in str(item):
+                    self.error(f"argument {label}: {str(item)!r} contains a NUL character")
+                if isinstance(item, str):
+                    try:
+                        item.encode("utf-8")
+                    except UnicodeEncodeError:
+                        self.error(f"argument {label}: {item!r} is not UTF-8 text; the "
+                                   "terminal or script sent bytes in another encoding")
+        return ns, extras
+
 
 MAX_LIMIT = 50_000  # the most rows Salesforce lets one Apex transaction read; plenty for a list
 MAX_DEMO_RUNS = 1_000_000
@@ -224,11 +250,13 @@ def build_demo_org(args: argparse.Namespace, clock: Any = None) -> Any:
         from .context import load_data_file
 
         data = load_data_file(args.data)
-    org = DemoOrg(seed=args.seed, runs=args.runs, data=data, clock=clock,
-                  frozen=getattr(args, "frozen", False),
-                  feed_history=not args.no_feed_history, max_version=args.max_api_version,
-                  api_limit=getattr(args, "api_limit", 100_000),
-                  token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0))
+    from .context import build_from_data
+
+    org = build_from_data(lambda: DemoOrg(
+        seed=args.seed, runs=args.runs, data=data, clock=clock,
+        frozen=getattr(args, "frozen", False), feed_history=not args.no_feed_history,
+        max_version=args.max_api_version, api_limit=getattr(args, "api_limit", 100_000),
+        token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0)), args.data)
     if hasattr(args, "latency"):
         org.faults.update(latency_ms=args.latency, jitter_ms=args.jitter,
                           error_rate=args.error_rate,
@@ -502,6 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         detail = getattr(exc, "detail", None)
         if detail:  # Salesforce's own words, last line of its message (the snippet is noise)
             message += " " + detail.strip().splitlines()[-1]
+        message = one_line(message)
         print(f"error: {message}" if not message.startswith("flowstage") else message,
               file=sys.stderr)
         return exc.exit_code
@@ -514,6 +543,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def one_line(message: str) -> str:
+    """The message as one line of plain text: argparse and our own messages quote what the
+    user typed, which may hold newlines or terminal escape sequences."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
 
 
 # ------------------------------------------------------------------ finding the command
@@ -672,6 +709,8 @@ def prepare_tui(args: argparse.Namespace) -> Context:
 
     _setup_logging(args)
     ctx = resolve(args, interactive=True)
+    if getattr(args, "data", None) is not None and ctx.demo_org is not None:
+        ctx.demo_org.get()  # a replayed file that cannot load is exit 2 now, not a worker error
     ctx.run_filter(args.status, args.orchestration, args.since, args.text)
     if args.theme is not None:
         check_theme(args.theme, "--theme")

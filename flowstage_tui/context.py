@@ -95,15 +95,34 @@ def load_data_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}; pass a file written by "
                          "`flowstage demo dump`") from exc
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text; pass a file written by `flowstage demo "
+                         "dump`") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}); "
                          "pass a file written by `flowstage demo dump`") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("records", data), dict):
-        raise UsageError(f"{path} does not hold demo-org records; pass a file written by "
-                         "`flowstage demo dump`")
-    return data
+    records = data.get("records", data) if isinstance(data, dict) else None
+    if not isinstance(records, dict) or not all(
+            isinstance(rows, list) and all(isinstance(r, dict) and isinstance(r.get("Id"), str)
+                                           for r in rows) for rows in records.values()):
+        raise UsageError(f"{path} does not hold demo-org records (object name: rows with an "
+                         "Id); pass a file written by `flowstage demo dump`")
+    checked: dict[str, Any] = data
+    return checked
+
+
+def build_from_data(build: Callable[[], Any], path: Path | None) -> Any:
+    """Run the demo org's constructor on a data file's records; what it cannot load is the
+    file's fault (a usage error naming it), not a traceback."""
+    try:
+        return build()
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        if path is None:
+            raise
+        raise UsageError(f"{path} cannot be loaded as the demo org ({exc}); pass a file "
+                         "written by `flowstage demo dump` or `flowstage snapshot`") from exc
 
 
 DEMO_YEARS = (2000, 2999)
@@ -161,7 +180,8 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
     def make() -> Any:
         from .emulator.org import DemoOrg
 
-        return DemoOrg(seed=seed, runs=runs, clock=manual, data=data)
+        return build_from_data(lambda: DemoOrg(seed=seed, runs=runs, clock=manual, data=data),
+                               getattr(args, "data", None))
 
     if manual is not None:
         return (LazyDemoOrg(make), lambda: datetime.fromtimestamp(manual(), UTC),

@@ -352,14 +352,34 @@ def atomic_write(path: Path, text: str) -> None:
 def edit(path: Path, change: Any) -> Config:
     """Apply change(document) to the file with tomlkit, validate, then write atomically."""
     import tomlkit
+    import tomlkit.exceptions
 
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         text = ""
-    doc = tomlkit.parse(text)
-    change(doc)
-    new_text = tomlkit.dumps(doc)
-    config = parse_config(path, new_text)  # never write a file we would refuse to read
-    atomic_write(path, new_text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
+    try:
+        doc = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError:
+        parse_config(path, text)  # raises with tomllib's line and column
+        raise ConfigError(f"{path}: not valid TOML; fix the file or move it away") from None
+    try:
+        change(doc)
+        new_text = tomlkit.dumps(doc)
+        config = parse_config(path, new_text)  # never write a file we would refuse to read
+    except Exception:
+        # A file already broken on disk is reported as it is, with the lines the user sees
+        # (a change may still repair it: then all is well and nothing is raised).
+        if text:
+            parse_config(path, text)
+        raise
+    try:
+        atomic_write(path, new_text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write it ({exc.strerror}); the old file is "
+                          "unchanged") from exc
     return config

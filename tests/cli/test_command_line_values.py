@@ -4,6 +4,7 @@ never a traceback, and never the triage screen (issue 10, defect 1 and the low i
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -52,6 +53,21 @@ BAD_VALUES = [
     (["demo", "serve", "--pace", "nan"], "--pace: expected"),
     (["demo", "dump", "--at", "0001-01-01T00:00:00Z"], "--at: '0001-01-01T00:00:00Z'"),
     (["demo", "dump", "--runs", "-1"], "--runs: expected zero or more, got '-1'"),
+    # found by the fuzz test: argparse turns a value of `--` into a list
+    (["runs", "--demo", "--since=--"], "--since: expected one value"),
+    (["runs", "--demo", "--status=--"], "--status: expected one value"),
+    # a byte that is not UTF-8 reaches Python as a lone surrogate; it used to reach the org
+    # and come back as "The org sent a garbled answer" (exit 1)
+    (["runs", "--demo", "--text", "\udcff"], "--text: '\\udcff' is not UTF-8 text"),
+    (["show", "--demo", "OR-\udcff"], "RUN: 'OR-\\udcff' is not UTF-8 text"),
+    (["profiles", "add", "x\udcff", "--auth", "demo"], "name: 'x\\udcff' is not UTF-8 text"),
+    # no shell can pass a NUL, but Python callers can; it must not reach open()
+    (["runs", "--config", "\x00"], "--config: '\\x00' contains a NUL character"),
+    (["runs", "--demo", "--text", "a\x00"], "--text: 'a\\x00' contains a NUL character"),
+    (["profiles", "remove", "local", "--config", "/"], "/: cannot read it (Is a directory)"),
+    # argparse echoes unknown words raw: a newline or an escape sequence stays escaped
+    (["runs", "--demo", "a\nb"], "unrecognized arguments: a\\nb"),
+    (["runs", "--demo", "\x1b[2J"], "unrecognized arguments: \\x1b[2J"),
 ]
 
 
@@ -119,3 +135,30 @@ def test_watch_polls_at_the_interval_given(monkeypatch: pytest.MonkeyPatch) -> N
     assert main(["watch", "--demo", "--interval", "5", "--count", "1"]) == 0
     assert main(["watch", "--demo", "--count", "1"]) == 0  # the demo profile's 5 s
     assert seen == [5.0, 5.0]
+
+
+DATA_FILES: dict[str, tuple[str | bytes, str]] = {
+    "empty-records.json": ('{"records": {}}', "cannot be loaded as the demo org (the data file "
+                           "needs at least one User and the Organization row)"),
+    "wrong-shape.json": ('{"records": {"FlowOrchestrationInstance": [{"Id": 5}]}}',
+                         "does not hold demo-org records"),
+    "rows-not-list.json": ('{"records": {"User": {"Id": "005"}}}', "does not hold demo-org"),
+    "latin1.json": (b'{"records": {"User": [{"Id": "005", "Name": "Jos\xe9"}]}}',
+                    "is not UTF-8 text"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(DATA_FILES))
+@pytest.mark.parametrize("argv", [["runs", "--demo"], ["demo", "dump"], ["--demo"],
+                                  ["snapshot", "--demo"]])
+def test_a_data_file_that_cannot_load_is_exit_2_naming_it(
+        name: str, argv: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        tui_calls: list[argparse.Namespace]) -> None:
+    """Found by the fuzz test: the demo org's ValueError/TypeError came out as a traceback."""
+    text, needle = DATA_FILES[name]
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    assert main([*argv, "--data", str(path)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert str(path) in err and needle in err and "\n" not in err, err
+    assert not tui_calls
