@@ -7,13 +7,17 @@ simple-salesforce, and each command imports only what it uses.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from . import __version__
 from .errors import FlowstageError, UsageError
+
+if TYPE_CHECKING:
+    from .context import Context
 
 COMMANDS = ("runs", "show", "watch", "snapshot", "profiles", "config", "demo")
 
@@ -33,8 +37,10 @@ usage:
   flowstage demo      serve [options] | dump [options]
 
 Without a command, flowstage opens the triage screen for PROFILE (or default_profile).
-Every command takes --demo (the built-in demo org), -p/--profile NAME, --config PATH
-and -v (debug log in the user log directory; never any secret).
+Global options go before or after the command, as in git: --demo (the built-in demo org,
+with --seed N, --runs N, --data FILE), -p/--profile NAME, --config PATH and -v (debug log
+in the user log directory; never any secret). `flowstage -p prod runs` = `flowstage runs -p
+prod`. Values may start with '-' (--text -draft). A profile cannot be named like a command.
 
 filters:  --status Error,InProgress   --orchestration Employee_Onboarding
           --since 24h (30m, 7d, 2w)   --text OR-00012 (name or orchestration label)
@@ -66,36 +72,112 @@ or config.
 
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # No abbreviations: global options are found by their exact names before the command
+        # (see split_command), and `--lim` must not change meaning when an option is added.
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
     def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see `{self.prog} --help`)")
 
+    def parse_known_args(self, args: Any = None, namespace: Any = None) -> Any:
+        """argparse, plus two checks on every value (found by the fuzz test): `--since=--`
+        gives a list where one value belongs, and a byte that is not UTF-8 arrives as a lone
+        surrogate that would only fail at the org ("garbled answer")."""
+        ns, extras = super().parse_known_args(args, namespace)
+        for action in self._actions:
+            if isinstance(action, argparse._SubParsersAction) or not hasattr(ns, action.dest):
+                continue
+            value = getattr(ns, action.dest)
+            label = action.option_strings[-1] if action.option_strings else (
+                action.metavar if isinstance(action.metavar, str) else action.dest)
+            appended = isinstance(action, argparse._AppendAction)
+            items = value if appended and isinstance(value, list) else [value]
+            for item in items:
+                if isinstance(item, list) and action.nargs is None:
+                    self.error(f"argument {label}: expected one value (write {label} VALUE)")
+                if isinstance(item, str | Path) and "\x00" in str(item):
+                    self.error(f"argument {label}: {str(item)!r} contains a NUL character")
+                if isinstance(item, str):
+                    try:
+                        item.encode("utf-8")
+                    except UnicodeEncodeError:
+                        self.error(f"argument {label}: {item!r} is not UTF-8 text; the "
+                                   "terminal or script sent bytes in another encoding")
+        return ns, extras
+
+
+MAX_LIMIT = 50_000  # the most rows Salesforce lets one Apex transaction read; plenty for a list
+MAX_DEMO_RUNS = 1_000_000
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
 
 def _run_count(text: str) -> int:
-    value = _positive_int(text)
+    """--count: how many of something, at least one."""
+    value = _whole(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected 1 or more, got {text!r}")
     return value
 
 
+def _limit(text: str) -> int:
+    value = _run_count(text)
+    if value > MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_LIMIT}, got {text!r}; narrow "
+                                         "the runs with --since or --status")
+    return value
+
+
 def _poll_seconds(text: str) -> float:
+    """--refresh and --interval: the same bounds as a profile's poll_interval."""
+    from .config.store import poll_interval_problem
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected seconds, got {text!r}") from None
-    if not value >= 5:  # also refuses nan
-        raise argparse.ArgumentTypeError(
-            f"expected at least 5 seconds, got {text!r} (faster polling spends the org's "
-            "API allowance)")
+    problem = poll_interval_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(f"expected {problem[0]}, got {text!r}: {problem[1]}")
     return value
 
 
 def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    value = _whole(text)
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected zero or more, got {text!r}")
+    return value
+
+
+def _demo_runs(text: str) -> int:
+    value = _positive_int(text)
+    if value > MAX_DEMO_RUNS:
+        raise argparse.ArgumentTypeError(f"expected at most {MAX_DEMO_RUNS} runs, got {text!r}")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _whole(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected 0 to 65535, got {text!r} (0 picks a free "
+                                         "port)")
+    return value
+
+
+def _pace(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.01 <= value <= 3600:  # also refuses nan
+        raise argparse.ArgumentTypeError(f"expected seconds from 0.01 to 3600, got {text!r}")
     return value
 
 
@@ -125,7 +207,7 @@ def add_org_options(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("demo org data")
     g.add_argument("--seed", type=int, default=7, help="data seed: same seed, same org "
                    "(default 7)")
-    g.add_argument("--runs", type=_positive_int, default=300,
+    g.add_argument("--runs", type=_demo_runs, default=300,
                    help="orchestration runs to generate over the last 30 days (default 300)")
     g.add_argument("--data", type=Path, metavar="FILE",
                    help="load records from a JSON file written by `flowstage demo dump` or "
@@ -168,11 +250,13 @@ def build_demo_org(args: argparse.Namespace, clock: Any = None) -> Any:
         from .context import load_data_file
 
         data = load_data_file(args.data)
-    org = DemoOrg(seed=args.seed, runs=args.runs, data=data, clock=clock,
-                  frozen=getattr(args, "frozen", False),
-                  feed_history=not args.no_feed_history, max_version=args.max_api_version,
-                  api_limit=getattr(args, "api_limit", 100_000),
-                  token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0))
+    from .context import build_from_data
+
+    org = build_from_data(lambda: DemoOrg(
+        seed=args.seed, runs=args.runs, data=data, clock=clock,
+        frozen=getattr(args, "frozen", False), feed_history=not args.no_feed_history,
+        max_version=args.max_api_version, api_limit=getattr(args, "api_limit", 100_000),
+        token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0)), args.data)
     if hasattr(args, "latency"):
         try:
             org.faults.update(latency_ms=args.latency, jitter_ms=args.jitter,
@@ -198,7 +282,7 @@ def demo_parser() -> argparse.ArgumentParser:
                        "interrupted. Prints the instance URL and an access token.")
     s.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; "
                    "anything else exposes the org beyond this machine)")
-    s.add_argument("--port", type=_positive_int, default=0,
+    s.add_argument("--port", type=_port, default=0,
                    help="port (default: a free one, printed at start)")
     s.add_argument("--tls", action="store_true", help="serve HTTPS")
     s.add_argument("--tls-cert", type=Path, metavar="FILE",
@@ -206,31 +290,32 @@ def demo_parser() -> argparse.ArgumentParser:
     s.add_argument("--tls-key", type=Path, metavar="FILE", help="private key (PEM) for --tls-cert")
     s.add_argument("--token", help="fix the access token (default: a new random one)")
     s.add_argument("--frozen", action="store_true", help="turn the live simulation off")
-    s.add_argument("--pace", type=float, default=3.0, metavar="S",
+    s.add_argument("--pace", type=_pace, default=3.0, metavar="S",
                    help="mean seconds between simulated events (default 3)")
     add_org_options(s)
     add_fault_options(s)
+    add_common(s, org_data=False)
     d = sub.add_parser("dump", help="write the demo org's data as JSON to standard output",
                        description="Write the demo org's records as JSON (keyed by object API "
                        "name, fields by API name). Load it back with --data FILE.")
     d.add_argument("--at", metavar="ISO-8601",
                    help="generate as of this time instead of now (fixes every timestamp)")
     add_org_options(d)
+    add_common(d, org_data=False)
     return p
 
 
 def cmd_demo(argv: Sequence[str]) -> int:
-    args = demo_parser().parse_args(argv)
+    parser = demo_parser()
+    args = parser.parse_args(normalise(list(argv), parser))
+    _setup_logging(args)
     if args.action == "dump":
         clock = None
-        if args.at:
-            from .emulator.clock import ManualClock, sf_to_ms
+        if args.at is not None:
+            from .context import demo_moment
+            from .emulator.clock import ManualClock
 
-            try:
-                clock = ManualClock(sf_to_ms(args.at) / 1000)
-            except ValueError:
-                raise UsageError(f"--at: {args.at!r} is not an ISO-8601 date-time; write e.g. "
-                                 "2026-11-28T09:00:00Z") from None
+            clock = ManualClock(demo_moment(args.at, "--at"))
         org = build_demo_org(args, clock)
         sys.stdout.write(org.dump_json())
         sys.stdout.write("\n")
@@ -304,16 +389,21 @@ def _stop_on_signals() -> None:
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
 
 
-def add_common(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("org")
+def add_common(p: argparse.ArgumentParser, *, org_data: bool = True) -> None:
+    """The global options: every command takes them, before or after its name.
+    `org_data=False` where the command defines --seed/--runs/--data itself (demo serve/dump)."""
+    g = p.add_argument_group("global options (anywhere on the line)")
     g.add_argument("-p", "--profile", metavar="NAME", help="profile from config.toml")
     g.add_argument("--demo", action="store_true", help="use the built-in demo org")
     g.add_argument("--config", type=Path, metavar="PATH", help="config file to use")
     g.add_argument("-v", "--verbose", action="store_true",
                    help="write a debug log to the user log directory")
-    g.add_argument("--seed", type=int, default=7, help=argparse.SUPPRESS)
-    g.add_argument("--runs", dest="runs", type=_positive_int, default=300,
-                   help=argparse.SUPPRESS)
+    if not org_data:
+        return
+    g.add_argument("--seed", type=int, default=7,
+                   help="with --demo: data seed; same seed, same org (default 7)")
+    g.add_argument("--runs", dest="runs", type=_demo_runs, default=300,
+                   help="with --demo: orchestration runs to generate (default 300)")
     g.add_argument("--data", type=Path, metavar="FILE",
                    help="with --demo: load the org from a dump or snapshot file")
 
@@ -329,106 +419,129 @@ def add_filters(p: argparse.ArgumentParser) -> None:
 
 
 def command_parser(name: str) -> argparse.ArgumentParser:
+    if name not in COMMANDS:
+        raise ValueError(f"{name!r} is not in COMMANDS")  # a new command is added there first
+    if name == "demo":
+        return demo_parser()
     p = _Parser(prog=f"flowstage {name}")
     if name == "runs":
         p.description = "List orchestration runs, newest first."
         add_common(p)
         add_filters(p)
-        p.add_argument("--limit", type=_run_count, default=50, help="at most N runs (50)")
-        p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
+        p.add_argument("--limit", type=_limit, default=50, help="at most N runs (50)")
+        p.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table",
+                       help="table for people (default); json, jsonl or csv for scripts")
         p.add_argument("--exit-code", action="store_true",
                        help="exit 1 when any run matched (for cron and monitoring)")
     elif name == "show":
         p.description = "One run with its stages, steps, work items, log, history, feed, error."
         add_common(p)
         p.add_argument("run", metavar="RUN", help="run Id (0jE…) or Name")
-        p.add_argument("--format", choices=("table", "json"), default="table")
+        p.add_argument("--format", choices=("table", "json"), default="table",
+                       help="table for people (default); json for scripts")
     elif name == "watch":
         p.description = "Print one line per change (new run, stage change, error, work item)."
         add_common(p)
         add_filters(p)
-        p.add_argument("--interval", type=float, metavar="S",
+        p.add_argument("--interval", type=_poll_seconds, metavar="S",
                        help="seconds between polls (default: the profile's poll_interval or 15)")
-        p.add_argument("--format", choices=("text", "jsonl"), default="text")
-        p.add_argument("--count", type=_positive_int, metavar="N", help="stop after N polls")
+        p.add_argument("--format", choices=("text", "jsonl"), default="text",
+                       help="one line per change (default), or one JSON object per line")
+        p.add_argument("--count", type=_run_count, metavar="N", help="stop after N polls")
     elif name == "snapshot":
         p.description = ("Capture runs with everything under them in the demo org's data "
                          "format; replay with `flowstage --demo --data FILE`.")
         add_common(p)
         add_filters(p)
-        p.add_argument("--limit", type=_run_count, default=50, help="at most N runs (50)")
+        p.add_argument("--limit", type=_limit, default=50, help="at most N runs (50)")
     elif name == "profiles":
+        from .config.store import PROFILE_KEYS
+
         p.description = "Manage profiles in config.toml (the file changes only here)."
         sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
         common = _Parser(add_help=False)
         add_common(common)
         sub.add_parser("list", help="the profiles and which is the default", parents=[common])
         show = sub.add_parser("show", help="one profile's settings", parents=[common])
-        show.add_argument("name")
+        show.add_argument("name", help="profile name")
         add = sub.add_parser("add", help="add a profile", parents=[common])
-        add.add_argument("name")
-        add.add_argument("--auth", required=True, choices=AUTH_CHOICES)
+        add.add_argument("name", help="profile name, one word (`flowstage NAME` opens it)")
+        add.add_argument("--auth", required=True, choices=AUTH_CHOICES, metavar="KIND",
+                         help=PROFILE_KEYS["auth"][1])
         for key in PROFILE_OPTION_KEYS:
-            add.add_argument("--" + key.replace("_", "-"), dest=key, metavar="VALUE")
+            metavar, example = PROFILE_OPTION_FORMS[key]
+            what = PROFILE_KEYS[key][1].split(", e.g.")[0]
+            add.add_argument("--" + key.replace("_", "-"), dest=key, metavar=metavar,
+                             help=f"{what}; e.g. --{key.replace('_', '-')} {example}")
         add.add_argument("--default", action="store_true", help="make it the default profile")
         rm = sub.add_parser("remove", help="remove a profile", parents=[common])
-        rm.add_argument("name")
+        rm.add_argument("name", help="profile name")
         st = sub.add_parser("set", help="set one key of a profile", parents=[common])
-        st.add_argument("name")
-        st.add_argument("key")
-        st.add_argument("value")
+        st.add_argument("name", help="profile name")
+        st.add_argument("key", help="a profile key, as in config.toml: "
+                        + ", ".join(PROFILE_KEYS))
+        st.add_argument("value", help="its new value (true/false, a number, or text)")
         test = sub.add_parser("test", help="connect and print what the org offers",
                               parents=[common])
-        test.add_argument("name", nargs="?")
+        test.add_argument("name", nargs="?", help="profile name (default: default_profile)")
     elif name == "config":
         p.description = "Where files live, whether config.toml is valid, the effective settings."
         add_common(p)
-        p.add_argument("action", choices=("path", "validate", "show"))
+        p.add_argument("action", choices=("path", "validate", "show"),
+                       help="path: where files live; validate: check config.toml; show: the "
+                       "effective settings of a profile")
     return p
 
 
 def tui_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="flowstage", add_help=False)
-    p.add_argument("profile_pos", nargs="?", metavar="PROFILE")
+    p.add_argument("profile_pos", nargs="?", metavar="PROFILE", help="profile to open")
     add_common(p)
     add_filters(p)
     mode = p.add_mutually_exclusive_group()
-    mode.add_argument("--read-only", action="store_true")
-    mode.add_argument("--write", action="store_true")
-    p.add_argument("--refresh", type=_poll_seconds, metavar="SECS")
-    p.add_argument("--run", metavar="ID")
-    p.add_argument("--theme", metavar="NAME")
+    mode.add_argument("--read-only", action="store_true", help="refuse every write")
+    mode.add_argument("--write", action="store_true", help="allow writes (each is confirmed)")
+    p.add_argument("--refresh", type=_poll_seconds, metavar="SECS",
+                   help="seconds between polls (5 to 86400)")
+    p.add_argument("--run", metavar="ID", help="open on this run (Id or Name)")
+    p.add_argument("--theme", metavar="NAME", help="Textual theme, e.g. ansi-dark")
+    p.add_argument("-V", "--version", action="version", version=f"flowstage {__version__}",
+                   help="print the version")
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args and args[0] in ("--version", "-V"):
+        if args[:1] in (["--version"], ["-V"]):
             print(f"flowstage {__version__}")
             return 0
-        if ("-h" in args or "--help" in args) and not (args and args[0] in COMMANDS):
-            print(DESCRIPTION)
-            return 0
-        if args and args[0] == "demo":
-            return cmd_demo(args[1:])
-        if args and args[0] in COMMANDS:
-            if "-h" in args[1:] or "--help" in args[1:]:
-                command_parser(args[0]).parse_args(args[1:])
-            return run_command(args[0], command_parser(args[0]).parse_args(args[1:]))
-        ns = tui_parser().parse_args(args)
-        if ns.profile_pos and ns.profile:
-            raise UsageError("flowstage: give the profile once, as PROFILE or -p NAME")
-        ns.profile = ns.profile or ns.profile_pos
-        return run_tui(ns)
+        command, rest = split_command(args)
+        if command is None:
+            if "-h" in args or "--help" in args:
+                print(DESCRIPTION)
+                return 0
+            parser = tui_parser()
+            ns = parser.parse_args(normalise(rest, parser))
+            if ns.profile_pos is not None and ns.profile is not None:
+                raise UsageError("flowstage: give the profile once, as PROFILE or -p NAME")
+            ns.profile = ns.profile if ns.profile is not None else ns.profile_pos
+            return run_tui(ns, prepare_tui(ns))
+        if command == "demo":
+            return cmd_demo(rest)
+        parser = command_parser(command)
+        return run_command(command, parser.parse_args(normalise(rest, parser)))
     except FlowstageError as exc:
         message = str(exc)
         detail = getattr(exc, "detail", None)
         if detail:  # Salesforce's own words, last line of its message (the snippet is noise)
             message += " " + detail.strip().splitlines()[-1]
+        message = one_line(message)
         print(f"error: {message}" if not message.startswith("flowstage") else message,
               file=sys.stderr)
         return exc.exit_code
+    except SystemExit as exc:  # argparse after --help or --version
+        return exc.code if isinstance(exc.code, int) else 0
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # `flowstage runs | head`: the reader left; that is fine
@@ -436,6 +549,120 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def one_line(message: str) -> str:
+    """The message as one line of plain text: argparse and our own messages quote what the
+    user typed, which may hold newlines or terminal escape sequences."""
+    if message.isprintable():
+        return message
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+
+
+# ------------------------------------------------------------------ finding the command
+# Global options may come before or after the command, as in git and kubectl. The command is
+# the first word that is neither an option nor an option's value; which options take a value
+# is read from the parsers themselves, so a new option needs no change here.
+
+def _arity(parser: argparse.ArgumentParser, into: dict[str, int] | None = None
+           ) -> dict[str, int]:
+    """Option string -> how many values it takes, for a parser and its sub-parsers (first
+    definition wins: the caller passes the parser whose meaning matters most first)."""
+    table: dict[str, int] = {} if into is None else into
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in action.choices.values():
+                _arity(child, table)
+            continue
+        n = action.nargs
+        count = n if isinstance(n, int) else (0 if n == argparse.OPTIONAL else 1)
+        for opt in action.option_strings:
+            table.setdefault(opt, count)
+    return table
+
+
+def _takes(tok: str, arity: dict[str, int]) -> int:
+    """How many following words the option word `tok` consumes (-pNAME and -vp NAME too)."""
+    if "=" in tok and tok.startswith("--"):
+        return 0
+    if tok in arity:
+        return arity[tok]
+    if tok.startswith("--"):
+        return 0
+    for i, c in enumerate(tok[1:], start=1):  # a cluster of short options
+        n = arity.get("-" + c)
+        if n is None or n == 0:
+            if n is None:
+                return 0
+            continue
+        return 0 if i < len(tok) - 1 else n  # -pNAME carries its value; -vp takes the next
+    return 0
+
+
+_NEGATIVE = re.compile(r"^-\d+$|^-\d*\.\d+$")  # argparse reads these as values, not options
+
+
+def _first_word(args: Sequence[str], arity: dict[str, int]) -> int | None:
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        if tok == "--":
+            return i + 1 if i + 1 < len(args) else None
+        if tok.startswith("-") and len(tok) > 1 and not _NEGATIVE.match(tok):
+            i += 1 + _takes(tok, arity)
+            continue
+        return i
+    return None
+
+
+def split_command(args: Sequence[str]) -> tuple[str | None, list[str]]:
+    """(command, the other words in order), or (None, args) for the triage screen."""
+    arity = _arity(tui_parser())
+    for name in COMMANDS:
+        _arity(command_parser(name), arity)
+    i = _first_word(args, arity)
+    if i is None or args[i] not in COMMANDS:
+        if i is not None:  # `flowstage prod runs`: say where the profile goes
+            j = _first_word(args[i + 1:], arity)
+            if j is not None and args[i + 1 + j] in COMMANDS:
+                cmd = args[i + 1 + j]
+                raise UsageError(f"flowstage: {cmd!r} after the profile {args[i]!r}: a command "
+                                 f"comes first, e.g. `flowstage {cmd} -p {args[i]}`")
+        return None, list(args)
+    return args[i], [*args[:i], *args[i + 1:]]
+
+
+def normalise(args: list[str], parser: argparse.ArgumentParser) -> list[str]:
+    """Words reordered and joined so that `parser` reads them as the user meant:
+    - a sub-command (`profiles list`, `demo dump`) goes first, so options before it reach it;
+    - `--since -5h` becomes `--since=-5h`: argparse would take `-5h` for an unknown option and
+      say "expected one argument" instead of what is wrong with the value."""
+    subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    if subs:
+        arity = _arity(parser)
+        i = _first_word(args, arity)
+        child = subs[0].choices.get(args[i]) if i is not None else None
+        if i is None or child is None:
+            return args
+        return [args[i], *normalise([*args[:i], *args[i + 1:]], child)]
+    known = parser._option_string_actions
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        tok = args[i]
+        action = known.get(tok)
+        if (action is not None and action.nargs is None and action.option_strings
+                and i + 1 < len(args) and args[i + 1].startswith("-")
+                and args[i + 1] not in known and args[i + 1] != "--"):
+            out.append(f"{tok}={args[i + 1]}")
+            i += 2
+            continue
+        if tok == "--":
+            out.extend(args[i:])
+            break
+        out.append(tok)
+        i += 1
+    return out
 
 
 def _setup_logging(args: argparse.Namespace) -> None:
@@ -474,18 +701,57 @@ def run_command(name: str, args: argparse.Namespace) -> int:
     if name == "show":
         return commands.cmd_show(ctx, args.run, args.format)
     if name == "watch":
-        interval = args.interval or float(ctx.profile.get("poll_interval", 15))
-        if interval < 1:
-            raise UsageError("--interval must be at least 1 second")
+        # the profile's poll_interval was held to the same bounds as --interval
+        interval = (args.interval if args.interval is not None
+                    else float(ctx.profile.get("poll_interval", 15)))
         return commands.cmd_watch(ctx, flt, interval, args.format, args.count)
     return commands.cmd_snapshot(ctx, flt, args.limit)
 
 
-def run_tui(args: argparse.Namespace) -> int:
+def prepare_tui(args: argparse.Namespace) -> Context:
+    """Everything the triage screen needs, checked before it opens: a bad value is exit 2 with
+    one line here, not a toast (or a crash) once the screen is up."""
     from .context import resolve
 
     _setup_logging(args)
     ctx = resolve(args, interactive=True)
+    if getattr(args, "data", None) is not None and ctx.demo_org is not None:
+        ctx.demo_org.get()  # a replayed file that cannot load is exit 2 now, not a worker error
+    ctx.run_filter(args.status, args.orchestration, args.since, args.text)
+    if args.theme is not None:
+        check_theme(args.theme, "--theme")
+    elif ctx.profile.get("theme") is not None:
+        check_theme(str(ctx.profile.get("theme")), f"profile {ctx.profile.name!r}: theme")
+    check_keymap(ctx.config)
+    return ctx
+
+
+def check_keymap(config: Any) -> None:
+    """A keymap entry that would not work (unknown id, unknown key, a key another binding
+    keeps) is a config error now, not a silently dead or vanished key in the TUI."""
+    if not config.keymap:
+        return
+    from .config.store import config_error_at
+    from .ui.keymap import keymap_problems
+
+    problems = keymap_problems(config.keymap)
+    if problems:
+        binding, message = problems[0]
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise config_error_at(config.path, "keymap", binding, message + more)
+
+
+def check_theme(name: str, what: str) -> None:
+    # Textual's theme list costs the import of Textual itself (~0.3 s): only the triage screen
+    # and `config validate` pay it, and the triage screen loads Textual anyway.
+    from .ui.themes import theme_names
+
+    names = theme_names()
+    if name not in names:
+        raise UsageError(f"{what}: unknown theme {name!r}; use one of {', '.join(names)}")
+
+
+def run_tui(args: argparse.Namespace, ctx: Context) -> int:
     from .ui.launch import launch
 
     return launch(ctx, args)
@@ -496,3 +762,24 @@ PROFILE_OPTION_KEYS = ("sf_alias", "instance_url", "login_url", "username", "cli
                        "private_key_file", "password_env", "security_token_env",
                        "client_secret_env", "token_env", "api_version", "ca_bundle",
                        "label", "color", "poll_interval", "theme", "read_only")
+# `profiles add --KEY FORM`: what to type, and an example where the format matters.
+PROFILE_OPTION_FORMS: dict[str, tuple[str, str]] = {
+    "sf_alias": ("ALIAS", "prod"),
+    "instance_url": ("URL", "https://acme.my.salesforce.com"),
+    "login_url": ("URL", "https://test.salesforce.com (sandboxes) or "
+                  "https://acme.my.salesforce.com"),
+    "username": ("USER", "admin@acme.com"),
+    "client_id": ("KEY", "3MVG9..."),
+    "private_key_file": ("FILE", "~/.ssh/flowstage-jwt.key"),
+    "password_env": ("VAR", "SF_PASSWORD"),
+    "security_token_env": ("VAR", "SF_SECURITY_TOKEN"),
+    "client_secret_env": ("VAR", "SF_CLIENT_SECRET"),
+    "token_env": ("VAR", "SF_ACCESS_TOKEN"),
+    "api_version": ("VERSION", "62.0"),
+    "ca_bundle": ("FILE", "/etc/ssl/corp-ca.pem"),
+    "label": ("TEXT", "PROD"),
+    "color": ("COLOUR", "red"),
+    "poll_interval": ("SECS", "30"),
+    "theme": ("NAME", "ansi-dark"),
+    "read_only": ("true|false", "false"),
+}

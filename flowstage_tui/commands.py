@@ -347,6 +347,10 @@ def cmd_snapshot(ctx: Context, flt: RunFilter, limit: int,
     records: dict[str, list[dict[str, Any]]] = {}
     if not ids:
         raise UsageError(f"no runs match ({flt.describe()}); nothing to capture")
+    total = len(ids)
+    if len(ids) == limit:  # perhaps cut short: one more call to say so (not when all fit)
+        rows = client.query(b.run_count())
+        total = max(total, int(rows[0].get("expr0") or 0) if rows else 0)
     id_list = ", ".join(quote(i) for i in ids)
 
     def grab(obj: str, where: str) -> list[dict[str, Any]]:
@@ -386,5 +390,7 @@ def cmd_snapshot(ctx: Context, flt: RunFilter, limit: int,
     grab("Organization", "Id != null")
     stream.write(json.dumps({"format": "flowstage-demo-org/1", "records": records},
                             ensure_ascii=False, indent=1) + "\n")
+    if total > limit:
+        sys.stderr.write(f"wrote {limit} of {total} runs; pass --limit {total} for all\n")
     return 0
 

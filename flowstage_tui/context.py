@@ -6,7 +6,6 @@ Shared by every command and by build_app(); nothing here talks to the network.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -15,24 +14,22 @@ from pathlib import Path
 from typing import Any
 
 from .config import paths
-from .config.store import Config, Profile, load
+from .config.store import Config, Profile, age_minutes, load
 from .errors import UsageError
 
 DEMO_PROFILE = Profile("demo", "demo", {"auth": "demo", "label": "DEMO", "color": "cyan",
                                         "read_only": True, "poll_interval": 5})
 STATUSES = ("InProgress", "Error", "Suspended", "Completed", "Canceled")
-_SINCE = re.compile(r"^(\d+)\s*([mhdw])$")
 DEMO_CLOCK_ENV = "FLOWSTAGE_DEMO_CLOCK"
 
 
 def parse_since(text: str, now: datetime) -> datetime:
-    m = _SINCE.match(text.strip().lower())
-    if m is None:
-        raise UsageError(f"--since: {text!r} is not an age; write it like 30m, 24h, 7d or 2w")
-    n, unit = int(m.group(1)), m.group(2)
-    delta = {"m": timedelta(minutes=n), "h": timedelta(hours=n), "d": timedelta(days=n),
-             "w": timedelta(weeks=n)}[unit]
-    return now - delta
+    """`24h` → the moment 24 hours before now. Every bad age is a UsageError (the TUI's `:runs
+    since=` shows it as a notification; the command line exits 2), never an OverflowError."""
+    try:
+        return now - timedelta(minutes=age_minutes(text))
+    except ValueError as exc:
+        raise UsageError(f"--since: {exc}") from None
 
 
 def parse_statuses(values: Sequence[str] | str | None) -> tuple[str, ...]:
@@ -51,6 +48,9 @@ def parse_statuses(values: Sequence[str] | str | None) -> tuple[str, ...]:
                 raise UsageError(f"--status: unknown status {part!r}; use one of "
                                  + ", ".join(STATUSES))
             out.append(match)
+    if not out:
+        raise UsageError(f"--status: no status in {', '.join(items)!r}; use one of "
+                         + ", ".join(STATUSES))
     return tuple(dict.fromkeys(out))
 
 
@@ -76,9 +76,10 @@ class Context:
 
         p = self.profile
         st = parse_statuses(statuses if statuses else p.get("status"))
-        age = since or p.get("since")
+        age = since if since is not None else p.get("since")  # "" is a mistake, not "unset"
         return RunFilter(statuses=st, orchestration=orchestration or p.get("orchestration"),
-                         since=parse_since(age, self.clock()) if age else None, text=text)
+                         since=parse_since(age, self.clock()) if age is not None else None,
+                         text=text)
 
 
 def config_path(arg: Path | None) -> Path:
@@ -94,15 +95,54 @@ def load_data_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise UsageError(f"cannot read {path}: {exc.strerror}; pass a file written by "
                          "`flowstage demo dump`") from exc
+    except UnicodeDecodeError:
+        raise UsageError(f"{path} is not UTF-8 text; pass a file written by `flowstage demo "
+                         "dump`") from None
     try:
         data = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path} is not valid JSON (line {exc.lineno}, column {exc.colno}); "
                          "pass a file written by `flowstage demo dump`") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("records", data), dict):
-        raise UsageError(f"{path} does not hold demo-org records; pass a file written by "
-                         "`flowstage demo dump`")
-    return data
+    records = data.get("records", data) if isinstance(data, dict) else None
+    if not isinstance(records, dict) or not all(
+            isinstance(rows, list) and all(isinstance(r, dict) and isinstance(r.get("Id"), str)
+                                           for r in rows) for rows in records.values()):
+        raise UsageError(f"{path} does not hold demo-org records (object name: rows with an "
+                         "Id); pass a file written by `flowstage demo dump`")
+    checked: dict[str, Any] = data
+    return checked
+
+
+def build_from_data(build: Callable[[], Any], path: Path | None) -> Any:
+    """Run the demo org's constructor on a data file's records; what it cannot load is the
+    file's fault (a usage error naming it), not a traceback."""
+    try:
+        return build()
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        if path is None:
+            raise
+        raise UsageError(f"{path} cannot be loaded as the demo org ({exc}); pass a file "
+                         "written by `flowstage demo dump` or `flowstage snapshot`") from exc
+
+
+DEMO_YEARS = (2000, 2999)
+
+
+def demo_moment(text: str, what: str) -> float:
+    """A moment for the demo org's clock (`demo dump --at`, FLOWSTAGE_DEMO_CLOCK), in POSIX
+    seconds. Its 30 days of history must fit the calendar, hence the years."""
+    from .emulator.clock import sf_to_ms
+
+    try:
+        seconds = sf_to_ms(text) / 1000
+    except (ValueError, OverflowError):
+        raise UsageError(f"{what}: {text!r} is not an ISO-8601 date-time; write e.g. "
+                         "2026-11-28T09:00:00Z") from None
+    year = datetime.fromtimestamp(seconds, UTC).year
+    if not DEMO_YEARS[0] <= year <= DEMO_YEARS[1]:
+        raise UsageError(f"{what}: {text!r} is outside the years {DEMO_YEARS[0]} to "
+                         f"{DEMO_YEARS[1]} the demo org's data can live in")
+    return seconds
 
 
 class LazyDemoOrg:
@@ -126,7 +166,7 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
     tests): time then moves only when a caller 'sleeps'."""
     import time
 
-    from .emulator.clock import ManualClock, sf_to_ms
+    from .emulator.clock import ManualClock
 
     pinned = os.environ.get(DEMO_CLOCK_ENV)
     data = None
@@ -135,16 +175,13 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
     seed, runs = getattr(args, "seed", 7), getattr(args, "runs", 300)
     manual = None
     if pinned:
-        try:
-            manual = ManualClock(sf_to_ms(pinned) / 1000)
-        except ValueError:
-            raise UsageError(f"{DEMO_CLOCK_ENV}={pinned!r} is not an ISO-8601 date-time") \
-                from None
+        manual = ManualClock(demo_moment(pinned, DEMO_CLOCK_ENV))
 
     def make() -> Any:
         from .emulator.org import DemoOrg
 
-        return DemoOrg(seed=seed, runs=runs, clock=manual, data=data)
+        return build_from_data(lambda: DemoOrg(seed=seed, runs=runs, clock=manual, data=data),
+                               getattr(args, "data", None))
 
     if manual is not None:
         return (LazyDemoOrg(make), lambda: datetime.fromtimestamp(manual(), UTC),
@@ -155,6 +192,10 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
 def resolve(args: Any, *, interactive: bool = False) -> Context:
     """The context for these options. `interactive`: several profiles and no default is not
     an error but a question — the triage screen opens on a profile picker."""
+    name = getattr(args, "profile", None)
+    if name is not None and not name.strip():
+        raise UsageError("--profile: empty profile name; pass one from `flowstage profiles "
+                         "list`, or --demo")
     config = load(config_path(getattr(args, "config", None)))
     import time
 
@@ -163,7 +204,6 @@ def resolve(args: Any, *, interactive: bool = False) -> Context:
         profile = DEMO_PROFILE
         read_only = _read_only(args, profile)
         return Context(config, profile, org, clock, sleep, read_only)
-    name = getattr(args, "profile", None)
     pick = (interactive and name is None and config.default_profile is None
             and len(config.profiles) > 1)
     profile = next(iter(config.profiles.values())) if pick else config.profile(name)

@@ -29,6 +29,28 @@ def _coerce(key: str, text: str) -> Any:
     return text
 
 
+def reserved_profile_names() -> tuple[str, ...]:
+    """Names a profile cannot have: `flowstage NAME` runs the command, not the profile. Read
+    from the command table the dispatcher uses, so a command added later is covered."""
+    from .cli import COMMANDS
+
+    return tuple(COMMANDS)
+
+
+def check_profile_name(name: str) -> None:
+    if name in reserved_profile_names():
+        raise UsageError(f"profile name {name!r} is a flowstage command: `flowstage {name}` "
+                         "would run the command, not open the profile; choose another name")
+    if not name or name.startswith("-") or not all(c.isalnum() or c in "-_." for c in name):
+        raise UsageError(f"profile name {name!r}: use one word of letters, digits, '-', '_' "
+                         "and '.', not starting with '-' (it is typed as `flowstage NAME`)")
+
+
+def clashing_profiles(names: Any) -> list[str]:
+    reserved = set(reserved_profile_names())
+    return [n for n in names if n in reserved]
+
+
 def run(args: argparse.Namespace) -> int:
     path = config_path(args.config)
     action = args.action
@@ -51,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             out.write(f"{key} = {value!r}\n".replace("'", '"'))
         return 0
     if action == "add":
+        check_profile_name(args.name)
         values = {k: _coerce(k, v) for k in PROFILE_KEYS if (v := getattr(args, k, None))
                   is not None}
 
@@ -158,6 +181,16 @@ def config(args: argparse.Namespace) -> int:
         cfg = load(path)
         if not cfg.exists:
             raise ConfigError(f"{path} does not exist; create it with `flowstage profiles add`")
+        from .cli import check_keymap, check_theme
+
+        for prof in cfg.profiles.values():
+            if prof.get("theme") is not None:
+                check_theme(str(prof.get("theme")), f"{path}: profiles.{prof.name}.theme")
+        check_keymap(cfg)
+        for name in clashing_profiles(cfg.profiles):
+            sys.stderr.write(f"warning: profile {name!r} is named like the command "
+                             f"`flowstage {name}`; open it with `flowstage -p {name}`, or "
+                             "rename it\n")
         out.write(f"{path}: OK, {len(cfg.profiles)} profile(s), default "
                   f"{cfg.default_profile or '(none)'}\n")
         return 0

@@ -8,6 +8,7 @@ old file intact. The file is never written unless the user asks (`profiles add/r
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import stat
@@ -41,7 +42,7 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "read_only": ((bool,), "refuse every write to the org (default true)"),
     "label": ((str,), "short name shown in the header"),
     "color": ((str,), "header colour: " + ", ".join(COLORS)),
-    "poll_interval": ((int, float), "seconds between polls (minimum 5)"),
+    "poll_interval": ((int, float), "seconds between polls (5 to 86400)"),
     "theme": ((str,), "Textual theme, e.g. ansi-dark"),
     "status": ((str, list), "default status filter"),
     "orchestration": ((str,), "default orchestration filter"),
@@ -56,7 +57,35 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "demo": (),
 }
 TOP_KEYS = ("default_profile", "profiles", "keymap")
-_SINCE_RE = re.compile(r"^\d+[mhdw]$")
+MIN_POLL_SECONDS = 5  # faster polling spends the org's API allowance, which other tools share
+MAX_POLL_SECONDS = 86_400  # a day; beyond it the screen would only ever show stale data
+
+
+def poll_interval_problem(seconds: float) -> tuple[str, str] | None:
+    """What a poll interval (profile, --refresh, --interval) must be instead, and why; or None."""
+    if math.isnan(seconds) or seconds < MIN_POLL_SECONDS:
+        return (f"at least {MIN_POLL_SECONDS} seconds",
+                "faster polling spends the org's API allowance")
+    if seconds > MAX_POLL_SECONDS:
+        return f"at most {MAX_POLL_SECONDS} seconds", "a day; the screen would only show stale data"
+    return None
+
+
+_SINCE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
+MAX_AGE_MINUTES = 36525 * 1440  # a century: older than any org, well inside the calendar
+
+
+def age_minutes(text: str) -> int:
+    """`24h` -> 1440. ValueError (with the words to show) for anything else, and for ages the
+    calendar cannot hold: the profile's `since`, --since and the TUI's `since=` all read it."""
+    m = _SINCE_RE.match(text.strip().lower())
+    if m is None:
+        raise ValueError(f"{text!r} is not an age; write it like 30m, 24h, 7d or 2w")
+    minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440, "w": 10080}[m.group(2)]
+    if minutes > MAX_AGE_MINUTES:
+        raise ValueError(f"{text!r} reaches back more than 100 years; write a shorter age like "
+                         "30m, 24h, 7d or 2w")
+    return minutes
 
 
 @dataclass(frozen=True)
@@ -96,10 +125,55 @@ class Config:
             raise ConfigError(f"several profiles and no default_profile in {self.path}; name "
                               "one (`flowstage PROFILE`) or set default_profile")
         if chosen not in self.profiles:
+            if not self.profiles:
+                raise ConfigError(f"no profile named {chosen!r}: {self.path} has no profiles; "
+                                  "add one with `flowstage profiles add NAME --auth sf-cli "
+                                  "--sf-alias ALIAS` or use --demo")
             hint = _did_you_mean(chosen, self.profiles)
-            raise ConfigError(f"no profile named {chosen!r} in {self.path}{hint}; see "
+            raise ConfigError(f"no profile named {chosen!r} in {self.path} (profiles here: "
+                              f"{', '.join(sorted(self.profiles))}){hint}; see "
                               "`flowstage profiles list`")
         return self.profiles[chosen]
+
+
+def is_loopback(host: str) -> bool:
+    """127.0.0.0/8, ::1 and localhost: what `flowstage demo serve` listens on."""
+    import ipaddress
+
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with a profile's login_url / instance_url, or None. https only, except
+    on loopback: over plain http a password or access token crosses the network readable."""
+    from urllib.parse import urlsplit
+
+    like = ("must be a URL like https://acme.my.salesforce.com (a site may add its path: "
+            "https://acme.my.site.com/customers)")
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port  # port: ValueError when not 0-65535
+    except ValueError:
+        return like
+    if parts.scheme not in ("http", "https") or not host or parts.query or parts.fragment \
+            or port == 0 or any(c.isspace() for c in url.strip()):
+        return like
+    if parts.username is not None or parts.password is not None:
+        return ("no user name or password in the URL: they belong in the profile's "
+                "username and *_env keys")
+    if parts.scheme == "http" and not is_loopback(host):
+        return ("http:// would send the password or token in clear text; use https:// "
+                "(plain http is only for loopback hosts such as `flowstage demo serve` on "
+                "127.0.0.1)")
+    if host.endswith(".lightning.force.com"):  # the Lightning UI host, not a login host
+        mine = host[: -len(".lightning.force.com")] + ".my.salesforce.com"
+        return f"{host} serves the Lightning pages, not logins or the API; use https://{mine}"
+    return None
 
 
 def _did_you_mean(word: str, choices: Any) -> str:
@@ -139,6 +213,16 @@ def _fail(path: Path, text: str, table: str | None, key: str, message: str) -> C
     where = f"{path}:{line}" if line else str(path)
     dotted = f"{table}.{key}" if table else key
     return ConfigError(f"{where}: {dotted}: {message}")
+
+
+def config_error_at(path: Path, table: str | None, key: str, message: str) -> ConfigError:
+    """A ConfigError naming file:line and the dotted key, for checks made after loading
+    (the keymap against the UI's bindings, which this module cannot see)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        text = ""
+    return _fail(path, text, table, key, message)
 
 
 def parse_config(path: Path, text: str) -> Config:
@@ -187,25 +271,42 @@ def parse_config(path: Path, text: str) -> Config:
         if "color" in table and table["color"] not in COLORS:
             raise _fail(path, text, section, "color", f"unknown colour {table['color']!r}; use "
                         "one of " + ", ".join(COLORS))
-        if "poll_interval" in table and table["poll_interval"] < 5:
-            raise _fail(path, text, section, "poll_interval", "must be at least 5 seconds "
-                        "(the org's API allowance is shared)")
+        problem = poll_interval_problem(table["poll_interval"]) if "poll_interval" in table \
+            else None
+        if problem:
+            raise _fail(path, text, section, "poll_interval",
+                        f"must be {problem[0]} ({problem[1]})")
         if "api_version" in table and not re.match(r"^\d+\.0$", table["api_version"]):
             raise _fail(path, text, section, "api_version", "write it like \"62.0\"")
-        if "since" in table and not _SINCE_RE.match(table["since"]):
-            raise _fail(path, text, section, "since", "write it like 30m, 24h, 7d or 2w")
+        if "since" in table:
+            try:
+                age_minutes(table["since"])
+            except ValueError as exc:
+                raise _fail(path, text, section, "since", str(exc)) from None
         for url_key in ("instance_url", "login_url"):
-            if url_key in table and not re.match(r"^https?://[^/\s]+/?$", table[url_key]):
-                raise _fail(path, text, section, url_key, "must be a URL like "
-                            "https://acme.my.salesforce.com")
+            wrong = url_problem(table[url_key]) if url_key in table else None
+            if wrong:
+                raise _fail(path, text, section, url_key, wrong)
         profiles[name] = Profile(name, auth, dict(table))
     if default is not None and default not in profiles:
         raise _fail(path, text, None, "default_profile", f"names {default!r}, which is not a "
                     "profile" + _did_you_mean(default, profiles))
-    keymap = data.get("keymap", {})
-    if not isinstance(keymap, dict) or not all(isinstance(v, str) for v in keymap.values()):
+    raw_keymap = data.get("keymap", {})
+    keymap = _flat(raw_keymap) if isinstance(raw_keymap, dict) else None
+    if keymap is None or not all(isinstance(v, str) for v in keymap.values()):
         raise _fail(path, text, None, "keymap", "must be a table of binding id = \"keys\"")
-    return Config(path, True, default, profiles, dict(keymap))
+    return Config(path, True, default, profiles, keymap)
+
+
+def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """`help.close = "x"` unquoted is TOML for a nested table; it means the id help.close."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict):
+            out.update(_flat(value, f"{prefix}{key}."))
+        else:
+            out[f"{prefix}{key}"] = value
+    return out
 
 
 def load(path: Path) -> Config:
@@ -251,14 +352,34 @@ def atomic_write(path: Path, text: str) -> None:
 def edit(path: Path, change: Any) -> Config:
     """Apply change(document) to the file with tomlkit, validate, then write atomically."""
     import tomlkit
+    import tomlkit.exceptions
 
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         text = ""
-    doc = tomlkit.parse(text)
-    change(doc)
-    new_text = tomlkit.dumps(doc)
-    config = parse_config(path, new_text)  # never write a file we would refuse to read
-    atomic_write(path, new_text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text; save it as UTF-8") from exc
+    try:
+        doc = tomlkit.parse(text)
+    except tomlkit.exceptions.ParseError:
+        parse_config(path, text)  # raises with tomllib's line and column
+        raise ConfigError(f"{path}: not valid TOML; fix the file or move it away") from None
+    try:
+        change(doc)
+        new_text = tomlkit.dumps(doc)
+        config = parse_config(path, new_text)  # never write a file we would refuse to read
+    except Exception:
+        # A file already broken on disk is reported as it is, with the lines the user sees
+        # (a change may still repair it: then all is well and nothing is raised).
+        if text:
+            parse_config(path, text)
+        raise
+    try:
+        atomic_write(path, new_text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot write it ({exc.strerror}); the old file is "
+                          "unchanged") from exc
     return config

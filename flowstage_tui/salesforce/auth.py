@@ -3,16 +3,17 @@ re-auth callable the client uses on INVALID_SESSION_ID. Tokens live in memory on
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import shutil
 import subprocess
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from ..config.secrets import secret
-from ..config.store import Profile
+from ..config.store import Profile, is_loopback
 from ..errors import AuthNeeded, ConfigError
 from .connect import Connection, demo_connection
 from .credentials import Credentials
@@ -90,32 +91,89 @@ def sf_cli_login(alias: str) -> Credentials:
     return Credentials(token, instance.rstrip("/"))
 
 
-def _session_for(url: str | None, ca_bundle: str | None) -> Callable[[], Any]:
-    """Real Salesforce hosts get a plain Session; anything else (a loopback demo org) gets one
-    that carries simple-salesforce's https://host URLs to that origin."""
-    def make() -> Any:
+def login_failure_text(text: str | None, limit: int = 160) -> str:
+    """One short line from whatever a failed login answered (XML, HTML or plain text)."""
+    import re
+
+    flat = " ".join(re.sub(r"<[^>]*>", " ", text or "").split())
+    if not flat:
+        return "no reason given"
+    return flat if len(flat) <= limit else flat[:limit].rstrip() + "…"
+
+
+class _Sessions:
+    """Makes the Sessions of one profile. Logins get a plain Session (they are sent to full
+    URLs); API calls go to the instance URL the last login returned. simple-salesforce
+    always builds `https://host/services/...`: an http loopback org (`flowstage demo serve`)
+    or a site with a path prefix needs a RedirectSession that carries them there."""
+
+    def __init__(self, ca_bundle: str | None, instance_url: str | None = None) -> None:
+        self.ca_bundle = ca_bundle
+        self.instance_url = instance_url
+
+    def remember(self, creds: Credentials) -> Credentials:
+        self.instance_url = creds.instance_url
+        return creds
+
+    def __call__(self) -> Any:
         from .client import RedirectSession, TimeoutSession
 
-        host = urlsplit(url or "").hostname or ""
+        parts = urlsplit(self.instance_url or "")
         s: TimeoutSession
-        if url and not host.endswith((".salesforce.com", ".force.com")):
-            s = RedirectSession(url)
+        if self.instance_url and (parts.scheme != "https" or parts.path.strip("/")):
+            s = RedirectSession(self.instance_url)
         else:
             s = TimeoutSession()
-        if ca_bundle:
-            s.verify = str(Path(ca_bundle).expanduser())
+        if self.ca_bundle:
+            s.verify = str(Path(self.ca_bundle).expanduser())
         return s
 
-    return make
+
+def login_base(login_url: str | None) -> str:
+    """The login URL without a trailing slash; a site keeps its path (/customers)."""
+    parts = urlsplit(login_url or "https://login.salesforce.com")
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
 
 
-def _domain(login_url: str | None, kind: str) -> str:
-    host = urlsplit(login_url or "https://login.salesforce.com").hostname or "login.salesforce.com"
-    if host.endswith(".salesforce.com"):
-        return host[: -len(".salesforce.com")]
-    # A loopback org: the session redirects whatever host simple-salesforce builds. JWT needs
-    # the login audience; client credentials refuse the login domain.
-    return "login" if kind in ("jwt", "password") else "loopback.my"
+_SANDBOX_HOST = re.compile(r"(\.sandbox\.my\.salesforce\.(com|mil)$)|(^cs\d+(\.my)?\."
+                           r"salesforce\.com$)|(^test\.salesforce\.com$)")
+
+
+def is_site(login_url: str) -> bool:
+    """An Experience Cloud site: *.my.site.com, an old *.force.com site, or any URL with a
+    path (a custom domain's /customers). Its users log in there, not at login.salesforce.com."""
+    parts = urlsplit(login_url)
+    host = parts.hostname or ""
+    if parts.path.strip("/"):
+        return True
+    if host.endswith((".salesforce.com", ".salesforce.mil")) or is_loopback(host):
+        return False
+    return host.endswith((".site.com", ".force.com"))
+
+
+def jwt_audience(login_url: str | None) -> str:
+    """The `aud` of a JWT bearer assertion: https://login.salesforce.com, or
+    https://test.salesforce.com for sandboxes, or the site URL for an Experience Cloud site
+    (Salesforce's JWT bearer flow; the sf CLI's getJwtAudienceUrl). The token itself is
+    posted to the login URL (My Domain, sandbox, Government Cloud, site)."""
+    base = login_base(login_url)
+    host = urlsplit(base).hostname or ""
+    if is_site(base):
+        return base
+    if _SANDBOX_HOST.search(host):
+        return "https://test.salesforce.com"
+    return "https://login.salesforce.com"
+
+
+def _instance_url(returned: str, base: str) -> str:
+    """The instance URL from a login answer. simple-salesforce hands back the host (and any
+    path) without a scheme; a site's SOAP answer loses its path prefix, which the login
+    URL still has."""
+    login = urlsplit(base)
+    host, _, path = returned.partition("/")
+    if host != login.netloc:
+        return f"https://{returned}".rstrip("/")
+    return f"{login.scheme}://{host}{'/' + path.rstrip('/') if path else login.path}"
 
 
 def build_connection(profile: Profile, *, cache_dir: Path | None = None,
@@ -130,10 +188,10 @@ def build_connection(profile: Profile, *, cache_dir: Path | None = None,
         return demo_connection(demo_org, api_cap=cap, cache_dir=cache_dir)
     if p.auth == "sf-cli":
         alias = str(p.get("sf_alias"))
-        conn = Connection(login=lambda: sf_cli_login(alias),
-                          session_factory=_session_for(p.get("instance_url"), ca),
-                          api_cap=cap, cache_dir=cache_dir, label=alias)
-        return conn
+        sessions = _Sessions(ca, p.get("instance_url"))
+        return Connection(login=lambda: sessions.remember(sf_cli_login(alias)),
+                          session_factory=sessions, api_cap=cap, cache_dir=cache_dir,
+                          label=alias)
     if p.auth == "access-token":
         url = str(p.get("instance_url"))
         env = p.get("token_env")
@@ -149,42 +207,67 @@ def build_connection(profile: Profile, *, cache_dir: Path | None = None,
                              f"revoked) and access tokens cannot be refreshed: {how}.")
 
         return Connection(login=token_login, reauth=no_refresh,
-                          session_factory=_session_for(url, ca), api_cap=cap,
+                          session_factory=_Sessions(ca, url.rstrip("/")), api_cap=cap,
                           cache_dir=cache_dir, label=p.name)
-    login_url = p.get("login_url") or "https://login.salesforce.com"
-    session_factory = _session_for(login_url, ca)
+    base = login_base(p.get("login_url"))
+    sessions = _Sessions(ca)
 
     def oauth_login() -> Credentials:
+        """Log in at the profile's login URL itself, whatever its host: simple-salesforce
+        would send every login to https://{domain}.salesforce.com (a .force.com site or a
+        Government Cloud .mil host went to login.salesforce.com)."""
         from simple_salesforce import exceptions as sfx
-        from simple_salesforce.login import SalesforceLogin
+        from simple_salesforce.login import SalesforceLogin, token_login
 
-        session = session_factory()
-        kw: dict[str, Any] = {"session": session, "domain": _domain(login_url, p.auth),
-                              "sf_version": cap or "59.0"}
+        from .client import TimeoutSession
+
+        session = TimeoutSession()
+        if ca:
+            session.verify = str(Path(ca).expanduser())
+        token_url = f"{base}/services/oauth2/token"
+        domain = "login"  # used by simple-salesforce only in a hint it prints
         try:
             if p.auth == "password":
                 pw = secret(p.name, "password", p.get("password_env"))
                 token = secret(p.name, "security token", p.get("security_token_env"),
                                prompt=True)
+                # scratch_url is simple-salesforce's way to name the SOAP login's base URL
                 sid, instance = SalesforceLogin(username=p.get("username"), password=pw,
-                                                security_token=token, **kw)
+                                                security_token=token, session=session,
+                                                sf_version=cap or "59.0", scratch_url=base)
             elif p.auth == "jwt":
-                sid, instance = SalesforceLogin(
-                    username=p.get("username"), consumer_key=p.get("client_id"),
-                    privatekey_file=str(Path(str(p.get("private_key_file"))).expanduser()), **kw)
+                sid, instance = token_login(token_url, {
+                    "grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
+                    "assertion": _jwt_assertion(p, jwt_audience(base))},
+                    domain, str(p.get("client_id")), None, None, session)
             else:  # client-credentials
                 secret_value = secret(p.name, "consumer secret", p.get("client_secret_env"))
-                sid, instance = SalesforceLogin(consumer_key=p.get("client_id"),
-                                                consumer_secret=secret_value, **kw)
+                basic = base64.b64encode(f"{p.get('client_id')}:{secret_value}".encode())
+                sid, instance = token_login(token_url, {"grant_type": "client_credentials"},
+                                            domain, str(p.get("client_id")),
+                                            {"Authorization": f"Basic {basic.decode()}"},
+                                            None, session)
         except sfx.SalesforceAuthenticationFailed as exc:
+            # `exc.message` is simple-salesforce's unfilled class template ("Response content:
+            # {content}"); `auth_message` is the org's exceptionMessage / error_description,
+            # or a whole HTML page when a proxy answered.
             raise AuthNeeded(f"Login for profile {p.name!r} failed ({exc.code}): "
-                             f"{str(exc.message)[:160]}") from exc
+                             f"{login_failure_text(getattr(exc, 'auth_message', ''))}") from exc
         except OSError as exc:
             raise AuthNeeded(f"Login for profile {p.name!r} could not start: {exc}") from exc
-        if urlsplit(login_url).hostname and not str(urlsplit(login_url).hostname).endswith(
-                (".salesforce.com", ".force.com")):
-            return Credentials(str(sid), login_url.rstrip("/"))
-        return Credentials(str(sid), f"https://{instance}")
+        return sessions.remember(Credentials(str(sid), _instance_url(str(instance), base)))
 
-    return Connection(login=oauth_login, session_factory=session_factory, api_cap=cap,
+    return Connection(login=oauth_login, session_factory=sessions, api_cap=cap,
                       cache_dir=cache_dir, label=p.name)
+
+
+def _jwt_assertion(p: Profile, audience: str) -> str:
+    """The signed JWT bearer assertion (as simple-salesforce builds it, with our audience)."""
+    from datetime import UTC, datetime, timedelta
+
+    import jwt
+
+    key = Path(str(p.get("private_key_file"))).expanduser().read_bytes()
+    claims = {"iss": p.get("client_id"), "sub": p.get("username"), "aud": audience,
+              "exp": f"{(datetime.now(UTC) + timedelta(minutes=3)).timestamp():.0f}"}
+    return str(jwt.encode(claims, key, algorithm="RS256"))

@@ -106,7 +106,8 @@ class TimeoutSession(requests.Session):
 
 class RedirectSession(TimeoutSession):
     """Sends every request to one origin. simple-salesforce always builds https://host URLs;
-    this lets it reach a plain-http loopback server such as `flowstage demo serve`."""
+    this lets it reach a plain-http loopback server such as `flowstage demo serve`, and an
+    Experience Cloud site whose API lives under its path (https://acme.force.com/customers)."""
 
     def __init__(self, origin: str, **kw: Any) -> None:
         super().__init__(**kw)
@@ -115,7 +116,10 @@ class RedirectSession(TimeoutSession):
     def request(self, method: str | bytes, url: str | bytes, *args: Any,
                 **kwargs: Any) -> requests.Response:
         parts = urlsplit(url if isinstance(url, str) else url.decode())
-        target = f"{self.target.scheme}://{self.target.netloc}{parts.path}"
+        prefix, path = self.target.path.rstrip("/"), parts.path
+        if prefix and path != prefix and not path.startswith(prefix + "/"):
+            path = prefix + path
+        target = f"{self.target.scheme}://{self.target.netloc}{path}"
         if parts.query:
             target += f"?{parts.query}"
         return super().request(method, target, *args, **kwargs)

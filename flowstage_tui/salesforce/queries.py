@@ -142,6 +142,12 @@ class QueryBuilder:
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         return f"SELECT Id FROM {RUN}{clause} ORDER BY CreatedDate DESC, Id DESC LIMIT {limit}"
 
+    def run_count(self) -> str:
+        """How many runs match the filter (one aggregate row, `expr0`)."""
+        where = self.run_where()
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        return f"SELECT COUNT(Id) FROM {RUN}{clause}"
+
     def runs_changed(self, since: datetime, oldest: datetime | None) -> str:
         where = [f"SystemModstamp > {datetime_literal(since)}"]
         if oldest is not None:

@@ -59,6 +59,32 @@ def test_password_login_failure_is_auth_needed(server: DemoServer, org: DemoOrg,
                       "security_token_env": "T_TOKEN"})
 
 
+def test_failed_password_login_is_one_clean_line(server: DemoServer, org: DemoOrg,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """simple-salesforce's class attribute `message` is an unfilled template ("Response
+    content: {content}"); the user sees the org's own words instead."""
+    monkeypatch.setenv("T_PW", "wrong")
+    monkeypatch.setenv("T_TOKEN", "x")
+    with pytest.raises(AuthNeeded) as caught:
+        open_profile({"auth": "password", "login_url": server.origin,
+                      "username": org.credentials.username, "password_env": "T_PW",
+                      "security_token_env": "T_TOKEN"})
+    message = str(caught.value)
+    assert "{content}" not in message and "\n" not in message
+    assert message == ("Login for profile 't' failed (INVALID_LOGIN): Invalid username, "
+                       "password, security token; or user locked out.")
+
+
+def test_login_failure_text_is_cut_to_one_short_line() -> None:
+    from flowstage_tui.salesforce.auth import login_failure_text
+
+    html = "<html><body>\n<h1>Service   Unavailable</h1>\n<p>" + "x" * 500 + "</p></body></html>"
+    text = login_failure_text(html)
+    assert text.startswith("Service Unavailable x") and "<" not in text and "\n" not in text
+    assert len(text) <= 161 and text.endswith("…")
+    assert login_failure_text("") == "no reason given"
+
+
 def test_missing_secret_names_the_variable(server: DemoServer, org: DemoOrg,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("T_PW", raising=False)

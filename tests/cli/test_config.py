@@ -42,7 +42,11 @@ def test_broken_config_gives_one_clear_line_and_exit_2(
     path.write_bytes(original)
     needle, line = CASES[name]
     for argv in (["config", "validate", "--config", str(path)],
-                 ["runs", "--config", str(path)]):
+                 ["runs", "--config", str(path)],
+                 # editing a broken file says what is wrong with it (found by the fuzz test:
+                 # a file that is not TOML at all gave tomlkit's traceback)
+                 ["profiles", "add", "new", "--auth", "demo", "--config", str(path)],
+                 ["profiles", "set", "prod", "label", "X", "--config", str(path)]):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert needle in err, err
@@ -158,3 +162,13 @@ def test_several_profiles_and_no_default(tmp_path: Path,
     named = resolve(tui_parser().parse_args(["--config", str(path), "-p", "uat"]),
                     interactive=True)
     assert not named.pick_profile and named.profile.name == "uat"
+
+
+def test_profiles_set_can_repair_the_key_that_breaks_the_file(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes((CONFIGS / "bad_color.toml").read_bytes())
+    assert main(["config", "validate", "--config", str(path)]) == 2
+    assert main(["profiles", "set", "prod", "color", "red", "--config", str(path)]) == 0
+    assert main(["config", "validate", "--config", str(path)]) == 0
+    assert 'color = "red"' in path.read_text()
