@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .config import paths
-from .config.store import Config, Profile, age_minutes, load
+from .config.store import STATUSES as STATUSES  # re-exported: the TUI completes them
+from .config.store import Config, Profile, age_minutes, load, status_names
 from .errors import UsageError
 
 DEMO_PROFILE = Profile("demo", "demo", {"auth": "demo", "label": "DEMO", "color": "cyan",
                                         "read_only": True, "poll_interval": 5})
-STATUSES = ("InProgress", "Error", "Suspended", "Completed", "Canceled")
 DEMO_CLOCK_ENV = "FLOWSTAGE_DEMO_CLOCK"
 
 
@@ -33,25 +33,12 @@ def parse_since(text: str, now: datetime) -> datetime:
 
 
 def parse_statuses(values: Sequence[str] | str | None) -> tuple[str, ...]:
-    if not values:
-        return ()
-    items = [values] if isinstance(values, str) else list(values)
-    out = []
-    for item in items:
-        for part in item.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            match = next((s for s in STATUSES if s.lower() == part.lower().replace(" ", "")),
-                         None)
-            if match is None:
-                raise UsageError(f"--status: unknown status {part!r}; use one of "
-                                 + ", ".join(STATUSES))
-            out.append(match)
-    if not out:
-        raise UsageError(f"--status: no status in {', '.join(items)!r}; use one of "
-                         + ", ".join(STATUSES))
-    return tuple(dict.fromkeys(out))
+    """`Error,in progress` (or a list of such) → ("Error", "InProgress"); the same rule as a
+    profile's `status`. A bad value is a UsageError naming --status."""
+    try:
+        return status_names(values)
+    except ValueError as exc:
+        raise UsageError(f"--status: {exc}") from None
 
 
 @dataclass

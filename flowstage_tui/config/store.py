@@ -88,6 +88,34 @@ def age_minutes(text: str) -> int:
     return minutes
 
 
+STATUSES = ("InProgress", "Error", "Suspended", "Completed", "Canceled")
+
+
+def status_names(values: Any) -> tuple[str, ...]:
+    """Run statuses from `Error,in progress` or a list of such; () for none given. ValueError
+    (with the words to show) for an unknown one, or a list that names none."""
+    if not values:
+        return ()
+    items = [values] if isinstance(values, str) else list(values)
+    if not all(isinstance(i, str) for i in items):
+        raise ValueError("must be a string or a list of strings, e.g. \"Error,InProgress\"")
+    out = []
+    for item in items:
+        for part in item.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            match = next((s for s in STATUSES if s.lower() == part.lower().replace(" ", "")),
+                         None)
+            if match is None:
+                raise ValueError(f"unknown status {part!r}; use one of " + ", ".join(STATUSES))
+            out.append(match)
+    if not out:
+        raise ValueError(f"no status in {', '.join(items)!r}; use one of "
+                         + ", ".join(STATUSES))
+    return tuple(dict.fromkeys(out))
+
+
 @dataclass(frozen=True)
 class Profile:
     name: str
@@ -283,6 +311,11 @@ def parse_config(path: Path, text: str) -> Config:
                 age_minutes(table["since"])
             except ValueError as exc:
                 raise _fail(path, text, section, "since", str(exc)) from None
+        if "status" in table:
+            try:
+                status_names(table["status"])
+            except ValueError as exc:
+                raise _fail(path, text, section, "status", str(exc)) from None
         for url_key in ("instance_url", "login_url"):
             wrong = url_problem(table[url_key]) if url_key in table else None
             if wrong:

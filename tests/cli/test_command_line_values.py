@@ -162,3 +162,22 @@ def test_a_data_file_that_cannot_load_is_exit_2_naming_it(
     err = capsys.readouterr().err.strip()
     assert str(path) in err and needle in err and "\n" not in err, err
     assert not tui_calls
+
+
+def test_headless_commands_never_load_textual_for_theme_or_keymap_checks(
+        tmp_path: Path) -> None:
+    """Themes and the keymap are checked against Textual only for the triage screen and
+    `config validate`: a cron `runs` must stay as quick as it was."""
+    import subprocess
+    import sys
+
+    (tmp_path / "config.toml").write_text('default_profile = "local"\n[profiles.local]\n'
+                                          'auth = "demo"\ntheme = "ansi-dark"\n'
+                                          '[keymap]\nrefresh = "ctrl+r"\n')
+    code = ("import sys; from flowstage_tui.cli import main; "
+            "rc = main(['runs', '--limit', '1', '--format', 'json']); "
+            "sys.exit(10 if 'textual' in sys.modules else rc)")
+    env = {"FLOWSTAGE_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",
+           "FLOWSTAGE_DEMO_CLOCK": "2026-11-28T09:00:00Z", "HOME": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr

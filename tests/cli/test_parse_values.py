@@ -73,3 +73,23 @@ def test_profile_since_is_held_to_the_same_rule_as_the_command_line(age: str) ->
     text = f'[profiles.prod]\nauth = "demo"\nsince = "{age}"\n'
     with pytest.raises(ConfigError, match=r"config.toml:3: profiles.prod.since: .* like 30m"):
         parse_config(Path("config.toml"), text)
+
+
+@pytest.mark.parametrize(("value", "needle"), [
+    ('"Nope"', "unknown status 'Nope'"),
+    ('["Error", "Sometimes"]', "unknown status 'Sometimes'"),
+    ('","', "no status in ','"),
+    ("[1]", "must be a string or a list of strings"),
+])
+def test_profile_status_is_held_to_the_same_rule_as_the_command_line(value: str,
+                                                                     needle: str) -> None:
+    """It used to pass config validate and then fail every command as `--status: ...`."""
+    text = f'[profiles.prod]\nauth = "demo"\nstatus = {value}\n'
+    with pytest.raises(ConfigError, match=r"config.toml:3: profiles.prod.status: ") as caught:
+        parse_config(Path("config.toml"), text)
+    assert needle in str(caught.value)
+
+
+def test_profile_status_accepts_what_the_command_line_accepts() -> None:
+    text = '[profiles.p]\nauth = "demo"\nstatus = ["error", "In Progress"]\n'
+    assert parse_config(Path("c.toml"), text).profiles["p"].get("status")
