@@ -74,7 +74,7 @@ def test_a_taken_key_is_fine_when_its_binding_moves_too(
     ('refresh = ""\n', "keymap.refresh: empty key"),
     ('refresh = "r,"\n', "keymap.refresh: empty key in 'r,'"),
     ('refresh = "j"\n', "'j' is already Down (down) in FlowstageApp"),
-    ('filter = "ctrl+c"\n', "'ctrl+c' is already help_quit (Textual's own, fixed)"),
+    ('filter = "ctrl+c"\n', "'ctrl+c' is already How to quit (quit.hint)"),
     ('refresh = "ctrl+p"\n', "'ctrl+p' is already Command palette"),
     # a dialog's key against the App's priority Quit, which fires before any dialog's keys
     ('"help.close" = "ctrl+q"\n', "keymap.help.close: 'ctrl+q' is already Quit (quit.force) "
