@@ -9,22 +9,7 @@ from typing import Any
 
 import pytest
 
-from flowstage_tui import cli
 from flowstage_tui.cli import main
-
-
-@pytest.fixture
-def tui_calls(monkeypatch: pytest.MonkeyPatch) -> list[argparse.Namespace]:
-    """Stands in for the triage screen: records what it would have been opened with."""
-    calls: list[argparse.Namespace] = []
-
-    def fake_run_tui(args: argparse.Namespace, *rest: Any) -> int:
-        calls.append(args)
-        return 0
-
-    monkeypatch.setattr(cli, "run_tui", fake_run_tui)
-    return calls
-
 
 BAD_VALUES = [
     (["runs", "--demo", "--since", "800000d"], "--since: '800000d'"),

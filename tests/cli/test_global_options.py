@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -30,18 +29,6 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("FLOWSTAGE_CONFIG_DIR", str(path.parent))
     monkeypatch.setenv("FLOWSTAGE_DEMO_CLOCK", "2026-11-28T09:00:00Z")
     return path
-
-
-@pytest.fixture
-def tui_calls(monkeypatch: pytest.MonkeyPatch) -> list[argparse.Namespace]:
-    calls: list[argparse.Namespace] = []
-
-    def fake_run_tui(args: argparse.Namespace, *rest: Any) -> int:
-        calls.append(args)
-        return 0
-
-    monkeypatch.setattr(cli, "run_tui", fake_run_tui)
-    return calls
 
 
 def test_profile_before_the_command(config: Path, capsys: pytest.CaptureFixture[str],

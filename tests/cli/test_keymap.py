@@ -7,26 +7,12 @@ import argparse
 import gc
 import textwrap
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from flowstage_tui import cli
 from flowstage_tui.cli import main
 
 PROFILE = '[profiles.local]\nauth = "demo"\n\n'
-
-
-@pytest.fixture
-def tui_calls(monkeypatch: pytest.MonkeyPatch) -> list[argparse.Namespace]:
-    calls: list[argparse.Namespace] = []
-
-    def fake_run_tui(args: argparse.Namespace, *rest: Any) -> int:
-        calls.append(args)
-        return 0
-
-    monkeypatch.setattr(cli, "run_tui", fake_run_tui)
-    return calls
 
 
 def write(tmp_path: Path, keymap: str) -> Path:
