@@ -240,6 +240,7 @@ class FlowstageApp(App[int]):
         self._follow: tuple[Literal["run", "stage"], str | None] | None = None
         self._open_run = config.open_run  # --run: selected once the first runs are in
         self._seek: tuple[str, RunFilter] | None = None  # a :run the org was asked for
+        self._drawn_filter: tuple[RunFilter, str] | None = None  # what the runs list shows
         self._follow_on: object = None  # the screen the pending follow was handed to
         self._tty: int | None = None  # the terminal we draw on, watched for a hang-up
         self.hung_up = False
@@ -513,8 +514,11 @@ class FlowstageApp(App[int]):
         live_marks = {k for k, until in self.marks.items() if until > now.timestamp()}
         table = self._q(RunsTable)
         changed = None if changes.full else set(changes.ids(RUN))
+        new_list = self._drawn_filter != (self.snapshot.filter, self.local_filter)
+        self._drawn_filter = (self.snapshot.filter, self.local_filter)
         table.show(self.visible_runs(), now, self.relative, live_marks,
-                   dict(self.snapshot.errors), changed, self.snapshot.stages)
+                   dict(self.snapshot.errors), changed, self.snapshot.stages,
+                   from_top=new_list)
         runs_pane = self._q("#runs-pane")
         more = "+" if self.snapshot.more else ""
         runs_pane.border_subtitle = Text(f"{table.row_count}{more} · {self.filter_text()}")

@@ -577,9 +577,11 @@ class RunsTable(_Table):
 
     def show(self, runs: Iterable[Run], now: datetime, relative: bool, marks: set[str],
              errors: dict[str, InterviewError], changed: set[str] | None = None,
-             stages: Mapping[str, tuple[StageRun, ...]] | None = None) -> None:
+             stages: Mapping[str, tuple[StageRun, ...]] | None = None,
+             from_top: bool = False) -> None:
         """Apply rows: in place when the order is unchanged, else rebuild keeping the cursor.
-        `stages` (by run Id) give the current stage's label."""
+        `stages` (by run Id) give the current stage's label; `from_top`: another list (a new
+        filter), shown from its first row."""
         runs = list(runs)
         stages = stages or {}
         self._runs = {r.id: r for r in runs}
@@ -598,6 +600,9 @@ class RunsTable(_Table):
                     cells = self.row_cells(r, now, r.id in marks, stages.get(r.id, ()))
                     for col in self._room:
                         self.update_cell(r.id, col, cells[col])
+            if from_top and runs:
+                self.move_cursor(row=0, animate=False, scroll=False)
+                self._keep_cursor_in_view(0.0)
             return
         if old_keys and new_keys[: len(old_keys)] == old_keys:
             # an older page arrived: append it, leave the rows on screen alone
@@ -606,10 +611,12 @@ class RunsTable(_Table):
                     r, now, r.id in marks, stages.get(r.id, ()))), key=r.id)
             return
         selected = old_keys[self.cursor_row] if old_keys and 0 <= self.cursor_row < len(
-            old_keys) else None
+            old_keys) and not from_top else None
         if selected in new_keys:  # it keeps its place on screen
             above_before = old_keys.index(selected)
             scroll = max(0.0, self.scroll_y + new_keys.index(selected) - above_before)
+            if self.scroll_y <= 0:
+                scroll = 0.0  # watching the top: the newest runs come into view above it
             self._refill(selected, scroll=scroll)
         else:
             self._refill(None)

@@ -434,3 +434,38 @@ async def test_the_lower_panes_follow_the_cursor_after_a_dialog_closed_in_the_sa
         run = app.snapshot.run(str(runs.selected_id))
         assert run is not None
         assert subtitle.startswith(run.name), (run.name, subtitle)
+
+
+async def test_new_runs_show_above_the_cursor_when_the_list_is_at_its_top(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """Found by a new user: a run that started while they watched the top of the list sat
+    above it, hidden; the header counted it, the screen did not."""
+    from flowstage_tui.emulator.demo_data import ORCHESTRATIONS
+
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        runs = app.query_one(RunsTable)
+        top = runs.selected_id
+        clock.advance(60)
+        with org.lock:
+            new = org.lifecycle.start_run(ORCHESTRATIONS[0], org.now_ms())
+        app.poll_now()
+        await settle(app, pilot)
+        assert runs.selected_id == top and runs.scroll_y == 0  # the cursor stays on its run
+        assert str(new["Name"]) in "\n".join(ScreenCells(app).lines())
+
+
+async def test_a_new_server_filter_shows_its_list_from_the_top(
+        org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        runs = app.query_one(RunsTable)
+        for _ in range(30):
+            await pilot.press("j")
+        await settle(app, pilot)
+        app.set_server_filter(app.snapshot.filter.__class__(since=app.snapshot.runs[-1].created))
+        await settle(app, pilot)
+        assert runs.cursor_row == 0 and runs.scroll_y == 0
+        assert runs.selected_id == app.snapshot.runs[0].id
