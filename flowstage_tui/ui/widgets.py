@@ -261,8 +261,10 @@ def freshness(health: Health, now: datetime, paused: bool, stale_cache: bool, *,
                 f" · API {_share(health)} used, polling every {every}"
         return Text(words, style="green" if state == HealthState.LIVE else "yellow")
     if state == HealthState.REAUTH:
-        return Text("re-auth needed — a: how" if short else "re-auth needed — press a for how",
-                    style="bold red")
+        words = "re-auth needed — a: how" if short else "re-auth needed — press a for how"
+        if stale_cache:  # what is on screen is an earlier session's
+            words = ("last-known runs · " if short else "last-known runs (stale) · ") + words
+        return Text(words, style="bold red")
     when = _when(health, now, waiting, short)
     if state == HealthState.LIMIT_EXHAUSTED:
         if health.failures == 0:

@@ -75,6 +75,10 @@ CASES = [
                                      failures=2, reason="bad answer"), "org errors"),
     Case("reauth", Health(HealthState.REAUTH, "The session expired.", ago(20), later(30)),
          "re-auth"),
+    # a failed login in front of an earlier session's runs: say they are old (a new user's
+    # trial saw them counting up as if live)
+    Case("reauth-cached", Health(HealthState.REAUTH, "Login failed.", None, later(30)),
+         "last-known runs", stale_cache=True),
     Case("stale", Health(HealthState.STALE, "The org refused a query (INVALID_FIELD): "
                          "No such column 'Bacon__c' on entity 'FlowOrchestrationInstance'.",
                          ago(75), later(10), failures=1), "stale"),
