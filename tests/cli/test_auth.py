@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import stat
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -16,20 +15,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flowstage_tui.config.store import Profile
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.emulator.server import DemoServer, make_server, serve_in_thread
+from flowstage_tui.emulator.server import DemoServer
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.engine.sync import SyncEngine
 from flowstage_tui.errors import AuthNeeded
 from flowstage_tui.salesforce.auth import build_connection, sf_cli_login
-
-
-@pytest.fixture
-def server(org: DemoOrg) -> Iterator[DemoServer]:
-    srv = make_server(org, "127.0.0.1", 0)
-    serve_in_thread(srv)
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 def open_profile(values: dict[str, object]) -> tuple[object, object]:

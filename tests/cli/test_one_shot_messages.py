@@ -4,23 +4,13 @@ polling, retrying or waiting, which only the TUI and `watch` do."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from flowstage_tui.cli import main
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.emulator.server import DemoServer, make_server, serve_in_thread
-
-
-@pytest.fixture
-def server(org: DemoOrg) -> Iterator[DemoServer]:
-    srv = make_server(org, "127.0.0.1", 0)
-    serve_in_thread(srv)
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+from flowstage_tui.emulator.server import DemoServer
 
 
 def token_profile(tmp_path: Path, server: DemoServer, org: DemoOrg,

@@ -3,26 +3,16 @@
 from __future__ import annotations
 
 import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.emulator.server import DemoServer, make_server, serve_in_thread
+from flowstage_tui.emulator.server import DemoServer
 
 from .terminal import Terminal, child_env, flowstage_argv
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture
-def server(org: DemoOrg) -> Iterator[DemoServer]:
-    srv = make_server(org, "127.0.0.1", 0)
-    serve_in_thread(srv)
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 def write_config(body: str) -> Path:
