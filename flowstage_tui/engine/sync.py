@@ -362,10 +362,12 @@ class SyncEngine:
             self._health = replace(self._health, in_flight_since=self.clock())
             progress(self._publish(changes.freeze(full=True)))
         self._backfill(list(self._m.runs), changes)
-        # Watermarks start at the newest modification this load saw, for every object.
+        # Watermarks start at the newest modification this load saw, for every object; with
+        # nothing seen, at the org's clock (its Date header), never ours: with the org behind,
+        # ours would skip what the org writes until it catches up.
         newest = max((x.modstamp for t in (self._m.runs, self._m.stages, self._m.steps,
                                            self._m.items) for x in t.values()),
-                     default=self.clock())
+                     default=self._org_now())
         self._watermarks = {obj: newest for obj in (RUN, STAGE, STEP, WORK)}
         self._deleted_mark = newest
         self._last_deletion_check = self.clock()
@@ -431,7 +433,7 @@ class SyncEngine:
     def _check_deletions(self, changes: _Changes) -> None:
         """queryAll for rows deleted since the last check; ONE call at a slower cadence."""
         assert self._builder is not None and self._client is not None
-        mark = self._deleted_mark or self.clock()
+        mark = self._deleted_mark or self._org_now()
         if self.clock() - mark > DELETE_LOG_WINDOW:
             self._needs_full = True  # older than the recycle bin can answer: resync
             return
@@ -500,6 +502,10 @@ class SyncEngine:
             elif _differs(old, item):
                 changes.note("changed", obj, item.id)
             table[item.id] = item
+
+    def _org_now(self) -> datetime:
+        told = self._client.server_time if self._client is not None else None
+        return told if told is not None else self.clock()
 
     def _oldest_key(self) -> tuple[datetime, str] | None:
         if not self._m.runs:
