@@ -208,6 +208,7 @@ class SyncEngine:
         On the first load, `progress` receives the runs (with counts) as soon as they arrive,
         before their stages, steps and work items: the user sees runs one call sooner."""
         calls_before = self._client.stats.calls if self._client else 0
+        saved = self._checkpoint()
         try:
             if self._client is None:
                 self._connect()
@@ -223,9 +224,11 @@ class SyncEngine:
             self._succeeded()
             result = self._publish(changes)
         except FlowstageError as exc:
+            self._rollback(saved)
             self._failed(exc)
             result = PollResult(self._snapshot, ChangeSet(), self._health)
         except Exception as exc:  # a bug must not kill the app's polling; nor is it the org's
+            self._rollback(saved)
             self._failed(FlowstageError(f"Unexpected error while polling: {exc!r}"))
             result = PollResult(self._snapshot, ChangeSet(), self._health)
         calls = (self._client.stats.calls if self._client else 0) - calls_before
@@ -234,6 +237,7 @@ class SyncEngine:
     def load_more(self) -> PollResult:
         """Fetch the next (older) page of runs with their children."""
         calls_before = self._client.stats.calls if self._client else 0
+        saved = self._checkpoint()
         try:
             if self._client is None or self._needs_full:
                 return self.poll_once()
@@ -247,6 +251,7 @@ class SyncEngine:
             self._loaded_pages += 1
             result = self._publish(changes.freeze())
         except FlowstageError as exc:
+            self._rollback(saved)
             self._failed(exc)
             result = PollResult(self._snapshot, ChangeSet(), self._health)
         calls = (self._client.stats.calls if self._client else 0) - calls_before
@@ -281,6 +286,24 @@ class SyncEngine:
         log = tuple(e for e in run_log if e.stage_name in (None, stage.name))
         return StageDetails(stage_id, stage.run_id, history, feed, log, shares,
                             stage_times(run_log))
+
+    # ------------------------------------------------------------ all or nothing
+    def _checkpoint(self) -> tuple[Any, ...]:
+        """The mirror and watermarks as the last published snapshot left them. A poll is
+        applied whole or not at all: one that fails midway (its third subrequest refused,
+        its backfill call lost) must not leave runs half-applied, their change marks lost
+        and their watermarks moved past rows never fetched."""
+        m = self._m
+        mirror = _Mirror(dict(m.runs), dict(m.errors), dict(m.stages), dict(m.steps),
+                         dict(m.items), dict(m.counts), m.more)
+        return (mirror, dict(self._watermarks), self._deleted_mark, self._last_deletion_check,
+                self._needs_full)
+
+    def _rollback(self, saved: tuple[Any, ...]) -> None:
+        needs_full = self._needs_full  # a reload found necessary (new connection) stays so
+        (self._m, self._watermarks, self._deleted_mark, self._last_deletion_check,
+         self._needs_full) = saved
+        self._needs_full = self._needs_full or needs_full
 
     # ------------------------------------------------------------ connect
     def _connect(self) -> None:

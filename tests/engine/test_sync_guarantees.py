@@ -20,11 +20,12 @@ from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import HealthState, Snapshot
 from flowstage_tui.engine.sync import SyncEngine
 from flowstage_tui.salesforce.capabilities import RUN, STAGE
-from flowstage_tui.salesforce.client import TimeoutSession
+from flowstage_tui.salesforce.client import SubResult, TimeoutSession
 from flowstage_tui.salesforce.models import RunStatus
 from flowstage_tui.salesforce.queries import RunFilter
 
 from .conftest import make_engine, quiet_connection
+from .oracle import assert_mirror_is_org
 
 
 def newest_modstamp(snap: Snapshot) -> datetime:
@@ -69,6 +70,106 @@ def test_a_change_committed_after_the_poll_that_passed_its_modstamp_is_still_see
     assert victim.id in res.changes.changed[RUN]
     run = res.snapshot.run(victim.id)
     assert run is not None and run.status == RunStatus.COMPLETED
+
+
+# ---------------------------------------------------------------- composite error subresponses
+Outcomes = list[list[int]]
+
+
+def record_subresponses(eng: SyncEngine) -> Outcomes:
+    """Every composite call's subresponse statuses, poll by poll (read, not changed)."""
+    client = eng.client
+    assert client is not None
+    seen: Outcomes = []
+    real = client.composite
+
+    def composite(subs: Any, **kw: Any) -> dict[str, SubResult]:
+        res = real(subs, **kw)
+        seen.append([r.status for r in res.values()])
+        return res
+
+    client.composite = composite  # type: ignore[method-assign]
+    return seen
+
+
+def test_one_failed_subrequest_makes_the_poll_stale_and_a_good_poll_recovers(
+        clock: ManualClock) -> None:
+    """The org answers the composite call 200 with one subrequest failed (500 inside) and
+    the others fine: the poll is STALE, saying which query, and keeps the last good data;
+    the next poll whose subrequests all succeed is LIVE again, with a mirror that matches
+    the org (which kept changing meanwhile)."""
+    org = DemoOrg(seed=5, runs=120, clock=clock, pace=2.0)
+    eng = make_engine(org, clock, page_size=100)
+    eng.poll_once()
+    seen = record_subresponses(eng)
+    org.faults.update(subrequest_error_rate=0.3)
+    mixed = recovered = 0
+    previous = HealthState.LIVE
+    for _ in range(20):
+        clock.advance(15)
+        eng.retry_now()
+        before = eng.snapshot
+        calls = len(seen)
+        res = eng.poll_once()
+        statuses = [s for call in seen[calls:] for s in call]
+        failed = any(s >= 400 for s in statuses)
+        if failed:
+            assert res.health.state == HealthState.STALE, res.health
+            assert "UNKNOWN_EXCEPTION" in res.health.message
+            assert res.health.detail and "SELECT" in res.health.detail  # the query refused
+            assert res.snapshot is before  # the last good data stays, untouched
+            mixed += any(s == 200 for s in statuses)
+        else:
+            assert res.health.state == HealthState.LIVE, res.health.message
+            assert_mirror_is_org(res.snapshot, org, page_size=100)
+            recovered += previous == HealthState.STALE
+        previous = res.health.state
+    assert mixed and recovered  # both paths really ran
+    org.faults.update(subrequest_error_rate=0.0)
+    clock.advance(15)
+    eng.retry_now()
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIVE and res.health.failures == 0
+    assert_mirror_is_org(res.snapshot, org, page_size=100)
+
+
+def test_a_poll_refused_midway_applies_nothing_and_loses_no_change(
+        clock: ManualClock) -> None:
+    """Runs come back, the stages subrequest fails: nothing of that poll may stick. Before,
+    its runs were written into the mirror (and their watermark moved), so the next good poll
+    found them unchanged and never reported them: the runs table kept the old row."""
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    snap = eng.poll_once().snapshot
+    run = next(r for r in snap.runs if r.status == RunStatus.IN_PROGRESS)
+    stage = next(s for s in snap.stages[run.id] if s.status == "InProgress")
+    clock.advance(5)
+    with org.lock:
+        org.store.update(RUN, run.id, {"Status": "Error"}, org.now_ms(), org.admin_id)
+        org.store.update(STAGE, stage.id, {"Status": "Error"}, org.now_ms(), org.admin_id)
+    client = eng.client
+    assert client is not None
+    real = client.composite
+
+    def stages_refused(subs: Any, **kw: Any) -> dict[str, SubResult]:
+        res = real(subs, **kw)
+        res[STAGE] = SubResult(500, [{"errorCode": "UNKNOWN_EXCEPTION", "message": "boom"}],
+                               res[STAGE].soql)
+        return res
+
+    client.composite = stages_refused  # type: ignore[method-assign]
+    clock.advance(10)
+    failed = eng.poll_once()
+    assert failed.health.state == HealthState.STALE
+    client.composite = real  # type: ignore[method-assign]
+    clock.advance(15)
+    eng.retry_now()
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIVE
+    assert run.id in res.changes.ids(RUN) and stage.id in res.changes.ids(STAGE)
+    after = res.snapshot.run(run.id)
+    assert after is not None and after.status == RunStatus.ERROR
+    assert_mirror_is_org(res.snapshot, org, page_size=200)
 
 
 # ---------------------------------------------------------------- error storm
