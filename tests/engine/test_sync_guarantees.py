@@ -88,7 +88,7 @@ def record_subresponses(eng: SyncEngine) -> Outcomes:
         seen.append([r.status for r in res.values()])
         return res
 
-    client.composite = composite  # type: ignore[method-assign]
+    client.composite = composite  # type: ignore[method-assign,assignment]
     return seen
 
 
@@ -157,7 +157,7 @@ def test_a_poll_refused_midway_applies_nothing_and_loses_no_change(
                                res[STAGE].soql)
         return res
 
-    client.composite = stages_refused  # type: ignore[method-assign]
+    client.composite = stages_refused  # type: ignore[method-assign,assignment]
     clock.advance(10)
     failed = eng.poll_once()
     assert failed.health.state == HealthState.STALE
