@@ -212,7 +212,7 @@ class SyncEngine:
         try:
             if self._client is None:
                 self._connect()
-            if self._failures >= ERROR_STORM:
+            if self._failures >= ERROR_STORM or self._deletions_forgotten():
                 self._needs_full = True
             if self._needs_full:
                 changes = self._full_load(progress)
@@ -453,13 +453,18 @@ class SyncEngine:
         last = self._last_deletion_check
         return last is None or self.clock() - last >= DELETION_EVERY
 
+    def _deletions_forgotten(self) -> bool:
+        """The last deletion check is older than the recycle bin keeps deleted rows (asleep
+        for weeks): queryAll can no longer name everything deleted since, so resync now, in
+        this poll. A quiet org whose newest change is weeks old is not that: the checks kept
+        running meanwhile."""
+        last = self._last_deletion_check
+        return last is not None and self.clock() - last > DELETE_LOG_WINDOW - DELETION_EVERY
+
     def _check_deletions(self, changes: _Changes) -> None:
         """queryAll for rows deleted since the last check; ONE call at a slower cadence."""
         assert self._builder is not None and self._client is not None
         mark = self._deleted_mark or self._org_now()
-        if self.clock() - mark > DELETE_LOG_WINDOW:
-            self._needs_full = True  # older than the recycle bin can answer: resync
-            return
         b = self._builder
         subs = [(obj, q) for obj in (RUN, STAGE, STEP, WORK)
                 if (q := b.deleted_since(obj, mark - OVERLAP))]
