@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -191,6 +191,29 @@ def _rate(text: str) -> float:
     return value
 
 
+def _knob(key: str) -> Callable[[str], Any]:
+    """An option that sets one demo-org fault knob: checked by that knob's own rule (the
+    /__flowstage/faults endpoint's), so the two can never accept different values."""
+    def parse(text: str) -> Any:
+        from .emulator.faults import RULES, check_value
+
+        rule = RULES[key]
+        try:
+            value: Any = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {rule.describe()}, got {text!r}"
+                                             ) from None
+        if rule.kind in ("ms", "count") and value == int(value):
+            value = int(value)
+        stored, problem = check_value(key, value, rule)
+        if problem is not None:
+            raise argparse.ArgumentTypeError(f"expected {rule.describe()}, got {text!r}")
+        return stored
+
+    parse.__name__ = key  # argparse names the type in some messages
+    return parse
+
+
 def _version(text: str) -> float:
     try:
         value = float(text.lstrip("v"))
@@ -238,6 +261,18 @@ def add_fault_options(p: argparse.ArgumentParser) -> None:
                    help="share of calls that never answer (the client's read timeout fires)")
     g.add_argument("--malformed-rate", type=_rate, default=0.0, metavar="P",
                    help="share of answers cut short (invalid JSON)")
+    g.add_argument("--subrequest-error-rate", type=_knob("subrequest_error_rate"), default=0.0,
+                   metavar="P", help="share of /composite subrequests answered 500 inside an "
+                   "otherwise good answer")
+    g.add_argument("--commit-lag", type=_knob("commit_lag_seconds"), default=0.0, metavar="S",
+                   help="the live simulation's writes commit up to S seconds (0 to 3600) after "
+                   "their SystemModstamp; no query sees them until then")
+    g.add_argument("--clock-skew", type=_knob("clock_skew_seconds"), default=0.0, metavar="S",
+                   help="the org's clock runs S seconds (-86400 to 86400) ahead of this "
+                   "machine's (negative: behind)")
+    g.add_argument("--query-batch-size", type=_knob("query_batch_size"), default=2000,
+                   metavar="N", help="rows per query answer before nextRecordsUrl (1 to 2000, "
+                   "default 2000 as on Salesforce)")
     g.add_argument("--api-limit", type=_positive_int, default=100_000, metavar="N",
                    help="daily API allowance; calls beyond it get 403 REQUEST_LIMIT_EXCEEDED")
 
@@ -256,7 +291,8 @@ def build_demo_org(args: argparse.Namespace, clock: Any = None) -> Any:
         seed=args.seed, runs=args.runs, data=data, clock=clock,
         frozen=getattr(args, "frozen", False), feed_history=not args.no_feed_history,
         max_version=args.max_api_version, api_limit=getattr(args, "api_limit", 100_000),
-        token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0)), args.data)
+        token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0),
+        clock_skew=getattr(args, "clock_skew", 0.0)), args.data)
     if hasattr(args, "latency"):
         try:
             org.faults.update(latency_ms=args.latency, jitter_ms=args.jitter,
@@ -264,7 +300,10 @@ def build_demo_org(args: argparse.Namespace, clock: Any = None) -> Any:
                               session_expiry_calls=args.session_expiry_calls,
                               session_expiry_seconds=args.session_expiry_seconds,
                               drop_rate=args.drop_rate, timeout_rate=args.timeout_rate,
-                              malformed_rate=args.malformed_rate)
+                              malformed_rate=args.malformed_rate,
+                              subrequest_error_rate=args.subrequest_error_rate,
+                              commit_lag_seconds=args.commit_lag,
+                              query_batch_size=args.query_batch_size)
         except ValueError as exc:  # beyond the demo org's ranges: name the option, not the key
             import re
 

@@ -9,6 +9,9 @@ from typing import Any
 MAX_MS = 600_000  # 10 minutes: Salesforce's own limit for one REST call
 MAX_SECONDS = 30 * 86_400
 MAX_COUNT = 1_000_000_000
+MAX_COMMIT_LAG = 3_600  # an hour: far beyond any real commit, still a bounded journal
+MAX_SKEW = 86_400  # a day either way
+MAX_BATCH = 2_000  # Salesforce's default (and largest) query batch
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class Rule:
         if self.kind == "rate":
             return "a number from 0 to 1"
         if self.kind == "seconds":
-            return f"a number of seconds from 0 to {self.high:,.0f}"
+            return f"a number of seconds from {self.low:,.0f} to {self.high:,.0f}"
         unit = " of milliseconds" if self.kind == "ms" else ""
         return f"a whole number{unit} from {self.low:,.0f} to {self.high:,.0f}"
 
@@ -40,6 +43,10 @@ RULES: dict[str, Rule] = {
     "timeout_rate": Rule("rate"),
     "malformed_rate": Rule("rate"),
     "offline": Rule("flag"),
+    "subrequest_error_rate": Rule("rate"),
+    "commit_lag_seconds": Rule("seconds", 0, MAX_COMMIT_LAG),
+    "clock_skew_seconds": Rule("seconds", -MAX_SKEW, MAX_SKEW),
+    "query_batch_size": Rule("count", 1, MAX_BATCH),
 }
 
 
@@ -92,7 +99,8 @@ def check(changes: dict[str, Any],
 
 @dataclass
 class Faults:
-    """Every knob is off by default. Rates are probabilities per counted request."""
+    """Every knob is off by default (the batch size is Salesforce's own). Rates are
+    probabilities per counted request (per subrequest for subrequest_error_rate)."""
 
     latency_ms: int = 0
     jitter_ms: int = 0
@@ -103,6 +111,13 @@ class Faults:
     timeout_rate: float = 0.0  # no answer until the client's read timeout (server) / Timeout
     malformed_rate: float = 0.0  # body cut short or not JSON
     offline: bool = False  # every request fails to connect
+    # share of /composite subrequests answered 500 inside an otherwise good 200 response
+    subrequest_error_rate: float = 0.0
+    # A background write (the live simulation's) commits up to this long after the
+    # SystemModstamp it carries: until then no query, count or GET sees it (store.Journal).
+    commit_lag_seconds: float = 0.0
+    clock_skew_seconds: float = 0.0  # the org's clock is this far ahead (+) or behind (-)
+    query_batch_size: int = MAX_BATCH  # rows per query answer before nextRecordsUrl
 
     def update(self, **changes: Any) -> None:
         """Apply all of these, or none: a bad value raises ValueError naming every bad key."""

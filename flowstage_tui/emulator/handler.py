@@ -11,6 +11,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
@@ -175,6 +176,8 @@ class ApiHandler:
         if status == 204:
             body = b""
             headers.pop("Content-Type", None)
+        # HTTP's Date, from the org's clock (clock_skew_seconds shows in it, as on a real org)
+        headers.setdefault("Date", formatdate(self.org.now_ms() / 1000, usegmt=True))
         with self.org.lock:
             log = self.org.request_log
             log.append(LoggedRequest(
@@ -210,6 +213,14 @@ class ApiHandler:
             if f.malformed_rate and rng.random() < f.malformed_rate:
                 return "malformed", delay
         return None, max(0.0, delay)
+
+    def _roll_subrequest_fault(self) -> bool:
+        """subrequest_error_rate: this composite subrequest fails on its own (a query that
+        hit an internal error), its siblings keep their answers."""
+        f = self.org.faults
+        with self.org.lock:
+            return bool(f.subrequest_error_rate) and \
+                self.org.fault_rng.random() < f.subrequest_error_rate
 
     # ------------------------------------------------------------ control path
     def _control(self, req: Request, path: str) -> tuple[int, dict[str, str], Any]:
@@ -304,6 +315,7 @@ class ApiHandler:
             if (query.get("columns") or ["false"])[0].lower() == "true":
                 with org.locked():
                     ctx.now_ms = org.now_ms()
+                    ctx.store = org.visible_store()
                     return 200, column_metadata(ctx, q)
             return 200, self._query(ctx, q, head == "queryAll", headers, base)
         if head == "tooling" and len(segs) >= 2 and segs[1] == "query":
@@ -356,15 +368,19 @@ class ApiHandler:
         org = self.org
         with org.locked():
             ctx.now_ms = org.now_ms()
+            ctx.store = org.visible_store()
             result = Engine(ctx, q).run(all_rows)
             if result.aggregate_records is not None:
                 return {"totalSize": result.total_size, "done": True,
                         "records": result.aggregate_records}
+            # The client's batchSize is a hint (200 to 2000); the org may answer in smaller
+            # batches still (query_batch_size), as Salesforce does for wide rows.
             batch = 2000
             opts = headers.get("sforce-query-options", "")
             mm = re.search(r"batchSize\s*=\s*(\d+)", opts)
             if mm:
                 batch = min(2000, max(200, int(mm.group(1))))
+            batch = min(batch, org.faults.query_batch_size)
             return self._page(_Cursor(result, batch, base, all_rows), 0, None)
 
     def _page(self, cur: _Cursor, offset: int, locator: str | None) -> dict[str, Any]:
@@ -439,9 +455,10 @@ class ApiHandler:
                 raise ApiError(404, "NOT_FOUND", "Provided external ID field does not exist or "
                                f"is not accessible: {second}")
             with org.locked():
-                if org.store.defers(obj.name):
-                    org.store.ensure_matching(obj.name, f.name, (ids.normalise(segs[2]) or "",))
-                matches = [r for r in org.store.table(obj.name).rows.values()
+                ctx.store = visible = org.visible_store()
+                if visible.defers(obj.name):
+                    visible.ensure_matching(obj.name, f.name, (ids.normalise(segs[2]) or "",))
+                matches = [r for r in visible.table(obj.name).rows.values()
                            if str(r.get(f.name, "")).lower() == segs[2].lower()]
                 if not matches:
                     raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)
@@ -455,21 +472,29 @@ class ApiHandler:
             raise ApiError(404, "NOT_FOUND", "Provided external ID field does not exist or is "
                            f"not accessible: {second}")
         with org.locked():
-            rec = org.store.get(obj.name, rid)
-            if rec is None:
+            # a row whose write has not committed yet is not there for anyone else
+            ctx.store = visible = org.visible_store()
+            if visible.get(obj.name, rid) is None:
                 raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)
             if method == "GET":
                 ctx.now_ms = org.now_ms()
-                return 200, self._record(ctx, obj.name, rec, query)
-            if method == "PATCH":
-                self._patch(obj, rec, body, version, session)
-                return 204, None
-            if method == "DELETE":
-                if not obj.deletable:
-                    allowed = "HEAD,GET,PATCH" if obj.updateable else "HEAD,GET"
-                    raise self._method("DELETE", allowed)
-                org.store.delete(obj.name, rid, org.now_ms())
-                return 204, None
+                return 200, self._record(ctx, obj.name, visible.get(obj.name, rid) or {}, query)
+            rec = org.store.get(obj.name, rid)
+            if rec is None:  # (cannot be: the view's rows are the store's, or older)
+                raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)
+            org.store.commit_now = True  # an API write is committed when its answer leaves
+            try:
+                if method == "PATCH":
+                    self._patch(obj, rec, body, version, session)
+                    return 204, None
+                if method == "DELETE":
+                    if not obj.deletable:
+                        allowed = "HEAD,GET,PATCH" if obj.updateable else "HEAD,GET"
+                        raise self._method("DELETE", allowed)
+                    org.store.delete(obj.name, rid, org.now_ms())
+                    return 204, None
+            finally:
+                org.store.commit_now = False
         raise self._method(method, "HEAD,GET,PATCH" if obj.updateable else "HEAD,GET")
 
     def _record(self, ctx: Context, obj_name: str, rec: dict[str, Any],
@@ -576,14 +601,16 @@ class ApiHandler:
                 raise ApiError(400, "INVALID_REPLICATION_DATE",
                                "startDate must chronologically precede endDate by more than one "
                                "minute")
-            table = org.store.table(name)
+            visible = org.visible_store()
+            table = visible.table(name)
             if kind == "updated":
                 if start < now - 30 * 86_400_000:
                     raise ApiError(400, "INVALID_REPLICATION_DATE",
                                    "startDate can not be more than 30 days ago")
                 stamp = "SystemModstamp" if "SystemModstamp" in obj.fields else "CreatedDate"
-                if org.store.defers(name):
-                    org.store.ensure_since(start)
+                if visible.defers(name):
+                    visible.ensure_since(start)
+                    table = visible.table(name)
                 found = [rid for rid, r in table.rows.items() if start <= r[stamp] < latest]
                 if len(found) > 600_000:
                     raise ApiError(400, "EXCEEDED_ID_LIMIT",
@@ -646,6 +673,10 @@ class ApiHandler:
                                            (sub.get("httpHeaders") or {}).items()},
                     json.dumps(body).encode() if body is not None else b"", sub_version,
                     session, f"/services/data/v{sub_version:.1f}", req.origin)
+                if status < 400 and self._roll_subrequest_fault():
+                    raise ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. "
+                                   "Please include this ErrorId if you contact support: "
+                                   "1985332067-40616 (-1190938459)")
             except ApiError as exc:
                 status, res = exc.status, exc.body()
             if status >= 400:

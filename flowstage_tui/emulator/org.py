@@ -25,7 +25,7 @@ from .faults import Faults
 from .ids import BlockMinter, IdMinter
 from .lifecycle import BY_API_NAME, INTERVIEW, RUN, RUN_PARTS, Lifecycle, Planner
 from .schema import KeyPrefixes, Schema
-from .store import Deferred, Record, Store
+from .store import Deferred, Journal, Record, Store, visible_at
 
 DEFAULT_API_LIMIT = 100_000
 DETAIL_SEED = 0x5DEECE66D  # a generated run's record-level draws: its seed xor this
@@ -89,6 +89,7 @@ class DemoOrg:
         api_limit: int = DEFAULT_API_LIMIT,
         max_version: float = 66.0,
         token: str | None = None,
+        clock_skew: float = 0.0,
     ) -> None:
         self.clock = clock or system_clock
         self.seed = seed
@@ -100,6 +101,8 @@ class DemoOrg:
         self.minter = IdMinter()
         self.rng = random.Random(seed)
         self.faults = Faults()
+        # the org's clock from the start: its generated history ends at its own "now"
+        self.faults.update(clock_skew_seconds=clock_skew)
         self.fault_rng = random.Random(seed ^ 0x5EED)
         self.max_version = max_version
         self.api_limit = api_limit
@@ -131,7 +134,30 @@ class DemoOrg:
 
     # ------------------------------------------------------------ time
     def now_ms(self) -> int:
-        return int(self.clock() * 1000)
+        """The org's clock: the client's (the injected clock) shifted by clock_skew_seconds."""
+        return int(self.clock() * 1000) + round(self.faults.clock_skew_seconds * 1000)
+
+    def _commit_delay(self, at: int) -> int:
+        """How long the transaction stamped `at` takes to commit: 0 to commit_lag_seconds,
+        the same for every write it makes, drawn from the timestamp (and the seed) alone."""
+        journal = self.store.journal
+        lag = journal.lag_ms if journal is not None else 0
+        return int(random.Random(at ^ self.seed).random() * lag)
+
+    def _follow_commit_lag(self) -> None:
+        lag_ms = round(self.faults.commit_lag_seconds * 1000)
+        journal = self.store.journal
+        if lag_ms <= 0:
+            self.store.journal = None  # what was pending commits now
+        elif journal is None:
+            self.store.journal = Journal(lag_ms, self._commit_delay)
+        else:
+            journal.lag_ms = lag_ms
+
+    def visible_store(self) -> Store:
+        """The records a query sees now (under the lock, after tick): with a commit lag,
+        without the writes that have not committed yet."""
+        return visible_at(self.store, self.now_ms())
 
     # ------------------------------------------------------------ data
     def _generate(self, runs: int, now: int) -> None:
@@ -401,6 +427,9 @@ class DemoOrg:
     def tick(self) -> None:
         """Bring the simulation up to the clock. Called under the lock on every request."""
         now = self.now_ms()
+        self._follow_commit_lag()
+        # the recycle bin empties after 15 days whether or not anything happens meanwhile
+        self.store.purge_deleted_before(now - 15 * DAY_MS)
         if self.frozen:
             self.sim_ms = now
             return
@@ -412,8 +441,6 @@ class DemoOrg:
         if self.next_event_ms <= now:  # a long jump: skip what we could not play
             self.next_event_ms = now + self._gap()
         self.sim_ms = now
-        if done:
-            self.store.purge_deleted_before(now - 15 * DAY_MS)
 
     def _open_runs(self) -> list[Record]:
         return [r for r in self.store.table(RUN).rows.values() if r["Status"] == "InProgress"]

@@ -71,7 +71,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.server.stop_event.wait(STALL_SECONDS)
             self.close_connection = True
             return
-        self.send_response(resp.status)
+        # the org's own Date header (its clock, skew and all) instead of this machine's
+        self.log_request(resp.status)
+        self.send_response_only(resp.status)
+        self.send_header("Server", self.version_string())
         for k, v in resp.headers.items():
             self.send_header(k, v)
         self.send_header("Content-Length", str(len(resp.body)))

@@ -53,11 +53,62 @@ class Table:
     indexes: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
 
+@dataclass
+class Write:
+    """One journaled write: when it happened, when it commits, and the row before it."""
+
+    obj: str
+    rid: str
+    at: int  # the write's timestamp (its SystemModstamp)
+    commits: int  # when queries start to see it
+    before: Record | None  # a copy of the live row before the write; None: there was none
+
+
+class Journal:
+    """Writes that have not committed yet, for the demo org's commit lag.
+
+    On a busy org a transaction takes its SystemModstamp when it starts and becomes visible
+    when it commits, up to `lag_ms` later; transactions commit in a different order than
+    they started. `commit_delay(at)` says how long the transaction stamped `at` takes (every
+    write with one timestamp is one transaction). A row's writes commit in order (the row
+    lock): a write never commits before an earlier write to the same row.
+    """
+
+    def __init__(self, lag_ms: int, commit_delay: Callable[[int], int]) -> None:
+        self.lag_ms = lag_ms
+        self.commit_delay = commit_delay
+        self.writes: list[Write] = []
+        self._last_commit: dict[tuple[str, str], int] = {}
+
+    def note(self, obj: str, rid: str, at: int, before: Record | None,
+             commits: int | None = None) -> None:
+        key = (obj, rid)
+        when = at + self.commit_delay(at) if commits is None else commits
+        when = max(when, self._last_commit.get(key, when))
+        self._last_commit[key] = when
+        self.writes.append(Write(obj, rid, at, when, None if before is None else dict(before)))
+
+    def pending(self, now_ms: int) -> dict[tuple[str, str], Write]:
+        """Forget what has committed by now; per row, its first write still pending."""
+        self.writes = [w for w in self.writes if w.commits > now_ms]
+        self._last_commit = {k: v for k, v in self._last_commit.items() if v > now_ms}
+        first: dict[tuple[str, str], Write] = {}
+        for w in self.writes:
+            first.setdefault((w.obj, w.rid), w)
+        return first
+
+
 class Store:
     """All records of the org, by object API name. One lock guards every mutation."""
 
     def __init__(self) -> None:
         self.tables: dict[str, Table] = {}
+        # With a commit lag: every write since, so that a query can be answered as of before
+        # the writes that have not committed yet (visible_at).
+        self.journal: Journal | None = None
+        # True while writing what must be visible at once (an API call's write: its response
+        # comes after the commit).
+        self.commit_now: bool = False
         self.lock = threading.RLock()
         # Any Id -> object name, for polymorphic lookups and Feed/History parents.
         self.owner_of: dict[str, str] = {}
@@ -109,9 +160,18 @@ class Store:
             t = self.tables[name] = Table(name)
         return t
 
+    def _journal(self, obj: str, rid: str, at: int | None, before: Record | None) -> None:
+        j = self.journal
+        if j is not None and at is not None:
+            j.note(obj, rid, at, before, commits=at if self.commit_now else None)
+
     def insert(self, obj: str, rec: Record) -> None:
         t = self.table(obj)
         rid = rec["Id"]
+        if self.journal is not None:
+            at = rec.get("SystemModstamp") or rec.get("LastModifiedDate") or \
+                rec.get("CreatedDate")
+            self._journal(obj, rid, at if isinstance(at, int) else None, t.rows.get(rid))
         t.rows[rid] = rec
         self.owner_of[rid] = obj
         if t.indexes:
@@ -156,6 +216,7 @@ class Store:
     def update(self, obj: str, rid: str, changes: Record, now_ms: int, user_id: str) -> Record:
         t = self.tables[obj]
         rec = t.rows[rid]
+        self._journal(obj, rid, now_ms, rec)
         for fname in t.indexes:
             if fname in changes and changes[fname] != rec.get(fname):
                 t.indexes.pop(fname, None)
@@ -171,6 +232,7 @@ class Store:
 
     def delete(self, obj: str, rid: str, now_ms: int) -> None:
         t = self.tables[obj]
+        self._journal(obj, rid, now_ms, t.rows[rid])
         rec = t.rows.pop(rid)
         rec["IsDeleted"] = True
         if "SystemModstamp" in rec:
@@ -211,3 +273,92 @@ class Store:
                 for rid, _ in t.delete_log[: len(t.delete_log) - len(keep)]:
                     t.deleted.pop(rid, None)
                 t.delete_log = keep
+
+
+class StoreView(Store):
+    """The store as queries see it while some writes have not committed: each row as it was
+    before its first pending write (absent if that write created it, still live if it
+    deleted it), delete-log entries of pending deletions left out. Read-only; tables no
+    pending write touches are the store's own."""
+
+    def __init__(self, store: Store, journal: Journal, now_ms: int) -> None:
+        super().__init__()
+        self._store = store
+        self._journal_of = journal
+        self._now_ms = now_ms
+        self._left = -1
+        self.lock = store.lock
+        self.owner_of = store.owner_of  # find() then looks in this view's rows
+        self.deferred = store.deferred
+        self.run_parts = store.run_parts
+        self.run_links = store.run_links
+        self._build()
+
+    def _build(self) -> None:
+        store = self._store
+        self._left = store.deferred.left if store.deferred is not None else 0
+        by_table: dict[str, list[Write]] = defaultdict(list)
+        for w in self._journal_of.pending(self._now_ms).values():
+            by_table[w.obj].append(w)
+        self.tables = dict(store.tables)
+        for name, writes in by_table.items():
+            real = store.tables.get(name)
+            if real is None:
+                continue
+            t = Table(name, dict(real.rows), dict(real.deleted), generation=real.generation)
+            hidden: set[str] = set()
+            for w in writes:
+                t.deleted.pop(w.rid, None)
+                if w.before is None:
+                    t.rows.pop(w.rid, None)
+                else:
+                    t.rows[w.rid] = w.before
+                hidden.add(w.rid)
+            first_at = {w.rid: w.at for w in writes}
+            t.delete_log = [(rid, ms) for rid, ms in real.delete_log
+                            if rid not in hidden or ms < first_at[rid]]
+            self.tables[name] = t
+
+    def _refresh(self) -> None:
+        """A held-back run was just written into the store: show its rows here too."""
+        d = self._store.deferred
+        if d is not None and d.left != self._left:
+            self._build()
+
+    def table(self, name: str) -> Table:
+        t = self.tables.get(name)
+        if t is None:
+            t = self.tables[name] = self._store.table(name)
+        return t
+
+    def defers(self, obj: str) -> bool:
+        return self._store.defers(obj)
+
+    def ensure_ids(self, ids: Iterable[str]) -> None:
+        self._store.ensure_ids(ids)
+        self._refresh()
+
+    def ensure_matching(self, obj: str, fname: str, values: Iterable[str]) -> None:
+        self._store.ensure_matching(obj, fname, values)
+        self._refresh()
+
+    def ensure_since(self, ms: int) -> None:
+        self._store.ensure_since(ms)
+        self._refresh()
+
+    def ensure_all(self) -> None:
+        self._store.ensure_all()
+        self._refresh()
+
+    def _read_only(self, *_args: Any, **_kw: Any) -> Any:
+        raise TypeError("a StoreView is read-only: write to the store")
+
+    insert = bulk_insert = update = delete = purge_deleted_before = _read_only
+
+
+def visible_at(store: Store, now_ms: int) -> Store:
+    """What a query at now_ms sees: the store itself, or a view without uncommitted writes."""
+    j = store.journal
+    if j is None or not j.pending(now_ms):
+        return store
+    return StoreView(store, j, now_ms)

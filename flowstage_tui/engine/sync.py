@@ -208,10 +208,11 @@ class SyncEngine:
         On the first load, `progress` receives the runs (with counts) as soon as they arrive,
         before their stages, steps and work items: the user sees runs one call sooner."""
         calls_before = self._client.stats.calls if self._client else 0
+        saved = self._checkpoint()
         try:
             if self._client is None:
                 self._connect()
-            if self._failures >= ERROR_STORM:
+            if self._failures >= ERROR_STORM or self._deletions_forgotten():
                 self._needs_full = True
             if self._needs_full:
                 changes = self._full_load(progress)
@@ -223,9 +224,11 @@ class SyncEngine:
             self._succeeded()
             result = self._publish(changes)
         except FlowstageError as exc:
+            self._rollback(saved)
             self._failed(exc)
             result = PollResult(self._snapshot, ChangeSet(), self._health)
         except Exception as exc:  # a bug must not kill the app's polling; nor is it the org's
+            self._rollback(saved)
             self._failed(FlowstageError(f"Unexpected error while polling: {exc!r}"))
             result = PollResult(self._snapshot, ChangeSet(), self._health)
         calls = (self._client.stats.calls if self._client else 0) - calls_before
@@ -234,6 +237,7 @@ class SyncEngine:
     def load_more(self) -> PollResult:
         """Fetch the next (older) page of runs with their children."""
         calls_before = self._client.stats.calls if self._client else 0
+        saved = self._checkpoint()
         try:
             if self._client is None or self._needs_full:
                 return self.poll_once()
@@ -247,6 +251,7 @@ class SyncEngine:
             self._loaded_pages += 1
             result = self._publish(changes.freeze())
         except FlowstageError as exc:
+            self._rollback(saved)
             self._failed(exc)
             result = PollResult(self._snapshot, ChangeSet(), self._health)
         calls = (self._client.stats.calls if self._client else 0) - calls_before
@@ -281,6 +286,24 @@ class SyncEngine:
         log = tuple(e for e in run_log if e.stage_name in (None, stage.name))
         return StageDetails(stage_id, stage.run_id, history, feed, log, shares,
                             stage_times(run_log))
+
+    # ------------------------------------------------------------ all or nothing
+    def _checkpoint(self) -> tuple[Any, ...]:
+        """The mirror and watermarks as the last published snapshot left them. A poll is
+        applied whole or not at all: one that fails midway (its third subrequest refused,
+        its backfill call lost) must not leave runs half-applied, their change marks lost
+        and their watermarks moved past rows never fetched."""
+        m = self._m
+        mirror = _Mirror(dict(m.runs), dict(m.errors), dict(m.stages), dict(m.steps),
+                         dict(m.items), dict(m.counts), m.more)
+        return (mirror, dict(self._watermarks), self._deleted_mark, self._last_deletion_check,
+                self._needs_full)
+
+    def _rollback(self, saved: tuple[Any, ...]) -> None:
+        needs_full = self._needs_full  # a reload found necessary (new connection) stays so
+        (self._m, self._watermarks, self._deleted_mark, self._last_deletion_check,
+         self._needs_full) = saved
+        self._needs_full = self._needs_full or needs_full
 
     # ------------------------------------------------------------ connect
     def _connect(self) -> None:
@@ -362,10 +385,12 @@ class SyncEngine:
             self._health = replace(self._health, in_flight_since=self.clock())
             progress(self._publish(changes.freeze(full=True)))
         self._backfill(list(self._m.runs), changes)
-        # Watermarks start at the newest modification this load saw, for every object.
+        # Watermarks start at the newest modification this load saw, for every object; with
+        # nothing seen, at the org's clock (its Date header), never ours: with the org behind,
+        # ours would skip what the org writes until it catches up.
         newest = max((x.modstamp for t in (self._m.runs, self._m.stages, self._m.steps,
                                            self._m.items) for x in t.values()),
-                     default=self.clock())
+                     default=self._org_now())
         self._watermarks = {obj: newest for obj in (RUN, STAGE, STEP, WORK)}
         self._deleted_mark = newest
         self._last_deletion_check = self.clock()
@@ -428,13 +453,18 @@ class SyncEngine:
         last = self._last_deletion_check
         return last is None or self.clock() - last >= DELETION_EVERY
 
+    def _deletions_forgotten(self) -> bool:
+        """The last deletion check is older than the recycle bin keeps deleted rows (asleep
+        for weeks): queryAll can no longer name everything deleted since, so resync now, in
+        this poll. A quiet org whose newest change is weeks old is not that: the checks kept
+        running meanwhile."""
+        last = self._last_deletion_check
+        return last is not None and self.clock() - last > DELETE_LOG_WINDOW - DELETION_EVERY
+
     def _check_deletions(self, changes: _Changes) -> None:
         """queryAll for rows deleted since the last check; ONE call at a slower cadence."""
         assert self._builder is not None and self._client is not None
-        mark = self._deleted_mark or self.clock()
-        if self.clock() - mark > DELETE_LOG_WINDOW:
-            self._needs_full = True  # older than the recycle bin can answer: resync
-            return
+        mark = self._deleted_mark or self._org_now()
         b = self._builder
         subs = [(obj, q) for obj in (RUN, STAGE, STEP, WORK)
                 if (q := b.deleted_since(obj, mark - OVERLAP))]
@@ -500,6 +530,10 @@ class SyncEngine:
             elif _differs(old, item):
                 changes.note("changed", obj, item.id)
             table[item.id] = item
+
+    def _org_now(self) -> datetime:
+        told = self._client.server_time if self._client is not None else None
+        return told if told is not None else self.clock()
 
     def _oldest_key(self) -> tuple[datetime, str] | None:
         if not self._m.runs:

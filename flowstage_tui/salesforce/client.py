@@ -14,6 +14,8 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote_plus, urlsplit
 
@@ -165,6 +167,9 @@ class SalesforceClient:
     sleep: Callable[[float], None] = time.sleep
     usage: ApiUsage = field(default_factory=ApiUsage)
     stats: CallStats = field(default_factory=CallStats)
+    # The org's clock as of its last answer (HTTP Date, whole seconds): not the client's,
+    # which may be minutes off.
+    server_time: datetime | None = None
     _sf: Any = None
 
     def __post_init__(self) -> None:
@@ -176,6 +181,12 @@ class SalesforceClient:
         m = _USAGE_RE.search(header)
         if m:
             self.usage = ApiUsage(int(m.group(1)), int(m.group(2)))
+        date = resp.headers.get("Date")
+        if date:
+            try:
+                self.server_time = parsedate_to_datetime(date)
+            except (TypeError, ValueError):
+                pass
         self.stats.calls += 1
         self.stats.bytes_in += len(resp.content or b"")
 

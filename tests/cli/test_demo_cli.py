@@ -43,6 +43,16 @@ def test_dump_is_deterministic_and_loadable(tmp_path: Path,
 @pytest.mark.parametrize(("args", "needle"), [
     (["demo", "serve", "--port", "abc"], "--port: expected a whole number"),
     (["demo", "serve", "--error-rate", "2"], "expected a number from 0 to 1"),
+    (["demo", "serve", "--commit-lag", "-1"],
+     "--commit-lag: expected a number of seconds from 0 to 3,600, got '-1'"),
+    (["demo", "serve", "--commit-lag", "soon"], "--commit-lag: expected a number of seconds"),
+    (["demo", "serve", "--clock-skew", "90000"],
+     "--clock-skew: expected a number of seconds from -86,400 to 86,400, got '90000'"),
+    (["demo", "serve", "--clock-skew", "nan"], "--clock-skew: expected a number of seconds"),
+    (["demo", "serve", "--query-batch-size", "0"],
+     "--query-batch-size: expected a whole number from 1 to 2,000, got '0'"),
+    (["demo", "serve", "--subrequest-error-rate", "1.5"],
+     "--subrequest-error-rate: expected a number from 0 to 1, got '1.5'"),
     (["demo", "dump", "--at", "yesterday"], "is not an ISO-8601 date-time"),
     (["demo", "dump", "--data", "/no/such/file.json"], "cannot read /no/such/file.json"),
     (["demo", "frobnicate"], "invalid choice"),
@@ -56,6 +66,33 @@ def test_bad_input_is_one_clear_line_and_exit_2(args: list[str], needle: str,
     assert main(args) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and "\n" not in err
+
+
+def test_serve_options_set_the_timing_knobs() -> None:
+    """`demo serve --commit-lag 5 --clock-skew -30 ...` builds the org they describe: its
+    clock 30 s behind this one from the start (its generated history too)."""
+    from flowstage_tui.cli import build_demo_org, demo_parser
+    from flowstage_tui.emulator.clock import ManualClock
+
+    args = demo_parser().parse_args(["serve", "--runs", "5", "--commit-lag", "5",
+                                     "--clock-skew", "-30", "--query-batch-size", "250",
+                                     "--subrequest-error-rate", "0.25"])
+    clock = ManualClock(1_800_000_000)
+    org = build_demo_org(args, clock)
+    assert (org.faults.commit_lag_seconds, org.faults.clock_skew_seconds,
+            org.faults.query_batch_size, org.faults.subrequest_error_rate) == (5, -30, 250, 0.25)
+    assert org.now_ms() == 1_800_000_000_000 - 30_000
+    newest = max(r["CreatedDate"] for r in org.store.table("FlowOrchestrationInstance")
+                 .rows.values())
+    assert newest <= org.now_ms()
+
+
+def test_serve_help_lists_the_timing_knobs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "serve", "--help"]) == 0
+    out = capsys.readouterr().out
+    for option in ("--commit-lag S", "--clock-skew S", "--query-batch-size N",
+                   "--subrequest-error-rate P"):
+        assert option in out
 
 
 def test_bad_data_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

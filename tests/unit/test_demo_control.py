@@ -58,6 +58,15 @@ def refused(resp: requests.Response, key: str | None) -> dict[str, Any]:
     ({"session_expiry_calls": -1}, "session_expiry_calls"),
     ({"session_expiry_seconds": 10**12}, "session_expiry_seconds"),
     ({"clear": "yes"}, "clear"),
+    ({"commit_lag_seconds": -1}, "commit_lag_seconds"),
+    ({"commit_lag_seconds": 3601}, "commit_lag_seconds"),
+    ({"clock_skew_seconds": 86_401}, "clock_skew_seconds"),
+    ({"clock_skew_seconds": -86_401}, "clock_skew_seconds"),
+    ({"clock_skew_seconds": "60"}, "clock_skew_seconds"),
+    ({"subrequest_error_rate": 1.5}, "subrequest_error_rate"),
+    ({"query_batch_size": 0}, "query_batch_size"),
+    ({"query_batch_size": 2001}, "query_batch_size"),
+    ({"query_batch_size": 2.5}, "query_batch_size"),
 ])
 def test_a_rejected_faults_request_changes_nothing(org: DemoOrg, post: Post,
                                                   body: dict[str, Any], key: str) -> None:
@@ -119,6 +128,18 @@ def test_limits_can_be_read_and_set(org: DemoOrg, post: Post) -> None:
     resp = post("limits", {"api_limit": 60, "api_used": 55})
     assert resp.status_code == 200 and resp.json() == {"api_used": 55, "api_limit": 60}
     assert (org.api_used, org.api_limit) == (55, 60)
+
+
+def test_the_timing_knobs_take_their_whole_range(org: DemoOrg, post: Post) -> None:
+    resp = post("faults", {"commit_lag_seconds": 2.5, "clock_skew_seconds": -86_400,
+                           "query_batch_size": 1, "subrequest_error_rate": 1})
+    assert resp.status_code == 200, resp.text
+    assert (org.faults.commit_lag_seconds, org.faults.clock_skew_seconds,
+            org.faults.query_batch_size, org.faults.subrequest_error_rate) == (2.5, -86_400, 1, 1)
+    message = refused(post("faults", {"clock_skew_seconds": 90_000}), "clock_skew_seconds")
+    assert "from -86,400 to 86,400" in message["message"]
+    post("faults", {"clear": True})
+    assert (org.faults.clock_skew_seconds, org.faults.query_batch_size) == (0, 2000)
 
 
 def test_every_fault_has_a_rule() -> None:
