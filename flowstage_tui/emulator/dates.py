@@ -1,7 +1,8 @@
 """SOQL date literals (TODAY, LAST_N_DAYS:n, THIS_WEEK, ...) as half-open UTC ranges.
 
 The demo org's users have the en_US locale and the GMT time zone, so weeks start on
-Sunday and day boundaries are UTC midnights.
+Sunday and day boundaries are UTC midnights. Its fiscal year is the standard one (starting in
+January), so each FISCAL literal is the calendar quarter or year of the same name.
 """
 
 from __future__ import annotations
@@ -24,8 +25,19 @@ def _quarter_start(d: date) -> date:
     return date(d.year, (d.month - 1) // 3 * 3 + 1, 1)
 
 
+# Salesforce's fiscal literals; with a standard fiscal year they are the calendar ones.
+FISCAL = frozenset({
+    "THIS_FISCAL_QUARTER", "LAST_FISCAL_QUARTER", "NEXT_FISCAL_QUARTER",
+    "LAST_N_FISCAL_QUARTERS", "NEXT_N_FISCAL_QUARTERS", "N_FISCAL_QUARTERS_AGO",
+    "THIS_FISCAL_YEAR", "LAST_FISCAL_YEAR", "NEXT_FISCAL_YEAR",
+    "LAST_N_FISCAL_YEARS", "NEXT_N_FISCAL_YEARS", "N_FISCAL_YEARS_AGO",
+})
+
+
 def literal_range(name: str, n: int | None, now_ms: int) -> tuple[int, int] | None:
     """[start, end) in epoch ms for a date literal, or None when the name is unknown."""
+    if name in FISCAL:
+        name = name.replace("FISCAL_", "")
     today = datetime.fromtimestamp(now_ms / 1000, UTC).date()
     week = today - timedelta(days=(today.weekday() + 1) % 7)  # Sunday
     month = today.replace(day=1)

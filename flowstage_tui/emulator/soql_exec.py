@@ -25,6 +25,7 @@ from .soql_parse import (
     Query,
     SubqueryItem,
     parse,
+    unescape_string,
 )
 from .store import Record, Store
 
@@ -379,7 +380,7 @@ class Engine:
             lit = c.values[0]
             if lit.kind != "string":
                 raise self._type_error(r, lit, f)
-            rx = like_regex(lit.value)
+            rx = like_regex(lit.text[1:-1])
             return lambda rec: (v := get(rec)) is not None and rx.fullmatch(v) is not None
         if op in ("includes", "excludes"):
             raise self.err("INVALID_QUERY_FILTER_OPERATOR", c.pos,
@@ -761,14 +762,26 @@ def sort_rows(rows: list[Record], order: list[tuple[Getter, bool, bool, str]]) -
                   reverse=desc)
 
 
-def like_regex(pattern: str) -> re.Pattern[str]:
+def like_regex(body: str) -> re.Pattern[str]:
+    r"""A LIKE pattern as written between its quotes, escapes not yet decoded.
+
+    Salesforce reads the escapes and the wildcards in one pass: `\\%` is a backslash then
+    the % wildcard, `\%` a literal percent sign. The decoded string cannot tell those apart,
+    so the pattern is read from the query text.
+    """
     out = []
     i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\" and i + 1 < len(pattern) and pattern[i + 1] in "%_":
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            nxt = body[i + 1 : i + 2]
+            if nxt in ("%", "_"):
+                out.append(re.escape(nxt))
+                i += 2
+                continue
+            size = 6 if nxt in ("u", "U") else 2
+            out.append(re.escape(unescape_string(body[i : i + size], body, 0)))
+            i += size
             continue
         out.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
         i += 1

@@ -254,7 +254,13 @@ def build_connection(profile: Profile, *, cache_dir: Path | None = None,
             raise AuthNeeded(f"Login for profile {p.name!r} failed ({exc.code}): "
                              f"{login_failure_text(getattr(exc, 'auth_message', ''))}") from exc
         except OSError as exc:
-            raise AuthNeeded(f"Login for profile {p.name!r} could not start: {exc}") from exc
+            import requests
+
+            from .client import network_error
+
+            # requests' own text is a repr of its connection pool; say it the way polls do
+            why = network_error(exc) if isinstance(exc, requests.RequestException) else exc
+            raise AuthNeeded(f"Login for profile {p.name!r} at {base} failed: {why}") from exc
         return sessions.remember(Credentials(str(sid), _instance_url(str(instance), base)))
 
     return Connection(login=oauth_login, session_factory=sessions, api_cap=cap,

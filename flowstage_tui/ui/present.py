@@ -33,8 +33,10 @@ def glyph(status: str) -> str:
 
 
 def status_text(status: str, with_word: bool = True) -> Text:
-    """Glyph (and word) in the status colour. Unknown statuses are shown as they are."""
-    label = f"{glyph(status)} {status}" if with_word else glyph(status)
+    """Glyph (and word) in the status colour. Unknown statuses are shown as they are, word
+    included even where known ones show only their glyph: "?" alone would say nothing."""
+    word = with_word or (status not in GLYPHS and status != "")
+    label = f"{glyph(status)} {status}" if word else glyph(status)
     return Text(label, style=TEXT_STYLES.get(status, ""))
 
 

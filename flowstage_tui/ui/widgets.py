@@ -184,7 +184,9 @@ class HeaderBar(Static):
 def _counts_text(counts: Mapping[str, int], room: int) -> Text:
     """The status counts in words ("27 Error · 35 InProgress"), or as glyphs ("✖27 ▶35")
     when the words do not fit; cut only when not even the glyphs fit."""
-    shown = [s for s in STATUS_ORDER if counts.get(s)]
+    # then any status this release does not know (a new Salesforce value), by name
+    shown = [s for s in STATUS_ORDER if counts.get(s)] + sorted(
+        s for s in counts if s not in STATUS_ORDER and counts[s])
     words = Text(no_wrap=True, overflow="ellipsis")
     for i, s in enumerate(shown):
         if i:

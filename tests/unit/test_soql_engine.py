@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -117,37 +118,151 @@ def test_datetime_and_date_literals(org: DemoOrg) -> None:
     assert e.code == "INVALID_FIELD"
 
 
-@pytest.mark.parametrize("literal", [
-    "TODAY", "YESTERDAY", "TOMORROW", "THIS_WEEK", "LAST_WEEK", "NEXT_WEEK", "THIS_MONTH",
-    "LAST_MONTH", "NEXT_MONTH", "LAST_90_DAYS", "LAST_N_DAYS:7", "N_DAYS_AGO:3",
-    "NEXT_N_DAYS:2", "LAST_N_WEEKS:2", "N_WEEKS_AGO:1", "LAST_N_MONTHS:1", "N_MONTHS_AGO:1",
-    "THIS_QUARTER", "THIS_YEAR",
-])
-def test_relative_date_literals_match_python(org: DemoOrg, literal: str) -> None:
-    from flowstage_tui.emulator.dates import literal_range
-
-    name, _, n = literal.partition(":")
-    found = literal_range(name, int(n) if n else None, org.now_ms())
-    assert found is not None
-    lo, hi = found
-    rows = q(org, f"SELECT CreatedDate FROM {RUN} WHERE CreatedDate = {literal}")
-    expected = [r for r in runs(org) if lo <= r["CreatedDate"] < hi]
-    assert len(rows) == len(expected)
+def utc(y: int, m: int, d: int) -> int:
+    """Midnight UTC of a day, in epoch ms: the demo org's user is in GMT (en_US locale)."""
+    return int(datetime(y, m, d, tzinfo=UTC).timestamp() * 1000)
 
 
-def test_date_literal_ranges_are_calendar_exact() -> None:
-    from flowstage_tui.emulator.dates import literal_range
+# Every date literal the demo org knows, for two pinned moments, with both ends written by
+# hand from Salesforce's SOQL reference ("Date Formats and Date Literals in WHERE"): ranges
+# start at 00:00:00 in the user's zone (GMT here), weeks start on Sunday (en_US), the
+# LAST_N_DAYS:n / LAST_90_DAYS ranges include today, NEXT_N_DAYS:n / NEXT_90_DAYS start
+# tomorrow, the N_..._AGO ranges are one whole unit, and with the standard fiscal year the
+# FISCAL literals are calendar quarters and years. End bounds are exclusive.
+WED = "2026-03-04T15:30:00Z"  # a Wednesday; the week began on Sunday 1 March
+NYE = "2026-12-31T23:30:00Z"  # a Thursday, half an hour before the year (and quarter) ends
+DATE_LITERALS: list[tuple[str, str, int, int]] = [
+    (WED, "YESTERDAY", utc(2026, 3, 3), utc(2026, 3, 4)),
+    (WED, "TODAY", utc(2026, 3, 4), utc(2026, 3, 5)),
+    (WED, "TOMORROW", utc(2026, 3, 5), utc(2026, 3, 6)),
+    (WED, "LAST_WEEK", utc(2026, 2, 22), utc(2026, 3, 1)),
+    (WED, "THIS_WEEK", utc(2026, 3, 1), utc(2026, 3, 8)),
+    (WED, "NEXT_WEEK", utc(2026, 3, 8), utc(2026, 3, 15)),
+    (WED, "LAST_MONTH", utc(2026, 2, 1), utc(2026, 3, 1)),
+    (WED, "THIS_MONTH", utc(2026, 3, 1), utc(2026, 4, 1)),
+    (WED, "NEXT_MONTH", utc(2026, 4, 1), utc(2026, 5, 1)),
+    (WED, "LAST_90_DAYS", utc(2025, 12, 4), utc(2026, 3, 5)),  # 91 days with today
+    (WED, "NEXT_90_DAYS", utc(2026, 3, 5), utc(2026, 6, 3)),
+    (WED, "LAST_N_DAYS:1", utc(2026, 3, 3), utc(2026, 3, 5)),  # the doc: yesterday and today
+    (WED, "LAST_N_DAYS:7", utc(2026, 2, 25), utc(2026, 3, 5)),
+    (WED, "NEXT_N_DAYS:1", utc(2026, 3, 5), utc(2026, 3, 6)),  # the doc: = TOMORROW
+    (WED, "NEXT_N_DAYS:7", utc(2026, 3, 5), utc(2026, 3, 12)),
+    (WED, "N_DAYS_AGO:3", utc(2026, 3, 1), utc(2026, 3, 2)),
+    (WED, "LAST_N_WEEKS:2", utc(2026, 2, 15), utc(2026, 3, 1)),
+    (WED, "NEXT_N_WEEKS:2", utc(2026, 3, 8), utc(2026, 3, 22)),
+    (WED, "N_WEEKS_AGO:2", utc(2026, 2, 15), utc(2026, 2, 22)),
+    (WED, "LAST_N_MONTHS:3", utc(2025, 12, 1), utc(2026, 3, 1)),
+    (WED, "NEXT_N_MONTHS:2", utc(2026, 4, 1), utc(2026, 6, 1)),
+    (WED, "N_MONTHS_AGO:2", utc(2026, 1, 1), utc(2026, 2, 1)),
+    (WED, "THIS_QUARTER", utc(2026, 1, 1), utc(2026, 4, 1)),
+    (WED, "LAST_QUARTER", utc(2025, 10, 1), utc(2026, 1, 1)),
+    (WED, "NEXT_QUARTER", utc(2026, 4, 1), utc(2026, 7, 1)),
+    (WED, "LAST_N_QUARTERS:2", utc(2025, 7, 1), utc(2026, 1, 1)),
+    (WED, "NEXT_N_QUARTERS:2", utc(2026, 4, 1), utc(2026, 10, 1)),
+    (WED, "N_QUARTERS_AGO:2", utc(2025, 7, 1), utc(2025, 10, 1)),
+    (WED, "THIS_YEAR", utc(2026, 1, 1), utc(2027, 1, 1)),
+    (WED, "LAST_YEAR", utc(2025, 1, 1), utc(2026, 1, 1)),
+    (WED, "NEXT_YEAR", utc(2027, 1, 1), utc(2028, 1, 1)),
+    (WED, "LAST_N_YEARS:2", utc(2024, 1, 1), utc(2026, 1, 1)),
+    (WED, "NEXT_N_YEARS:2", utc(2027, 1, 1), utc(2029, 1, 1)),
+    (WED, "N_YEARS_AGO:2", utc(2024, 1, 1), utc(2025, 1, 1)),
+    (WED, "THIS_FISCAL_QUARTER", utc(2026, 1, 1), utc(2026, 4, 1)),
+    (WED, "LAST_FISCAL_QUARTER", utc(2025, 10, 1), utc(2026, 1, 1)),
+    (WED, "NEXT_FISCAL_QUARTER", utc(2026, 4, 1), utc(2026, 7, 1)),
+    (WED, "LAST_N_FISCAL_QUARTERS:2", utc(2025, 7, 1), utc(2026, 1, 1)),
+    (WED, "NEXT_N_FISCAL_QUARTERS:2", utc(2026, 4, 1), utc(2026, 10, 1)),
+    (WED, "N_FISCAL_QUARTERS_AGO:2", utc(2025, 7, 1), utc(2025, 10, 1)),
+    (WED, "THIS_FISCAL_YEAR", utc(2026, 1, 1), utc(2027, 1, 1)),
+    (WED, "LAST_FISCAL_YEAR", utc(2025, 1, 1), utc(2026, 1, 1)),
+    (WED, "NEXT_FISCAL_YEAR", utc(2027, 1, 1), utc(2028, 1, 1)),
+    (WED, "LAST_N_FISCAL_YEARS:2", utc(2024, 1, 1), utc(2026, 1, 1)),
+    (WED, "NEXT_N_FISCAL_YEARS:2", utc(2027, 1, 1), utc(2029, 1, 1)),
+    (WED, "N_FISCAL_YEARS_AGO:2", utc(2024, 1, 1), utc(2025, 1, 1)),
+    (NYE, "YESTERDAY", utc(2026, 12, 30), utc(2026, 12, 31)),
+    (NYE, "TODAY", utc(2026, 12, 31), utc(2027, 1, 1)),
+    (NYE, "TOMORROW", utc(2027, 1, 1), utc(2027, 1, 2)),
+    (NYE, "LAST_WEEK", utc(2026, 12, 20), utc(2026, 12, 27)),
+    (NYE, "THIS_WEEK", utc(2026, 12, 27), utc(2027, 1, 3)),
+    (NYE, "NEXT_WEEK", utc(2027, 1, 3), utc(2027, 1, 10)),
+    (NYE, "LAST_MONTH", utc(2026, 11, 1), utc(2026, 12, 1)),
+    (NYE, "THIS_MONTH", utc(2026, 12, 1), utc(2027, 1, 1)),
+    (NYE, "NEXT_MONTH", utc(2027, 1, 1), utc(2027, 2, 1)),
+    (NYE, "LAST_90_DAYS", utc(2026, 10, 2), utc(2027, 1, 1)),
+    (NYE, "NEXT_90_DAYS", utc(2027, 1, 1), utc(2027, 4, 1)),
+    (NYE, "LAST_N_DAYS:7", utc(2026, 12, 24), utc(2027, 1, 1)),
+    (NYE, "NEXT_N_DAYS:7", utc(2027, 1, 1), utc(2027, 1, 8)),
+    (NYE, "N_DAYS_AGO:3", utc(2026, 12, 28), utc(2026, 12, 29)),
+    (NYE, "LAST_N_WEEKS:2", utc(2026, 12, 13), utc(2026, 12, 27)),
+    (NYE, "NEXT_N_WEEKS:2", utc(2027, 1, 3), utc(2027, 1, 17)),
+    (NYE, "N_WEEKS_AGO:2", utc(2026, 12, 13), utc(2026, 12, 20)),
+    (NYE, "LAST_N_MONTHS:2", utc(2026, 10, 1), utc(2026, 12, 1)),
+    (NYE, "NEXT_N_MONTHS:2", utc(2027, 1, 1), utc(2027, 3, 1)),
+    (NYE, "N_MONTHS_AGO:2", utc(2026, 10, 1), utc(2026, 11, 1)),
+    (NYE, "THIS_QUARTER", utc(2026, 10, 1), utc(2027, 1, 1)),
+    (NYE, "LAST_QUARTER", utc(2026, 7, 1), utc(2026, 10, 1)),
+    (NYE, "NEXT_QUARTER", utc(2027, 1, 1), utc(2027, 4, 1)),
+    (NYE, "LAST_N_QUARTERS:2", utc(2026, 4, 1), utc(2026, 10, 1)),
+    (NYE, "NEXT_N_QUARTERS:2", utc(2027, 1, 1), utc(2027, 7, 1)),
+    (NYE, "N_QUARTERS_AGO:2", utc(2026, 4, 1), utc(2026, 7, 1)),
+    (NYE, "THIS_YEAR", utc(2026, 1, 1), utc(2027, 1, 1)),
+    (NYE, "LAST_YEAR", utc(2025, 1, 1), utc(2026, 1, 1)),
+    (NYE, "NEXT_YEAR", utc(2027, 1, 1), utc(2028, 1, 1)),
+    (NYE, "LAST_N_YEARS:2", utc(2024, 1, 1), utc(2026, 1, 1)),
+    (NYE, "NEXT_N_YEARS:2", utc(2027, 1, 1), utc(2029, 1, 1)),
+    (NYE, "N_YEARS_AGO:2", utc(2024, 1, 1), utc(2025, 1, 1)),
+    (NYE, "THIS_FISCAL_YEAR", utc(2026, 1, 1), utc(2027, 1, 1)),
+    (NYE, "NEXT_FISCAL_QUARTER", utc(2027, 1, 1), utc(2027, 4, 1)),
+]
 
-    now = sf_to_ms("2026-11-28T09:00:00Z")  # a Saturday
-    assert literal_range("TODAY", None, now) == (sf_to_ms("2026-11-28T00:00:00Z"),
-                                                 sf_to_ms("2026-11-29T00:00:00Z"))
-    assert (literal_range("THIS_WEEK", None, now) or (0,))[0] == sf_to_ms("2026-11-22T00:00:00Z")
-    assert (literal_range("LAST_N_DAYS", 1, now) or (0,))[0] == sf_to_ms("2026-11-27T00:00:00Z")
-    assert literal_range("LAST_MONTH", None, now) == (sf_to_ms("2026-10-01T00:00:00Z"),
-                                                      sf_to_ms("2026-11-01T00:00:00Z"))
-    assert literal_range("N_DAYS_AGO", 2, now) == (sf_to_ms("2026-11-26T00:00:00Z"),
-                                                   sf_to_ms("2026-11-27T00:00:00Z"))
-    assert literal_range("NOT_A_LITERAL", None, now) is None
+
+@pytest.mark.parametrize(("now", "literal", "start", "end"), DATE_LITERALS,
+                         ids=[f"{now[:10]}-{lit}" for now, lit, _, _ in DATE_LITERALS])
+def test_relative_date_literal_ranges_by_hand(now: str, literal: str, start: int,
+                                              end: int) -> None:
+    """Both ends of every literal, through SOQL: four runs stamped a millisecond either side
+    of each end, and each comparison operator picks exactly the ones Salesforce would."""
+    org = DemoOrg(seed=7, runs=12, clock=ManualClock(sf_to_ms(now) / 1000), frozen=True)
+    stamps = {"before": start - 1, "first": start, "last": end - 1, "after": end}
+    chosen = dict(zip(stamps, runs(org)[:4], strict=True))
+    for key, rec in chosen.items():
+        org.store.update(RUN, rec["Id"], {"CreatedDate": stamps[key]}, org.now_ms(),
+                         org.admin_id)
+    name_of = {rec["Id"]: key for key, rec in chosen.items()}
+    in_list = ", ".join(f"'{i}'" for i in name_of)
+
+    def picked(op: str) -> set[str]:
+        rows = q(org, f"SELECT Id FROM {RUN} WHERE CreatedDate {op} {literal} "
+                 f"AND Id IN ({in_list})")
+        return {name_of[r["Id"]] for r in rows}
+
+    assert picked("=") == {"first", "last"}
+    assert picked("!=") == {"before", "after"}
+    assert picked("<") == {"before"}  # before the range starts
+    assert picked("<=") == {"before", "first", "last"}
+    assert picked(">") == {"after"}  # after the range ends
+    assert picked(">=") == {"first", "last", "after"}
+
+
+def test_every_literal_the_demo_org_knows_is_in_the_hand_table() -> None:
+    """A literal added to the emulator without a hand-computed row would go unchecked."""
+    from flowstage_tui.emulator import dates
+
+    now = sf_to_ms(WED)
+    table = {lit.partition(":")[0] for _, lit, _, _ in DATE_LITERALS}
+    candidates = {f"{w}_{u}" for w in ("LAST", "THIS", "NEXT") for u in (
+        "WEEK", "MONTH", "QUARTER", "YEAR", "FISCAL_QUARTER", "FISCAL_YEAR", "90_DAYS")}
+    candidates |= {f"{w}_N_{u}" for w in ("LAST", "NEXT") for u in (
+        "DAYS", "WEEKS", "MONTHS", "QUARTERS", "YEARS", "FISCAL_QUARTERS", "FISCAL_YEARS")}
+    candidates |= {f"N_{u}_AGO" for u in ("DAYS", "WEEKS", "MONTHS", "QUARTERS", "YEARS",
+                                          "FISCAL_QUARTERS", "FISCAL_YEARS")}
+    candidates |= {"YESTERDAY", "TODAY", "TOMORROW"}
+    known = {c for c in candidates
+             if dates.literal_range(c, None, now) or dates.literal_range(c, 2, now)}
+    assert known == table
+    assert dates.literal_range("NOT_A_LITERAL", None, now) is None
+    e = err(DemoOrg(seed=7, runs=3, clock=ManualClock(now / 1000), frozen=True),
+            f"SELECT Id FROM {RUN} WHERE CreatedDate = NEXT_FORTNIGHT")
+    assert e.code == "MALFORMED_QUERY" and "NEXT_FORTNIGHT" in e.message
 
 
 def test_order_by_keys_directions_and_nulls(org: DemoOrg) -> None:

@@ -38,7 +38,7 @@ def test_quoted_value_cannot_change_the_query_structure(value: str) -> None:
 @settings(max_examples=300)
 def test_like_pattern_matches_only_the_literal_value(value: str) -> None:
     token = tokenize(quote_like(value))[0]
-    rx = like_regex(token.value)
+    rx = like_regex(token.text[1:-1])
     assert rx.fullmatch(value)
     assert not rx.fullmatch(value + "x")
 
@@ -78,6 +78,10 @@ CONTAINS = [  # (what the user searches for, a run name, does it match)
     ("%_", "100%_x", True),
     ("%_", "100ab", False),
     ("O'Brien", "Mrs O'Brien", True),
+    ("\\", "C:\\temp", True),  # a trailing backslash: '%\\%' is backslash, then the wildcard
+    ("\\", "C:temp", False),
+    ("\\", "50% done", False),
+    ("C:\\", "C:\\temp", True),
     ("or-0000293", "OR-0000293", True),
 ]
 
@@ -86,5 +90,5 @@ CONTAINS = [  # (what the user searches for, a run name, does it match)
 def test_contains_search_matches_by_salesforce_like_rules(text: str, name: str,
                                                            matches: bool) -> None:
     """The pattern the runs filter sends, `'%<text>%'`, evaluated as the demo org's LIKE."""
-    pattern = tokenize(f"'%{quote_like(text)[1:-1]}%'")[0].value
+    pattern = tokenize(f"'%{quote_like(text)[1:-1]}%'")[0].text[1:-1]
     assert bool(like_regex(pattern).fullmatch(name)) is matches
