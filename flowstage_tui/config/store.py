@@ -211,39 +211,49 @@ def _did_you_mean(word: str, choices: Any) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _line_of(text: str, table: str | None, key: str) -> int | None:
-    """The line where key is set inside [table] (1-based), for messages."""
+Table = str | tuple[str, ...] | None  # "keymap", or the parts of [profiles."b.c"]
+
+
+def _parts(table: Table) -> tuple[str, ...]:
+    if table is None:
+        return ()
+    return tuple(table.split(".")) if isinstance(table, str) else table
+
+
+def _line_of(text: str, table: Table, key: str) -> int | None:
+    """The line where key is set inside [table] (1-based), for messages; else the line that
+    opens the table (a [header], or `name = {...}` inline); else None."""
     lines = text.splitlines()
-    start = 0
-    if table:
-        header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(
-            re.escape(p) if re.match(r"^[A-Za-z0-9_-]+$", p) else f'"{re.escape(p)}"'
-            for p in table.split(".")) + r"\s*\]\s*(#.*)?$")
-        for i, line in enumerate(lines):
-            if header.match(line):
-                start = i + 1
-                break
+    parts = _parts(table)
     key_re = re.compile(r"^\s*\"?" + re.escape(key) + r"\"?\s*=")
-    for i in range(start, len(lines)):
-        if i > start and lines[i].lstrip().startswith("[") and table:
-            break
-        if key_re.match(lines[i]):
-            return i + 1
-    if table:
-        for i, line in enumerate(lines):
-            if table.split(".")[-1] in line and line.lstrip().startswith("["):
+    if not parts:  # a top-level key, or the table it names ([keymap], [profiles.x])
+        opens = re.compile(r"^\s*\[\s*" + re.escape(key) + r"\s*[\].]")
+        return next((i + 1 for i, line in enumerate(lines) if key_re.match(line)), None) or \
+            next((i + 1 for i, line in enumerate(lines) if opens.match(line)), None)
+    header = re.compile(r"^\s*\[\s*" + r"\s*\.\s*".join(
+        re.escape(p) if re.match(r"^[A-Za-z0-9_-]+$", p) else f'"{re.escape(p)}"'
+        for p in parts) + r"\s*\]\s*(#.*)?$")
+    start = next((i for i, line in enumerate(lines) if header.match(line)), None)
+    if start is not None:
+        for i in range(start + 1, len(lines)):
+            if lines[i].lstrip().startswith("["):
+                break
+            if key_re.match(lines[i]):
                 return i + 1
-    return None
+        return start + 1
+    name = parts[-1]
+    inline = re.compile(r'^\s*(' + re.escape(name) + r'|"' + re.escape(name) + r'")\s*=')
+    return next((i + 1 for i, line in enumerate(lines) if inline.match(line)), None)
 
 
-def _fail(path: Path, text: str, table: str | None, key: str, message: str) -> ConfigError:
+def _fail(path: Path, text: str, table: Table, key: str, message: str) -> ConfigError:
     line = _line_of(text, table, key)
     where = f"{path}:{line}" if line else str(path)
-    dotted = f"{table}.{key}" if table else key
+    dotted = ".".join((*_parts(table), key))
     return ConfigError(f"{where}: {dotted}: {message}")
 
 
-def config_error_at(path: Path, table: str | None, key: str, message: str) -> ConfigError:
+def config_error_at(path: Path, table: Table, key: str, message: str) -> ConfigError:
     """A ConfigError naming file:line and the dotted key, for checks made after loading
     (the keymap against the UI's bindings, which this module cannot see)."""
     try:
@@ -271,7 +281,7 @@ def parse_config(path: Path, text: str) -> Config:
         raise _fail(path, text, None, "profiles", "must be a table of [profiles.NAME] tables")
     profiles: dict[str, Profile] = {}
     for name, table in raw_profiles.items():
-        section = f"profiles.{name}"
+        section = ("profiles", name)
         if not isinstance(table, dict):
             raise _fail(path, text, "profiles", name, "must be a table ([profiles.NAME])")
         for key, value in table.items():
@@ -295,7 +305,7 @@ def parse_config(path: Path, text: str) -> Config:
         for key in REQUIRED[auth]:
             if not table.get(key):
                 raise _fail(path, text, section, "auth", f"auth = {auth!r} needs {key}; add "
-                            f"{key} = \"...\" to [{section}]")
+                            f"{key} = \"...\" to [profiles.{name}]")
         if "color" in table and table["color"] not in COLORS:
             raise _fail(path, text, section, "color", f"unknown colour {table['color']!r}; use "
                         "one of " + ", ".join(COLORS))

@@ -78,9 +78,9 @@ class RunFilter:
         if self.statuses and run.status not in self.statuses:
             return False
         if self.orchestration:
-            needle = self.orchestration.lower()
-            if (run.orchestration or "").lower() != needle and needle not in (
-                    run.label or run.orchestration or "").lower():
+            needle = self.orchestration.lower()  # as `where`: in the developer name or label
+            if needle not in (run.orchestration or "").lower() and \
+                    needle not in (run.label or "").lower():
                 return False
         if self.since and run.created < self.since:
             return False

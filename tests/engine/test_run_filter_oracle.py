@@ -144,3 +144,27 @@ def test_the_planted_rows_make_the_escapes_matter(planted: DemoOrg) -> None:
     assert matches("O'Brien") == {"OR-X000096"}
     assert matches("ship_to_EU") == {"OR-X000098"}
     assert matches("\\%") == {"OR-X000100"}
+
+
+@pytest.mark.parametrize("flt", FILTERS.values(), ids=FILTERS.keys())
+def test_the_local_match_agrees_with_the_brute_force_filter(
+        planted: DemoOrg, clock: ManualClock, flt: RunFilter) -> None:
+    """`RunFilter.matches` (what a poll uses to drop a changed run that left the filter) says
+    the same as the documented meaning, run by run."""
+    everything = make_engine(planted, clock, page_size=2000).poll_once().snapshot.runs
+    records = {r["Id"]: r for r in store_runs(planted)}
+    assert len(everything) == len(records)
+    disagree = [r.name for r in everything if flt.matches(r) != by_hand(records[r.id], flt)]
+    assert disagree == []
+    assert any(flt.matches(r) for r in everything) == any(
+        by_hand(rec, flt) for rec in records.values())
+
+
+def test_ids_match_in_either_length(planted: DemoOrg, clock: ManualClock) -> None:
+    runs = make_engine(planted, clock, page_size=2000).poll_once().snapshot.runs
+    a, b, c = runs[0], runs[1], runs[2]
+    flt = RunFilter(ids=(a.id, b.id[:15]))
+    assert [r.id for r in runs if flt.matches(r)] == [a.id, b.id]
+    assert not flt.matches(c)
+    eng = make_engine(planted, clock, flt=flt)
+    assert {r.id for r in eng.poll_once().snapshot.runs} == {a.id, b.id}
