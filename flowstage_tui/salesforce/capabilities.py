@@ -97,8 +97,8 @@ def load_cached(cache_dir: Path | None, org_id: str, version: str) -> Capabiliti
     path = cache_path(cache_dir, org_id, version)
     try:
         return Capabilities.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # a damaged cache costs one describe; it must not stop the start-up
 
 
 def store_cached(cache_dir: Path | None, org_id: str, caps: Capabilities) -> None:
