@@ -66,7 +66,7 @@ def clean(monkeypatch: pytest.MonkeyPatch) -> None:
 def terminal(monkeypatch: pytest.MonkeyPatch, answers: list[str], tty: bool = True) -> Terminal:
     term = Terminal(answers, tty)
     monkeypatch.setattr(sys, "stdin", term)
-    monkeypatch.setattr(secrets.getpass, "getpass", term.getpass)
+    monkeypatch.setattr("getpass.getpass", term.getpass)
     return term
 
 
