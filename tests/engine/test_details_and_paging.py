@@ -149,7 +149,7 @@ def test_older_pages_follow_without_a_gap_and_bring_their_children(
     second = eng.load_more()
     assert second.calls == 2  # the page with its counts, then its children
     assert second.health.state == HealthState.LIVE
-    assert second.changes.added.get(RUN) == {r.id for r in second.snapshot.runs[40:]}
+    assert second.changes.added.get(RUN) == frozenset(r.id for r in second.snapshot.runs[40:])
     assert second.changes.changed == {} and second.changes.removed == {}
     assert len(second.snapshot.runs) == 80 and second.snapshot.more
     assert_mirror_is_org(second.snapshot, frozen, page_size=80, margin=0)
