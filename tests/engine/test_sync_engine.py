@@ -378,3 +378,9 @@ def test_stage_times_take_the_first_start_and_the_last_end() -> None:
     times = stage_times(log)
     assert times["Review"] == (log[1].timestamp, log[5].timestamp)  # failed, resumed, ended
     assert times["Ship"] == (log[6].timestamp, None)
+    # a stage whose first row is not its start (a work item assigned first, a log that
+    # begins mid-stage) starts at its StartStage, or not at all
+    late = (entry("AssignWorkItem", 1), entry("StartStage", 2), entry("EndStage", 3),
+            entry("AssignWorkItem", 4, "Ship"), entry("DiscontinueStage", 5, "Ship"))
+    assert stage_times(late) == {"Review": (late[1].timestamp, late[2].timestamp),
+                                 "Ship": (None, late[4].timestamp)}
