@@ -77,12 +77,33 @@ def test_a_missing_file_is_an_empty_cache(tmp_path: Path) -> None:
     assert load_runs(tmp_path / "nothing.json", "t") == CachedRuns()
 
 
-def test_saving_replaces_the_file_whole_and_leaves_no_temporary(tmp_path: Path) -> None:
+def test_saving_replaces_the_file_whole_and_leaves_no_temporary(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "runs.json"
+    renames: list[tuple[str, str]] = []
+    real_replace = os.replace
+
+    def spy(src: str, dst: str) -> None:
+        renames.append((str(src), str(dst)))
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
     save_runs(path, (a_run(1), a_run(2)), ORG, "t")
     save_runs(path, (a_run(3),), ORG, "t")
     assert load_runs(path, "t").runs == (a_run(3),)
     assert sorted(os.listdir(tmp_path)) == ["runs.json"]
+    # the new file is written beside the old one and renamed over it: a rename within one
+    # folder is atomic, so a reader never sees half a file
+    assert len(renames) == 2
+    for src, dst in renames:
+        assert Path(src).parent == tmp_path and Path(src).name.startswith(".runs-")
+        assert dst == str(path)
+
+
+def test_the_folders_are_made_as_needed(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "flowstage" / "profiles" / "runs.json"
+    save_runs(path, (a_run(1),), ORG, "t")
+    assert load_runs(path, "t").runs == (a_run(1),)
 
 
 def test_an_unwritable_place_costs_nothing(tmp_path: Path) -> None:
