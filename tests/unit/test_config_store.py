@@ -415,3 +415,31 @@ def test_edit_that_cannot_write_keeps_the_old_file(tmp_path: Path,
     assert str(caught.value) == (f"{path}: cannot write it (No space left on device); the old "
                                  "file is unchanged")
     assert path.read_text(encoding="utf-8") == OK
+
+
+def test_atomic_write_renames_a_synced_file_beside_the_old_one(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The data reaches the disk before the rename, the rename within one folder is atomic,
+    and the folder's entry is synced after it: a crash leaves the old file or the new one."""
+    path = tmp_path / "config.toml"
+    path.write_text("old", encoding="utf-8")
+    events: list[tuple[str, str]] = []
+    real_replace, real_fsync = os.replace, os.fsync
+
+    def replace(src: str, dst: str) -> None:
+        events.append(("replace", str(src)))
+        real_replace(src, dst)
+
+    def fsync(fd: int) -> None:
+        events.append(("fsync", "dir" if stat.S_ISDIR(os.fstat(fd).st_mode) else "file"))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "replace", replace)
+    monkeypatch.setattr(os, "fsync", fsync)
+    atomic_write(path, "new ünïcode\n")
+    assert [e[0] for e in events] == ["fsync", "replace", "fsync"]
+    assert events[0][1] == "file" and events[2][1] == "dir"
+    src = Path(events[1][1])
+    assert src.parent == tmp_path and src.name.startswith(".config.toml.")
+    assert src.name.endswith(".tmp")
+    assert path.read_bytes() == "new ünïcode\n".encode()
