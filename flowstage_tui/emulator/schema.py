@@ -70,6 +70,11 @@ class FieldDef:
         return self.type not in UNFILTERABLE_TYPES
 
     @property
+    def aggregatable(self) -> bool:
+        """COUNT/MIN/MAX take every type but booleans and long text (real describes)."""
+        return self.type not in ("boolean", "textarea", "anyType")
+
+    @property
     def groupable(self) -> bool:
         if self.can_group is not None:
             return self.can_group
