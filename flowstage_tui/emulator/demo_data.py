@@ -52,7 +52,7 @@ def _ui(name: str, label: str, assignee: str = "user") -> StepDef:
 
 
 ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
-    OrchestrationDef("Employee_Onboarding", "Employee Onboarding", "RecordTriggeredOrchestration",
+    OrchestrationDef("Employee_Onboarding", "Employee Onboarding", "OrchRecTrigAftSave",
                      7, (
         StageDef("Prepare_Paperwork", "Prepare Paperwork",
                  (_bg("Create_HR_Record", "Create HR Record"), _ui("Sign_Contract", "Sign Contract"))),
@@ -65,7 +65,7 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
         StageDef("First_Week_Review", "First Week Review",
                  (_ui("Review_Checklist", "Review Checklist"),)),
     ), "Contact"),
-    OrchestrationDef("Quote_Approval", "Quote Approval [Enterprise]", "RecordTriggeredOrchestration",
+    OrchestrationDef("Quote_Approval", "Quote Approval [Enterprise]", "OrchRecTrigAftSave",
                      12, (
         StageDef("Validate_Quote", "Validate Quote", (_bg("Check_Discounts", "Check Discounts"),)),
         StageDef("Deal_Desk_Review", "Deal Desk Review",
@@ -76,14 +76,14 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
         StageDef("Send_to_Customer", "Send to Customer", (_bg("Email_Quote", "Email Quote PDF"),)),
     ), "Quote"),
     OrchestrationDef("Customer_Onboarding_EMEA", "Customer Onboarding — EMEA",
-                     "AutoLaunchedOrchestration", 3, (
+                     "OrchAutolnch", 3, (
         StageDef("KYC_Check", "KYC Check", (_bg("Sanctions_Screening", "Sanctions Screening"),
                                             _ui("Verify_Documents", "Verify Documents"))),
         StageDef("Account_Setup", "Account Setup", (_bg("Create_Billing_Account",
                                                         "Create Billing Account"),)),
         StageDef("Kickoff_Call", "Kickoff Call", (_ui("Schedule_Kickoff", "Schedule Kickoff"),)),
     )),
-    OrchestrationDef("Case_Escalation", "Case Escalation", "RecordTriggeredOrchestration", 5, (
+    OrchestrationDef("Case_Escalation", "Case Escalation", "OrchRecTrigAftSave", 5, (
         StageDef("Triage", "Triage", (_bg("Classify_Case", "Classify Case"),)),
         StageDef("Tier2_Investigation", "Tier 2 Investigation",
                  (_ui("Investigate", "Investigate", "queue"),)),
@@ -93,7 +93,7 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
         StageDef("Customer_Confirmation", "Customer Confirmation",
                  (_ui("Confirm_Resolution", "Confirm Resolution"),)),
     ), "Case"),
-    OrchestrationDef("Contract_Renewal", "Contract Renewal", "AutoLaunchedOrchestration", 9, (
+    OrchestrationDef("Contract_Renewal", "Contract Renewal", "OrchAutolnch", 9, (
         StageDef("Renewal_Notice", "Renewal Notice", (_bg("Send_Notice", "Send Notice"),)),
         StageDef("Pricing_Review", "Pricing Review", (_ui("Review_Pricing", "Review Pricing"),)),
         StageDef("Negotiation", "Negotiation", (_ui("Negotiate_Terms", "Negotiate Terms"),)),
@@ -114,7 +114,7 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
         StageDef("Setup_in_ERP", "Set up in ERP", (_bg("Create_Vendor_Record",
                                                        "Create Vendor Record"),)),
     )),
-    OrchestrationDef("Loan_Application", "Loan Application 🏦", "RecordTriggeredOrchestration", 4, (
+    OrchestrationDef("Loan_Application", "Loan Application 🏦", "OrchRecTrigAftSave", 4, (
         StageDef("Intake", "Intake", (_bg("Validate_Application", "Validate Application"),)),
         StageDef("Credit_Check", "Credit Check", (_bg("Pull_Credit_Report", "Pull Credit Report"),)),
         StageDef("Underwriting", "Underwriting", (_ui("Underwrite", "Underwrite", "queue"),)),
@@ -170,8 +170,8 @@ def build_people(minter: IdMinter, now_ms: int,
     created = now_ms - 400 * DAY_MS
     org_id = minter.mint("00D")
 
-    def audit(rid: str, by: str) -> Record:
-        return {"IsDeleted": False, "CreatedById": by, "CreatedDate": created,
+    def audit(rid: str, by: str) -> Record:  # no IsDeleted: User/Group/Organization lack it
+        return {"CreatedById": by, "CreatedDate": created,
                 "LastModifiedById": by, "LastModifiedDate": created, "SystemModstamp": created}
 
     users: list[Record] = []

@@ -48,7 +48,7 @@ def global_describe(schema: Schema, version: float, base: str) -> dict[str, Any]
 def field_describe(f: FieldDef) -> dict[str, Any]:
     text = f.type in ("string", "textarea", "picklist", "email", "url")
     return {
-        "aggregatable": f.groupable, "aiPredictionField": False, "autoNumber": f.autonumber,
+        "aggregatable": f.aggregatable, "aiPredictionField": False, "autoNumber": f.autonumber,
         "byteLength": f.length * 3 if text or f.type in ("id", "reference") else 0,
         "calculated": False, "calculatedFormula": None, "cascadeDelete": False,
         "caseSensitive": False, "compoundFieldName": None, "controllerName": None,

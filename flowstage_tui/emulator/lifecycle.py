@@ -52,7 +52,10 @@ class Lifecycle:
         self.counters = {"run": 0, "work": 0, "log": 0, "interview": 0}
 
     # ------------------------------------------------------------ helpers
-    def _audit(self, t: int, by: str) -> Record:
+    def _audit(self, t: int, by: str, modified: bool = True) -> Record:
+        """System fields; `modified=False` for FeedComment, which has no LastModified*."""
+        if not modified:
+            return {"IsDeleted": False, "CreatedById": by, "CreatedDate": t, "SystemModstamp": t}
         return {"IsDeleted": False, "CreatedById": by, "CreatedDate": t, "LastModifiedById": by,
                 "LastModifiedDate": t, "SystemModstamp": t}
 
@@ -110,7 +113,7 @@ class Lifecycle:
         self.store.insert("FeedComment", {
             "Id": self.minter.mint("0D7"), "FeedItemId": post["Id"], "ParentId": parent_id,
             "CommentBody": body, "CommentType": "TextComment", "IsRichText": body.startswith("<"),
-            "InsertedById": by, **self._audit(t, by)})
+            "InsertedById": by, **self._audit(t, by, modified=False)})
         obj = "FlowOrchestrationInstanceFeed" if parent_id.startswith("0jE") else \
             "FlowOrchestrationStageInstanceFeed"
         self.store.update(obj, post["Id"], {"CommentCount": post["CommentCount"] + 1}, t, by)
@@ -148,7 +151,8 @@ class Lifecycle:
             "Guid": f"{rng.getrandbits(64):016x}{rng.getrandbits(64):016x}",
             "InterviewLabel": f"{orch.label} {t // 1000}", "CurrentElement": None,
             "PauseLabel": None, "InterviewStatus": "Running", "WasPausedFromScreen": False,
-            "OwnerId": self.auto_id, "Error": None, **self._audit(t, self.auto_id)}
+            "OwnerId": self.auto_id, "Error": None, "EngineType": None, "FlowVersionViewId": None,
+            **self._audit(t, self.auto_id)}
         trig = None
         if orch.trigger_object:
             trig = to18(TRIGGER_PREFIXES[orch.trigger_object] + "RM0"

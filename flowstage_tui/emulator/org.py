@@ -35,6 +35,11 @@ AUTONUMBER_BLOCKS = {"run": 1, "interview": 1, "work": 16, "log": 128}
 PRIVATE = "_"
 
 
+# Polymorphic fields that, in this org's data, only ever hold Ids of runs or their parts
+# (comments sit on run and stage feeds), although their describe lists other targets too.
+_POLYMORPHIC_RUN_LINKS = frozenset({("FeedComment", "FeedItemId"), ("FeedComment", "ParentId")})
+
+
 def _block_counters(index: int) -> dict[str, int]:
     return {kind: index * size for kind, size in AUTONUMBER_BLOCKS.items()}
 
@@ -83,6 +88,7 @@ class DemoOrg:
         clock: Clock | None = None,
         frozen: bool = False,
         feed_history: bool = True,
+        run_log_access: bool = True,
         pace: float = 3.0,
         prefixes: KeyPrefixes | None = None,
         data: dict[str, Any] | None = None,
@@ -95,7 +101,8 @@ class DemoOrg:
         self.seed = seed
         self.frozen = frozen
         self.pace = pace
-        self.schema = Schema(feed_history=feed_history, prefixes=prefixes)
+        self.schema = Schema(feed_history=feed_history, prefixes=prefixes,
+                             run_log_access=run_log_access)
         self.store = Store()
         self.lock = self.store.lock
         self.minter = IdMinter()
@@ -203,8 +210,8 @@ class DemoOrg:
         self.store.run_parts = RUN_PARTS & {o.name for o in self.schema.objects.values()}
         self.store.run_links = {
             o.name: frozenset(f.name for f in o.fields.values()
-                              if f.type == "id" or (f.reference_to and set(f.reference_to)
-                                                    <= RUN_PARTS | {RUN, "FeedItem"}))
+                              if f.type == "id" or (o.name, f.name) in _POLYMORPHIC_RUN_LINKS
+                              or (f.reference_to and set(f.reference_to) <= RUN_PARTS | {RUN}))
             for o in self.schema.objects.values() if o.name in RUN_PARTS}
         self._run_ids = [r["Id"] for r in rows]
         self.store.deferred = Deferred(horizons, self._write_children)
@@ -253,17 +260,38 @@ class DemoOrg:
                                    prefixes=self.schema.prefixes)
 
     def _insert_orchestration_defs(self, now: int) -> None:
+        """One FlowOrchestration per definition, with its active FlowOrchestrationVersion."""
         runs = list(self.store.table(RUN).rows.values())
+        kp = self.schema.prefixes
         for o in ORCHESTRATIONS:
             mine = [r for r in runs if r["OrchestrationDeveloperName"] == o.api_name]
+            done = [r for r in mine if r["Status"] == "Completed"]
+            orch_id = self.minter.mint(kp.orchestration)
+            version_id = self.minter.mint(kp.orchestration_version)
+            audit = {"IsDeleted": False, "CreatedById": self.admin_id,
+                     "CreatedDate": now - 200 * DAY_MS, "LastModifiedById": self.admin_id,
+                     "LastModifiedDate": now - 20 * DAY_MS, "SystemModstamp": now - 20 * DAY_MS}
+            common = {"OrchestrationType": o.flow_type, "Status": "Active", "Description": None,
+                      "IsTemplate": False, "SourceTemplateId": None, "IsOverridable": False,
+                      "OverriddenById": None, "OverriddenOrchestrationId": None,
+                      "LastViewedDate": None, "LastReferencedDate": None}
+            trigger = "RecordAfterSave" if "RecTrig" in o.flow_type else "None"
             self.store.insert("FlowOrchestration", {
-                "Id": self.minter.mint(self.schema.prefixes.orchestration), "ApiName": o.api_name,
-                "OrchestrationLabel": o.label, "Description": None, "OrchestrationType": o.flow_type,
-                "Status": "Active", "RunCount": len(mine),
+                "Id": orch_id, "Name": o.label, "ApiName": o.api_name,
+                "OrchestrationLabel": o.label, "OrchestrationDefinition": None,
+                "TriggerType": trigger, "NamespacePrefix": None, "ManageableState": "unmanaged",
+                "ActiveVersionId": version_id, "IsCitizenEnabled": False,
+                "InstalledPackageName": None, "RunCount": len(mine),
+                "CompletionRate": round(100 * len(done) / len(mine), 2) if mine else None,
+                "AverageRunTime": None, "ApiVersion": 62,
                 "FailedRunCount": sum(r["Status"] == "Error" for r in mine),
-                "IsDeleted": False, "CreatedById": self.admin_id, "CreatedDate": now - 200 * DAY_MS,
-                "LastModifiedById": self.admin_id, "LastModifiedDate": now - 20 * DAY_MS,
-                "SystemModstamp": now - 20 * DAY_MS})
+                **common, **audit})
+            self.store.insert("FlowOrchestrationVersion", {
+                "Id": version_id, "Name": o.label, "FlowOrchestrationId": orch_id,
+                "VersionNumber": o.version, "ActivatedById": self.admin_id,
+                "ActivatedDate": now - 20 * DAY_MS, "RunInMode": "DefaultMode",
+                "ApiVersion": 62.0, "TriggerObjectOrEventLabel": o.trigger_object,
+                **common, **audit})
 
     def _play_history(self, run: Record, orch: Any, t0: int, now: int, rng: random.Random,
                       lc: Any) -> None:

@@ -136,8 +136,8 @@ def test_describe_global_object_and_metadata(sf: Any) -> None:
     desc = sf.FlowOrchestrationInstance.describe()
     fields = {f["name"]: f for f in desc["fields"]}
     assert fields["Status"]["type"] == "picklist"
-    assert [p["value"] for p in fields["Status"]["picklistValues"]] == [
-        "Canceled", "Completed", "Error", "InProgress", "Suspended"]
+    assert [p["value"] for p in fields["Status"]["picklistValues"]] == [  # real describes'
+        "NotStarted", "InProgress", "Completed", "Error", "Discontinued", "Canceled", "Suspended"]
     assert fields["InterviewId"]["relationshipName"] == "Interview"
     assert "OrchestrationLabel" in fields and "AuxiliaryTriggeringRecord" not in fields  # v64
     rels = {c["relationshipName"] for c in desc["childRelationships"]}

@@ -507,7 +507,7 @@ async def test_empty_org(clock: ManualClock) -> None:
 
 async def test_run_with_40_stages(clock: ManualClock) -> None:
     org = DemoOrg(seed=7, runs=0, clock=clock, frozen=True)
-    big = OrchestrationDef("Big_One", "Forty Stage Process", "AutoLaunchedOrchestration", 1,
+    big = OrchestrationDef("Big_One", "Forty Stage Process", "OrchAutolnch", 1,
                            tuple(StageDef(f"S{i:02d}", f"Stage {i}", (_bg(f"T{i}", f"Task {i}"),))
                                  for i in range(40)))
     t = org.now_ms() - 40 * 60_000

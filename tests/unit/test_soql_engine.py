@@ -398,18 +398,18 @@ def test_ids_accept_15_and_18_characters(org: DemoOrg) -> None:
 def test_version_gating(org: DemoOrg) -> None:
     assert err(org, f"SELECT CurrentStage FROM {RUN}", version=61.0).code == "INVALID_FIELD"
     assert q(org, f"SELECT CurrentStage FROM {RUN} LIMIT 1", version=62.0)
-    assert err(org, "SELECT Id FROM FlowOrchestrationLog", version=53.0).code == "INVALID_TYPE"
-    # Step Description became a (non-filterable) textarea in v63
-    org.store.ensure_all()
-    steps = list(org.store.table("FlowOrchestrationStepInstance").rows.values())
-    steps[0]["Description"] = None
-    no_description = {s["Id"] for s in steps if s.get("Description") is None}
-    got = q(org, "SELECT Id FROM FlowOrchestrationStepInstance WHERE Description = null",
-            version=62.0)
-    assert no_description and {r["Id"] for r in got} == no_description
+    # real orgs: the run log from v60, Step Description from v63 and as a textarea only
+    assert err(org, "SELECT Id FROM FlowOrchestrationLog", version=59.0).code == "INVALID_TYPE"
+    assert q(org, "SELECT Id FROM FlowOrchestrationLog LIMIT 1", version=60.0)
+    assert err(org, "SELECT Description FROM FlowOrchestrationStepInstance",
+               version=62.0).code == "INVALID_FIELD"
+    assert q(org, "SELECT Description FROM FlowOrchestrationStepInstance LIMIT 1", version=63.0)
     e = err(org, "SELECT Id FROM FlowOrchestrationStepInstance WHERE Description = null",
             version=63.0)
     assert "can not be filtered" in e.message
+    for field in ("OrchestrationName", "IsDebugRun", "FlowType"):
+        assert err(org, f"SELECT {field} FROM {RUN}", version=64.0).code == "INVALID_FIELD"
+        assert q(org, f"SELECT {field} FROM {RUN} LIMIT 1", version=65.0)
 
 
 def test_query_all_sees_deleted_rows(org: DemoOrg) -> None:
