@@ -478,14 +478,14 @@ class SyncEngine:
                     self._drop_run(rid, changes)
                 elif rid in self._m.table(obj):
                     self._drop_child(obj, rid, changes)
-        # next time, look back from the newest change this mirror has seen
-        self._deleted_mark = max(mark, *self._watermarks.values())
+        # next time, look back from the newest change this mirror has seen (the watermarks
+        # only move forward, so this is never before this check's own mark)
+        self._deleted_mark = max(self._watermarks.values())
         self._last_deletion_check = self.clock()
 
     # ------------------------------------------------------------ mirror edits
     def _bump(self, obj: str, stamp: datetime) -> None:
-        if stamp > self._watermarks.get(obj, stamp - timedelta(seconds=1)):
-            self._watermarks[obj] = stamp
+        self._watermarks[obj] = max(stamp, self._watermarks.get(obj, stamp))
 
     def _put_run(self, run: Run, err: InterviewError | None, changes: _Changes) -> None:
         old = self._m.runs.get(run.id)
