@@ -14,11 +14,13 @@ from typing import Any
 
 import pytest
 
-from flowstage_tui.emulator.clock import ManualClock
+from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.salesforce.capabilities import RUN
+from flowstage_tui.salesforce.models import Run
 from flowstage_tui.salesforce.queries import RunFilter
 
+from ..conftest import FIXED_NOW
 from .conftest import make_engine
 
 # Labels and names that hold every character LIKE or a string literal treats specially, each
@@ -37,8 +39,15 @@ PLANTED = [
 SINCE = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
 
 
-@pytest.fixture
-def planted(org: DemoOrg) -> DemoOrg:
+@pytest.fixture(scope="module")
+def shared_clock() -> ManualClock:
+    """One clock for the module's one org: every test here only reads it."""
+    return ManualClock(sf_to_ms(FIXED_NOW) / 1000)
+
+
+@pytest.fixture(scope="module")
+def planted(shared_clock: ManualClock) -> DemoOrg:
+    org = DemoOrg(seed=7, runs=300, clock=shared_clock, frozen=True)
     org.write_all()  # else writing a run's held-back children replays its row over the edit
     with org.lock:
         rows = sorted(org.store.table(RUN).rows.values(), key=lambda r: r["Id"])
@@ -46,6 +55,11 @@ def planted(org: DemoOrg) -> DemoOrg:
             org.store.update(RUN, rec["Id"], {"Name": name, "OrchestrationLabel": label},
                              org.now_ms(), org.admin_id)
     return org
+
+
+@pytest.fixture(scope="module")
+def every_run(planted: DemoOrg, shared_clock: ManualClock) -> tuple[Run, ...]:
+    return make_engine(planted, shared_clock, page_size=2000).poll_once().snapshot.runs
 
 
 def store_runs(org: DemoOrg) -> list[dict[str, Any]]:
@@ -112,9 +126,9 @@ FILTERS = {
 
 @pytest.mark.parametrize("flt", FILTERS.values(), ids=FILTERS.keys())
 def test_filter_returns_exactly_the_runs_a_brute_force_filter_finds(
-        planted: DemoOrg, clock: ManualClock, flt: RunFilter) -> None:
+        planted: DemoOrg, shared_clock: ManualClock, flt: RunFilter) -> None:
     expected = {r["Id"] for r in store_runs(planted) if by_hand(r, flt)}
-    eng = make_engine(planted, clock, flt=flt, page_size=400)  # every match on one page
+    eng = make_engine(planted, shared_clock, flt=flt, page_size=400)  # every match on one page
     snap = eng.poll_once().snapshot
     assert not snap.more
     assert {r.id for r in snap.runs} == expected
@@ -122,13 +136,13 @@ def test_filter_returns_exactly_the_runs_a_brute_force_filter_finds(
 
 @pytest.mark.parametrize("flt", FILTERS.values(), ids=FILTERS.keys())
 def test_status_counts_under_the_filter_match_a_brute_force_count(
-        planted: DemoOrg, clock: ManualClock, flt: RunFilter) -> None:
+        planted: DemoOrg, shared_clock: ManualClock, flt: RunFilter) -> None:
     """The counts answer "how many of each status" for the rest of the filter."""
     expected = Counter(r["Status"] for r in store_runs(planted)
                        if by_hand(r, flt, statuses=False))
-    eng = make_engine(planted, clock, flt=flt)
+    eng = make_engine(planted, shared_clock, flt=flt)
     assert dict(eng.poll_once().snapshot.counts) == dict(expected)
-    clock.advance(15)
+    shared_clock.advance(15)
     assert dict(eng.poll_once().snapshot.counts) == dict(expected)  # the incremental poll too
 
 
@@ -148,10 +162,10 @@ def test_the_planted_rows_make_the_escapes_matter(planted: DemoOrg) -> None:
 
 @pytest.mark.parametrize("flt", FILTERS.values(), ids=FILTERS.keys())
 def test_the_local_match_agrees_with_the_brute_force_filter(
-        planted: DemoOrg, clock: ManualClock, flt: RunFilter) -> None:
+        planted: DemoOrg, every_run: tuple[Run, ...], flt: RunFilter) -> None:
     """`RunFilter.matches` (what a poll uses to drop a changed run that left the filter) says
     the same as the documented meaning, run by run."""
-    everything = make_engine(planted, clock, page_size=2000).poll_once().snapshot.runs
+    everything = every_run
     records = {r["Id"]: r for r in store_runs(planted)}
     assert len(everything) == len(records)
     disagree = [r.name for r in everything if flt.matches(r) != by_hand(records[r.id], flt)]
@@ -160,11 +174,12 @@ def test_the_local_match_agrees_with_the_brute_force_filter(
         by_hand(rec, flt) for rec in records.values())
 
 
-def test_ids_match_in_either_length(planted: DemoOrg, clock: ManualClock) -> None:
-    runs = make_engine(planted, clock, page_size=2000).poll_once().snapshot.runs
+def test_ids_match_in_either_length(planted: DemoOrg, shared_clock: ManualClock,
+                                    every_run: tuple[Run, ...]) -> None:
+    runs = every_run
     a, b, c = runs[0], runs[1], runs[2]
     flt = RunFilter(ids=(a.id, b.id[:15]))
     assert [r.id for r in runs if flt.matches(r)] == [a.id, b.id]
     assert not flt.matches(c)
-    eng = make_engine(planted, clock, flt=flt)
+    eng = make_engine(planted, shared_clock, flt=flt)
     assert {r.id for r in eng.poll_once().snapshot.runs} == {a.id, b.id}
