@@ -15,7 +15,7 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import ids
+from . import connect_api, ids
 from .auth import OAuthError, identity, oauth_token, soap_fault, soap_login, userinfo
 from .clock import ms_to_sf, sf_to_ms
 from .describe import global_describe, global_entry, object_describe
@@ -377,6 +377,8 @@ class ApiHandler:
             return 200, self._limits()
         if head == "sobjects":
             return self._sobjects(method, segs[1:], query, body, version, session, base, ctx)
+        if head == "connect":
+            return 200, connect_api.route(org, method, segs[1:], query, version)
         raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)
 
     @staticmethod
