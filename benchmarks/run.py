@@ -281,6 +281,35 @@ def bench_startup(args: argparse.Namespace) -> None:
     row("python -c 'import textual.app'", f"{textual:.0f} ms")
     row("flowstage runs --demo --limit 20 --format json", f"{runs:.0f} ms",
         "(includes generating the 300-run demo org)")
+    _connect_cost()
+
+
+def _connect_cost() -> None:
+    """What connecting costs in round trips and bytes, counted by the demo org: its global
+    describe is a real org's size (1,089 listed objects beside its own), as start-up pays."""
+    import tempfile
+
+    from flowstage_tui.emulator.clock import ManualClock
+    from flowstage_tui.emulator.org import DemoOrg
+    from flowstage_tui.salesforce.connect import demo_connection
+
+    org = DemoOrg(seed=7, runs=300, clock=ManualClock(1_800_000_000), frozen=True)
+    print("\n[startup] connect cost (requests after the login; counted, not timed)")
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in ("cold", "warm"):
+            start = len(org.request_log)
+            demo_connection(org, cache_dir=Path(tmp)).open()
+            log = org.request_log[start:]
+            sent = sum(r.request_bytes for r in log)
+            got = sum(r.response_bytes for r in log)
+            row(f"connect {kind}: round trips / API calls",
+                f"{len(log)} / {sum(r.counted for r in log)}",
+                "(the login not included)")
+            row(f"connect {kind}: bytes sent / received",
+                f"{sent / 1e3:.1f} kB / {got / 1e6:.2f} MB")
+        glob = next(r for r in log if r.path.endswith("/composite"))
+        row("  of which Organization + global describe (one composite)",
+            f"{glob.response_bytes / 1e6:.2f} MB")
 
 
 BARE_APP = '''

@@ -15,8 +15,8 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import ids
-from .auth import OAuthError, identity, oauth_token, soap_login, userinfo
+from . import connect_api, ids
+from .auth import OAuthError, identity, oauth_token, soap_fault, soap_login, userinfo
 from .clock import ms_to_sf, sf_to_ms
 from .describe import global_describe, global_entry, object_describe
 from .errors import ApiError
@@ -27,6 +27,8 @@ from .soql_exec import Context, Engine, QueryResult, column_metadata
 from .soql_parse import parse
 
 MIN_VERSION = 31
+# Faults of the network itself: the carrier (adapter or server) acts them out.
+NETWORK_FAULTS = ("offline", "drop", "timeout")
 SESSION_EXPIRED = ApiError(401, "INVALID_SESSION_ID", "Session expired or invalid")
 NOT_FOUND_TEXT = "The requested resource does not exist"
 CONTROL_PREFIX = "/__flowstage/"
@@ -87,6 +89,24 @@ def _refusal(problems: list[Invalid]) -> list[dict[str, Any]]:
     return [ApiError(400, p.code, p.message, [p.key]).body()[0] for p in problems]
 
 
+def endpoint_kind(path: str) -> str | None:
+    """Which of the org's endpoints a path names (None: no such resource)."""
+    bare = path.rstrip("/")
+    if bare == "/services/data":
+        return "versions"
+    if path.startswith("/services/data/"):
+        return "rest"
+    if path.startswith("/services/Soap/u/"):
+        return "soap"
+    if bare == "/services/oauth2/token":
+        return "oauth"
+    if bare == "/services/oauth2/userinfo":
+        return "userinfo"
+    if path.startswith("/id/"):
+        return "identity"
+    return None
+
+
 class _Cursor:
     def __init__(self, result: QueryResult, batch: int, base: str, all_rows: bool) -> None:
         self.result = result
@@ -114,37 +134,48 @@ class ApiHandler:
         delay = 0.0
         try:
             if path.startswith(CONTROL_PREFIX):
+                # The demo org's own knobs answer at once: faults can always be switched off.
                 status, headers, payload = self._control(req, path)
-            elif path.rstrip("/") == "/services/data":
+                return self._respond(req, path, soql, status, headers, payload, 0, started)
+            # Everything else crosses the (simulated) network, logins included: a real org's
+            # login, versions list and identity URL are round trips like any other.
+            endpoint = endpoint_kind(path)
+            fault, delay = self._roll_faults()
+            if fault in NETWORK_FAULTS:
+                # The request never reaches the org; the carrier acts out the failure.
+                return Response(0, {}, b"", fault=fault, delay=delay)
+            if fault in ("http500", "http503") and endpoint in ("soap", "oauth"):
+                resp = self._login_unavailable(req, path, endpoint, started)
+                resp.delay = delay
+                return resp
+            if fault == "http503":
+                raise ApiError(503, "SERVER_UNAVAILABLE", "Server Unavailable")
+            if fault == "http500":
+                raise ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. "
+                               "Please include this ErrorId if you contact support: "
+                               "1985332067-40615 (-1190938459)")
+            if endpoint == "versions":
                 status, headers, payload = 200, {}, self._versions()
-            elif path.startswith("/services/data/"):
-                fault, delay = self._roll_faults()
-                if fault in ("offline", "drop", "timeout"):
-                    # The request never reaches the org; the carrier acts out the failure.
-                    return Response(0, {}, b"", fault=fault, delay=delay)
-                if fault == "http503":
-                    raise ApiError(503, "SERVER_UNAVAILABLE", "Server Unavailable")
-                if fault == "http500":
-                    raise ApiError(500, "UNKNOWN_EXCEPTION", "An unexpected error occurred. "
-                                   "Please include this ErrorId if you contact support: "
-                                   "1985332067-40615 (-1190938459)")
+            elif endpoint == "rest":
                 status, headers, payload, counted = self._api(req, path, query)
-            elif path.startswith("/services/Soap/u/"):
+            elif endpoint == "soap":
                 version = path.split("/")[4] if len(path.split("/")) > 4 else "59.0"
                 status, xml = soap_login(org, req.body, req.origin, version)
-                return self._finish(req, path, None, status, {"Content-Type": "text/xml;"
+                resp = self._finish(req, path, None, status, {"Content-Type": "text/xml;"
                                     "charset=UTF-8"}, xml.encode(), 0, started)
-            elif path.rstrip("/") == "/services/oauth2/token":
+                resp.delay = delay
+                return resp
+            elif endpoint == "oauth":
                 try:
                     payload = oauth_token(org, req.body, req.headers, req.origin)
                     status, headers = 200, {}
                 except OAuthError as exc:
                     status, headers = exc.status, {}
                     payload = {"error": exc.error, "error_description": exc.description}
-            elif path.rstrip("/") == "/services/oauth2/userinfo":
+            elif endpoint == "userinfo":
                 session = self._session(req)
                 status, headers, payload = 200, {}, userinfo(org, req.origin, session.user_id)
-            elif path.startswith("/id/"):
+            elif endpoint == "identity":
                 session = self._session(req)
                 bits = path.strip("/").split("/")
                 if len(bits) != 3 or ids.normalise(bits[2]) is None:
@@ -158,6 +189,17 @@ class ApiHandler:
             if path.startswith("/services/data/v") and exc.status != 401 and \
                     exc.code != "REQUEST_LIMIT_EXCEEDED" and not counted:
                 counted = self._count(1) if self._counts(path) else 0
+        resp = self._respond(req, path, soql, status, headers, payload, counted, started,
+                             malformed=fault == "malformed")
+        resp.delay = delay
+        return resp
+
+    def _respond(self, req: Request, path: str, soql: str | None, status: int,
+                 headers: dict[str, str], payload: Any, counted: int, started: float, *,
+                 malformed: bool = False) -> Response:
+        """A JSON answer: the API usage header on API calls, the body (cut short when the
+        malformed fault struck), logged."""
+        org = self.org
         if path.startswith("/services/data/v"):
             headers["Sforce-Limit-Info"] = f"api-usage={org.api_used}/{org.api_limit}"
         pretty = req.headers.get("x-prettyprint") == "1"
@@ -165,11 +207,22 @@ class ApiHandler:
             payload, ensure_ascii=False, indent=2 if pretty else None,
             separators=None if pretty else (",", ":")).encode()
         headers.setdefault("Content-Type", "application/json;charset=UTF-8")
-        if fault == "malformed" and body:
+        if malformed and body:
             body = body[: max(1, len(body) // 2)]
-        resp = self._finish(req, path, soql, status, headers, body, counted, started)
-        resp.delay = delay
-        return resp
+        return self._finish(req, path, soql, status, headers, body, counted, started)
+
+    def _login_unavailable(self, req: Request, path: str, endpoint: str,
+                           started: float) -> Response:
+        """error_rate on a login: the login service is down for a moment and says so in its
+        own format (a SOAP fault, an OAuth error), not the REST API's."""
+        if endpoint == "soap":
+            xml = soap_fault("SERVER_UNAVAILABLE", "Server unavailable, please try again later.")
+            return self._finish(req, path, None, 500, {"Content-Type": "text/xml;charset=UTF-8"},
+                                xml.encode(), 0, started)
+        # [INF] the token endpoint's answer to a passing outage, in OAuth's error shape
+        return self._respond(req, path, None, 503, {},
+                             {"error": "unknown_error", "error_description": "retry your request"},
+                             0, started)
 
     def _finish(self, req: Request, path: str, soql: str | None, status: int,
                 headers: dict[str, str], body: bytes, counted: int, started: float) -> Response:
@@ -324,6 +377,8 @@ class ApiHandler:
             return 200, self._limits()
         if head == "sobjects":
             return self._sobjects(method, segs[1:], query, body, version, session, base, ctx)
+        if head == "connect":
+            return 200, connect_api.route(org, method, segs[1:], query, version)
         raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)
 
     @staticmethod

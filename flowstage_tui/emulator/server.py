@@ -7,6 +7,7 @@ import ipaddress
 import socket
 import ssl
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,11 +24,15 @@ class DemoServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, org: DemoOrg, host: str, port: int, scheme: str) -> None:
+    def __init__(self, org: DemoOrg, host: str, port: int, scheme: str,
+                 wait: Callable[[float], bool] | None = None) -> None:
         self.api = ApiHandler(org)
         self.org = org
         self.scheme = scheme
         self.stop_event = threading.Event()
+        # How a request waits out its latency or stall: True means the server is stopping.
+        # Tests inject a recording one instead of the clock.
+        self.wait: Callable[[float], bool] = wait or self.stop_event.wait
         super().__init__((host, port), _Handler)
 
     @property
@@ -57,7 +62,7 @@ class _Handler(BaseHTTPRequestHandler):
         origin = f"{self.server.scheme}://{host}"
         headers = {k.lower(): v for k, v in self.headers.items()}
         resp = self.server.api.handle(Request(self.command, self.path, headers, body, origin))
-        if resp.delay > 0 and self.server.stop_event.wait(resp.delay):
+        if resp.delay > 0 and self.server.wait(resp.delay):
             return
         if resp.fault in ("drop", "offline"):
             self.close_connection = True
@@ -68,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
                 pass
             return
         if resp.fault == "timeout":
-            self.server.stop_event.wait(STALL_SECONDS)
+            self.server.wait(STALL_SECONDS)
             self.close_connection = True
             return
         # the org's own Date header (its clock, skew and all) instead of this machine's
@@ -120,8 +125,9 @@ def self_signed_certificate(directory: Path, host: str) -> tuple[Path, Path]:
 
 
 def make_server(org: DemoOrg, host: str = "127.0.0.1", port: int = 0, *,
-                tls_cert: Path | None = None, tls_key: Path | None = None) -> DemoServer:
-    server = DemoServer(org, host, port, "https" if tls_cert else "http")
+                tls_cert: Path | None = None, tls_key: Path | None = None,
+                wait: Callable[[float], bool] | None = None) -> DemoServer:
+    server = DemoServer(org, host, port, "https" if tls_cert else "http", wait)
     if tls_cert is not None:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(str(tls_cert), str(tls_key) if tls_key else None)
