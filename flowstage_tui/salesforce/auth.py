@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from ..config.secrets import secret
 from ..config.store import Profile, is_loopback
-from ..errors import AuthNeeded, ConfigError
+from ..errors import AuthNeeded, ConfigError, OrgUnavailable
 from .connect import Connection, demo_connection
 from .credentials import Credentials
 
@@ -224,6 +224,8 @@ def build_connection(profile: Profile, *, cache_dir: Path | None = None,
         session = TimeoutSession()
         if ca:
             session.verify = str(Path(ca).expanduser())
+        statuses: list[int] = []  # the login's HTTP answers: a 5xx is an outage, not a refusal
+        session.hooks["response"].append(lambda r, *_a, **_k: statuses.append(r.status_code))
         token_url = f"{base}/services/oauth2/token"
         domain = "login"  # used by simple-salesforce only in a hint it prints
         try:
@@ -248,6 +250,14 @@ def build_connection(profile: Profile, *, cache_dir: Path | None = None,
                                             {"Authorization": f"Basic {basic.decode()}"},
                                             None, session)
         except sfx.SalesforceAuthenticationFailed as exc:
+            code = str(exc.code).removeprefix("sf:")
+            if statuses and statuses[-1] >= 500 and (code in _OUTAGE_CODES or code.isdigit()):
+                # the login host is up but failing (maintenance, an incident): wait and retry,
+                # do not tell the user to log in again. (A refused SOAP login is a 500 too,
+                # so the code decides; a body that is not JSON leaves only the status.)
+                raise OrgUnavailable(f"Login for profile {p.name!r} at {base}: the org answered "
+                                     f"{statuses[-1]} ({exc.code}); flowstage retries.",
+                                     reason=str(statuses[-1])) from exc
             # `exc.message` is simple-salesforce's unfilled class template ("Response content:
             # {content}"); `auth_message` is the org's exceptionMessage / error_description,
             # or a whole HTML page when a proxy answered.
@@ -265,6 +275,12 @@ def build_connection(profile: Profile, *, cache_dir: Path | None = None,
 
     return Connection(login=oauth_login, session_factory=sessions, api_cap=cap,
                       cache_dir=cache_dir, label=p.name)
+
+
+# Login answers that mean "the service is failing", not "these credentials are refused":
+# SOAP faults and OAuth errors (RFC 6749's server_error / temporarily_unavailable).
+_OUTAGE_CODES = frozenset({"SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION", "unknown_error",
+                           "server_error", "temporarily_unavailable"})
 
 
 def _jwt_assertion(p: Profile, audience: str) -> str:

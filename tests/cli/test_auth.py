@@ -18,7 +18,7 @@ from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.emulator.server import DemoServer
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.engine.sync import SyncEngine
-from flowstage_tui.errors import AuthNeeded
+from flowstage_tui.errors import AuthNeeded, OrgUnavailable
 from flowstage_tui.salesforce.auth import build_connection, sf_cli_login
 
 
@@ -63,6 +63,30 @@ def test_failed_password_login_is_one_clean_line(server: DemoServer, org: DemoOr
     assert "{content}" not in message and "\n" not in message
     assert message == ("Login for profile 't' failed (INVALID_LOGIN): Invalid username, "
                        "password, security token; or user locked out.")
+
+
+@pytest.mark.parametrize("auth", ["password", "client-credentials"])
+def test_a_login_host_that_fails_is_an_outage_not_a_refusal(
+        server: DemoServer, org: DemoOrg, monkeypatch: pytest.MonkeyPatch, auth: str) -> None:
+    """A 5xx from the login endpoint (maintenance, an incident) must not tell the admin to log
+    in again: it is the org's outage, retried with back-off like any other."""
+    monkeypatch.setenv("T_PW", org.credentials.password)
+    monkeypatch.setenv("T_TOKEN", org.credentials.security_token)
+    monkeypatch.setenv("T_SECRET", org.credentials.client_secret)
+    values: dict[str, object] = {
+        "auth": auth, "login_url": server.origin, "username": org.credentials.username,
+        "password_env": "T_PW", "security_token_env": "T_TOKEN",
+        "client_id": org.credentials.client_id, "client_secret_env": "T_SECRET"}
+    org.faults.update(error_rate=1.0)
+    with pytest.raises(OrgUnavailable) as caught:
+        open_profile(values)
+    message = str(caught.value)
+    assert message.startswith(f"Login for profile 't' at {server.origin}: the org answered 5")
+    assert message.endswith("; flowstage retries.") and "\n" not in message
+    assert caught.value.reason in ("500", "503")
+    org.faults.update(error_rate=0.0)
+    client, _ = open_profile(values)
+    assert client.query("SELECT Id FROM User LIMIT 1")  # type: ignore[attr-defined]
 
 
 def test_login_failure_text_is_cut_to_one_short_line() -> None:
