@@ -130,6 +130,11 @@ class WorkItem:
     seconds_assigned: int | None  # ElapsedTimeSinceAsgntInSec (v63+), as of the read
     # when the current assignment began: the moment of the read less seconds_assigned
     assigned_since: datetime | None = None
+    # The context record (RelatedRecordId): what the assignee works on, an Account, a Case,
+    # ... (polymorphic over 100+ types). Not the run: the run comes through the step.
+    context_id: str | None = None
+    context_type: str | None = None  # RelatedRecord.Type, else the Id's standard key prefix
+    context_name: str | None = None  # RelatedRecord.Name (a Case's is its CaseNumber)
 
 
 @dataclass(frozen=True)

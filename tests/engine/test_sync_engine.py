@@ -114,6 +114,9 @@ def mirror_matches_fresh(eng: SyncEngine, org: DemoOrg, clock: ManualClock) -> N
         table = {name: dict(org.store.table(name).rows) for name in (
             RUN, STAGE, "FlowOrchestrationStepInstance", "FlowOrchestrationWorkItem",
             "FlowInterview", "User", "Group")}
+        # each work item's context record as the org holds it: (object, name)
+        context = {w["Id"]: org.store.find(w["RelatedRecordId"]) if w["RelatedRecordId"] else None
+                   for w in table["FlowOrchestrationWorkItem"].values()}
     steps_t, items_t = table["FlowOrchestrationStepInstance"], table["FlowOrchestrationWorkItem"]
 
     def run_of(rec: dict[str, Any]) -> Run:
@@ -177,12 +180,16 @@ def mirror_matches_fresh(eng: SyncEngine, org: DemoOrg, clock: ManualClock) -> N
                     who = user or group or {}
                     kind = "User" if user else "Queue" if who.get("Type") == "Queue" else \
                         "Group" if group else None
+                    found = context[w["Id"]]
+                    obj, ctx = found if found is not None else (None, {})
                     assert replace(mine, seconds_assigned=None, assigned_since=None) == WorkItem(
                         id=w["Id"], step_id=st["Id"], run_id=rid, label=w["Label"],
                         status=WorkItemStatus(w["Status"]), assignee_id=w["AssigneeId"],
                         assignee_name=who.get("Name"), assignee_type=kind,
                         assignee_active=user["IsActive"] if user else None, seconds_assigned=None,
-                        **stamps(w))
+                        created=when(w["CreatedDate"]), modified=when(w["LastModifiedDate"]),
+                        modstamp=when(w["SystemModstamp"]), context_id=w["RelatedRecordId"],
+                        context_type=obj, context_name=ctx.get("CaseNumber") or ctx.get("Name"))
                     if w["Status"] == "Assigned":  # read at some poll: within a second of it
                         assert mine.assigned_since is not None
                         assert abs(mine.assigned_since - when(w["_AssignedAt"])) < timedelta(
