@@ -11,6 +11,7 @@ FlowOrchestrationLog row and, when tracking is on, a History row and a feed item
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -26,7 +27,9 @@ WORK = "FlowOrchestrationWorkItem"
 LOG = "FlowOrchestrationLog"
 INTERVIEW = "FlowInterview"
 OPEN_RUN = ("InProgress", "Suspended")
-TRIGGER_PREFIXES = {"Contact": "003", "Quote": "0Q0", "Case": "500", "Opportunity": "006"}
+# Standard key prefixes, for a triggering record when the org holds no records of the type
+# (an org loaded from an older dump): an Id that resolves to nothing, as a deleted record's.
+TRIGGER_PREFIXES = {"Account": "001", "Contact": "003", "Case": "500", "Opportunity": "006"}
 
 BY_API_NAME = {o.api_name: o for o in ORCHESTRATIONS}
 # Everything a run owns: written with it, never shared with another run.
@@ -50,6 +53,9 @@ class Lifecycle:
         self.queues = queues
         self.kp = prefixes
         self.counters = {"run": 0, "work": 0, "log": 0, "interview": 0}
+        # The Ids of the org's Accounts, Contacts, ... by object: the records runs are
+        # triggered by or handed, their work items' context records.
+        self.contexts: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------ helpers
     def _audit(self, t: int, by: str, modified: bool = True) -> Record:
@@ -155,8 +161,10 @@ class Lifecycle:
             **self._audit(t, self.auto_id)}
         trig = None
         if orch.trigger_object:
-            trig = to18(TRIGGER_PREFIXES[orch.trigger_object] + "RM0"
-                        + f"{rng.getrandbits(40):012X}"[:9])
+            bits = rng.getrandbits(40)  # one draw either way: the rest of the run's fate holds
+            pool = self.contexts.get(orch.trigger_object)
+            trig = pool[bits % len(pool)] if pool else to18(
+                TRIGGER_PREFIXES[orch.trigger_object] + "RM0" + f"{bits:012X}"[:9])
         run: Record = {
             "Id": self.minter.mint("0jE"), "Name": self._autonumber("run", "OR-{:07d}"),
             **self._audit(t, self.auto_id), "Status": "InProgress", "InterviewId": interview_id,
@@ -169,6 +177,18 @@ class Lifecycle:
             "AuxiliaryTriggeringRecord": None, "_Version": orch.version,
         }
         return interview, run
+
+    def context_of(self, run: Record) -> str:
+        """The record a run's work items are about: its triggering record; for an
+        autolaunched orchestration the record it was handed (the same one for a run whatever
+        reads it first, from the run's Id); else the run itself."""
+        if run.get("TriggeringRecord"):
+            return str(run["TriggeringRecord"])
+        orch = BY_API_NAME.get(run["OrchestrationDeveloperName"])
+        pool = self.contexts.get(orch.context or "") if orch is not None else None
+        if pool:
+            return pool[zlib.crc32(run["Id"].encode()) % len(pool)]
+        return str(run["Id"])
 
     def start_run(self, orch: OrchestrationDef, t: int, *, debug: bool = False,
                   rng: random.Random | None = None,
@@ -226,7 +246,7 @@ class Lifecycle:
                 "StepType": "InteractiveStep" if st.interactive else self.rng.choice(
                     ("BackgroundStep", "BackgroundStep", "AsynchronousBackgroundStep")),
                 "OrchestrationName": orch.api_name, "OrchestrationStageName": sdef.name,
-                "RelatedRecord": run.get("TriggeringRecord"), "OwnerId": self.auto_id,
+                "RelatedRecord": self.context_of(run), "OwnerId": self.auto_id,
                 "InProgressStepOutputs": None,
             }
             self.store.insert(STEP, step)
@@ -246,12 +266,13 @@ class Lifecycle:
             assignee = self.rng.choice(pool)
             a_type = "User"
         owner = assignee["Id"] if a_type == "User" else self.auto_id
+        context = self.context_of(run)  # the record the assignee works on, not the run
         self.store.insert(WORK, {
             "Id": self.minter.mint(self.kp.work_item),
             "Name": self._autonumber("work", "WI-{:07d}"), **self._audit(t, self.auto_id),
             "AssigneeId": assignee["Id"], "Description": f"Please complete: {step['Label']}",
-            "Label": step["Label"], "RelatedRecordId": run["Id"], "ScreenFlow": None,
-            "ScreenFlowInputs": '{{"recordId": "{}", "note": "line1\\nline2"}}'.format(run["Id"]),
+            "Label": step["Label"], "RelatedRecordId": context, "ScreenFlow": None,
+            "ScreenFlowInputs": f'{{"recordId": "{context}", "note": "line1\\nline2"}}',
             "Status": "Assigned", "StepInstanceId": step["Id"], "LastReferencedDate": None,
             "LastViewedDate": None, "OrchestrationName": run["OrchestrationDeveloperName"],
             "OwnerId": owner, "FlowType": run.get("FlowType"), "_AssignedAt": t})

@@ -19,12 +19,13 @@ from .demo_data import (
     MIN_MS,
     ORCHESTRATIONS,
     OrchestrationDef,
+    build_context_records,
     build_people,
 )
 from .faults import Faults
 from .ids import BlockMinter, IdMinter
 from .lifecycle import BY_API_NAME, INTERVIEW, RUN, RUN_PARTS, Lifecycle, Planner
-from .schema import KeyPrefixes, Schema
+from .schema import CONTEXT_OBJECTS, KeyPrefixes, Schema
 from .store import Deferred, Journal, Record, Store, visible_at
 
 DEFAULT_API_LIMIT = 100_000
@@ -174,6 +175,10 @@ class DemoOrg:
         """
         users, queues, org, who = build_people(self.minter, now, self.rng)
         self._install_people(users, queues, org, who)
+        owners = [u["Id"] for u in users if u["UserType"] == "Standard" and u["IsActive"]]
+        for obj, recs in build_context_records(self.seed, now, owners, who["admin"]).items():
+            self.store.bulk_insert(obj, recs)
+        self._collect_contexts()
         span = 30 * DAY_MS
         rng = self.rng
         starts = sorted(now - int(rng.random() * span) for _ in range(runs))
@@ -258,6 +263,12 @@ class DemoOrg:
                                    feed_history=self.schema.feed_history, admin_id=self.admin_id,
                                    auto_id=self.auto_id, users=users, queues=queues,
                                    prefixes=self.schema.prefixes)
+
+    def _collect_contexts(self) -> None:
+        """Tell the lifecycle which records runs may be triggered by or handed."""
+        self.lifecycle.contexts = {
+            obj: sorted(self.store.table(obj).rows) for obj in CONTEXT_OBJECTS
+            if self.store.tables.get(obj) is not None and self.store.tables[obj].rows}
 
     def _insert_orchestration_defs(self, now: int) -> None:
         """One FlowOrchestration per definition, with its active FlowOrchestrationVersion."""
@@ -389,6 +400,7 @@ class DemoOrg:
                      users[0])
         auto = next((u for u in users if u.get("UserType") == "AutomatedProcess"), admin)
         self._install_people(users, queues or [], org, {"admin": admin["Id"], "auto": auto["Id"]})
+        self._collect_contexts()
         # Keep the org's own rows (already inserted) as they are.
         self.store.tables["User"].rows.update({u["Id"]: u for u in users})
 

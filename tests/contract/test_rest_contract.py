@@ -333,6 +333,12 @@ def test_reassign_work_item(sf: Any, transport: Transport) -> None:
     assert sf.FlowOrchestrationWorkItem.update(item["Id"], {"AssigneeId": target["Id"]}) == 204
     now = sf.FlowOrchestrationWorkItem.get(item["Id"], params={"fields": "AssigneeId"})
     assert now["AssigneeId"] == target["Id"]
+    # logged on the run found through the step (RelatedRecordId is the context record)
+    run = sf.query("SELECT StepInstance.OrchestrationInstanceId FROM FlowOrchestrationWorkItem "
+                   f"WHERE Id = '{item['Id']}'")["records"][0]["StepInstance"]
+    log = sf.query("SELECT Id FROM FlowOrchestrationLog WHERE Kind = 'ReassignWorkItem' AND "
+                   f"OrchestrationInstanceId = '{run['OrchestrationInstanceId']}'")
+    assert log["totalSize"] >= 1
     inactive = sf.query("SELECT Id FROM User WHERE IsActive = false LIMIT 1")["records"][0]
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.FlowOrchestrationWorkItem.update(item["Id"], {"AssigneeId": inactive["Id"]})

@@ -187,3 +187,47 @@ def test_queries_see_held_back_records(clock: ManualClock) -> None:
         assert fresh.store.deferred is not None
         if "WHERE" in text and "AssigneeId" not in text and "Timestamp >=" not in text:
             assert fresh.store.deferred.left > 0, f"wrote every run for: {text}"
+
+
+def test_work_items_are_about_real_context_records(clock: ManualClock) -> None:
+    """RelatedRecordId holds the record the assignee works on, as on a real org: the run's
+    triggering record (a Contact, a Case, an Opportunity), the Account an autolaunched run was
+    handed, or the run itself only where no record is given. Each resolves by Id through the
+    REST API and by SOQL, and the run is never reached through it."""
+    from flowstage_tui.emulator.adapter import DEMO_ORIGIN, demo_session
+
+    org = DemoOrg(seed=5, runs=120, clock=clock, frozen=True, token="ctx")
+    org.write_all()
+    store = org.store
+    kinds: Counter[str] = Counter()
+    for wi in store.table(WORK).rows.values():
+        step = store.get(STEP, wi["StepInstanceId"])
+        assert step is not None
+        run = store.get(RUN, step["OrchestrationInstanceId"])
+        assert run is not None
+        found = store.find(wi["RelatedRecordId"])
+        assert found is not None, wi["RelatedRecordId"]
+        kinds[found[0]] += 1
+        if run["TriggeringRecord"]:
+            assert wi["RelatedRecordId"] == run["TriggeringRecord"]
+            assert found[0] == run["TriggeringRecordType"]
+        elif found[0] == RUN:
+            assert run["OrchestrationDeveloperName"] == "Contract_Renewal"
+    assert {"Account", "Contact", "Case", "Opportunity"} <= set(kinds)
+    assert kinds[RUN] < sum(kinds.values()) / 4  # the run itself is the exception
+    s = demo_session(org)
+    auth = {"Authorization": "Bearer ctx"}
+    account = next(w["RelatedRecordId"] for w in store.table(WORK).rows.values()
+                   if w["RelatedRecordId"].startswith("001"))
+    got = s.get(f"{DEMO_ORIGIN}/services/data/v62.0/sobjects/Account/{account}", headers=auth)
+    assert got.status_code == 200 and got.json()["Name"]
+    rows = s.get(f"{DEMO_ORIGIN}/services/data/v62.0/query", headers=auth, params={
+        "q": "SELECT RelatedRecord.Type, RelatedRecord.Name FROM FlowOrchestrationWorkItem "
+             f"WHERE RelatedRecordId = '{account}'"}).json()["records"]
+    assert rows and all(r["RelatedRecord"]["Type"] == "Account" and
+                        r["RelatedRecord"]["Name"] == got.json()["Name"] for r in rows)
+    case = s.get(f"{DEMO_ORIGIN}/services/data/v62.0/query", headers=auth, params={
+        "q": "SELECT RelatedRecord.Name, RelatedRecordId FROM FlowOrchestrationWorkItem "
+             "WHERE RelatedRecord.Type = 'Case' LIMIT 1"}).json()["records"][0]
+    number = store.get("Case", case["RelatedRecordId"])
+    assert number is not None and case["RelatedRecord"]["Name"] == number["CaseNumber"]
