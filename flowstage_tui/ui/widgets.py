@@ -802,6 +802,16 @@ class StepsTable(_Table):
         self._items = {wi.id: wi for st in steps for wi in items.get(st.id, ())}
         self._refill(self.selected_id)
 
+    def context_item(self) -> WorkItem | None:
+        """The work item whose context record the tab shows: the one under the cursor; on a
+        step's own row, the first of the stage's items that has one (a stage's items are
+        about its run's record)."""
+        key = self.selected_id
+        item = self._items.get(key or "")
+        if item is not None:
+            return item if item.context_id else None
+        return next((wi for wi in self._items.values() if wi.context_id), None)
+
     def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
         wi = self._items.get(key)
         if wi is None:
@@ -810,6 +820,29 @@ class StepsTable(_Table):
             return {"Held": Text("done")}
         since = wi.assigned_since or wi.modified  # before v63: the last change is the best guess
         return {"Held": Text(P.short_span((now - since).total_seconds()))}
+
+
+def context_url(item: WorkItem, instance_url: str) -> str | None:
+    """The context record's Lightning URL, when its type is known."""
+    if not item.context_id or not item.context_type:
+        return None
+    return P.lightning_url(instance_url, item.context_type, item.context_id)
+
+
+def context_text(item: WorkItem | None, instance_url: str) -> Text:
+    """One line under the steps: the record the assignee works on (name, type, Lightning
+    URL). Org text, so literal; cut at the pane's edge, the URL last."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    if item is None or not item.context_id:
+        return out
+    out.append("Context ", style="dim")
+    out.append_text(P.literal(item.context_name or item.context_id, "bold"))
+    out.append(f" · {P.one_line(item.context_type or 'unknown type')}", style="dim")
+    url = context_url(item, instance_url)
+    if url:
+        out.append("  ")
+        out.append(url, style="underline")
+    return out
 
 
 def history_text(details: StageDetails | None, run: Run | None, now: datetime,

@@ -47,6 +47,16 @@ def state(app: FlowstageApp) -> Any:
     return app.health.state
 
 
+def org_url(app: FlowstageApp) -> str:
+    """The Lightning host of the demo org, as lightning_url makes it."""
+    return P.lightning_url(app.instance_url(), "X", "Y").split("/lightning/")[0]
+
+
+def screen_lines(app: FlowstageApp) -> list[str]:
+    from .invariants import screen_text
+    return screen_text(app)
+
+
 def header(app: FlowstageApp) -> str:
     return str(app.query_one(HeaderBar).render())
 
@@ -283,6 +293,55 @@ async def test_steps_show_who_holds_it_and_an_inactive_holder(org: DemoOrg,
         assert cells[-1] and cells[-1] != "done"  # how long they have held it
         # every column fits the pane: nothing hides off to the right
         assert steps.virtual_size.width <= steps.size.width
+
+
+async def test_steps_tab_shows_the_work_items_context_record(org: DemoOrg,
+                                                              clock: ManualClock) -> None:
+    """A work item is about an Account: the Steps tab names it, its type and its Lightning
+    URL, and `y` copies that URL. A work item on the same Account with no step (StepInstanceId
+    null) is attached to no run: RelatedRecordId is never taken for the run."""
+    work = "FlowOrchestrationWorkItem"
+    with org.lock:
+        org.store.ensure_all()
+        item = next(w for w in sorted(org.store.table(work).rows.values(),
+                                      key=lambda w: -w["CreatedDate"])
+                    if w["Status"] == "Assigned" and w["RelatedRecordId"].startswith("001"))
+        account = org.store.get("Account", item["RelatedRecordId"])
+        assert account is not None
+        orphan = {**item, "Id": org.minter.mint(org.schema.prefixes.work_item),
+                  "StepInstanceId": None, "Label": "Orphan item"}
+        org.store.insert(work, orphan)
+    step = org.store.table("FlowOrchestrationStepInstance").rows[item["StepInstanceId"]]
+    app = make_app(org, clock)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.select_run(step["OrchestrationInstanceId"])
+        await settle(app, pilot)
+        stages = app.query_one(StagesTable)
+        stages.move_cursor(row=stages.get_row_index(step["StageInstanceId"]))
+        await settle(app, pilot)
+        steps = app.query_one(StepsTable)
+        steps.focus()
+        steps.move_cursor(row=steps.get_row_index(item["Id"]))
+        await settle(app, pilot)
+        url = (f"{org_url(app)}/lightning/r/Account/{account['Id']}/view")
+        line = text_of(app, "#context")
+        assert app.query_one("#context").display
+        assert account["Name"] in line and "· Account" in line
+        assert any(account["Name"] in row and "Account" in row for row in screen_lines(app))
+        held = [wi for items in app.snapshot.work_items.values() for wi in items]
+        assert orphan["Id"] not in {wi.id for wi in held}
+        assert all(wi.run_id == step["OrchestrationInstanceId"] for wi in held
+                   if wi.id == item["Id"])
+        await pilot.press("y")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # the context record's URL comes first in the steps
+        await settle(app, pilot)
+        assert copied[-1] == url
+        await pilot.press("o")
+        assert copied[-1] == url
 
 
 async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
