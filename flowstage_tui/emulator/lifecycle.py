@@ -192,11 +192,15 @@ class Lifecycle:
 
     def start_run(self, orch: OrchestrationDef, t: int, *, debug: bool = False,
                   rng: random.Random | None = None,
-                  replay: tuple[Record, Record] | None = None) -> Record:
+                  replay: tuple[Record, Record] | None = None, begin: bool = True) -> Record:
         """Start a run. With `replay`, its interview and run rows already exist (a generated
         run whose other records are written now): they are reset in place to how they began.
+        Every stage record is made with the run, NotStarted, as real orgs show them; the first
+        starts at once, unless `begin` is False: a run that stays NotStarted.
         """
         interview, run = self.build_run(orch, t, debug, rng or self.rng)
+        if not begin:
+            run["Status"] = "NotStarted"
         if replay is None:
             self.store.insert(INTERVIEW, interview)
             self.store.insert(RUN, run)
@@ -210,8 +214,18 @@ class Lifecycle:
             "UserOrGroupId": self.auto_id, "AccessLevel": "All", "RowCause": "Owner",
             "LastModifiedDate": t, "LastModifiedById": self.auto_id, "IsDeleted": False})
         self.history(RUN, run["Id"], "created", None, None, t, self.auto_id)
-        self.log(run, "StartInstance", t)
-        self.start_stage(run, orch, 0, t)
+        for index, sdef in enumerate(orch.stages):
+            stage: Record = {
+                "Id": self.minter.mint("0jF"), "Name": sdef.name, **self._audit(t, self.auto_id),
+                "Label": sdef.label, "OrchestrationInstanceId": run["Id"], "Position": index + 1,
+                "Status": "NotStarted", "OrchestrationName": orch.api_name,
+                "OwnerId": self.auto_id,
+            }
+            self.store.insert(STAGE, stage)
+            self.history(STAGE, stage["Id"], "created", None, None, t, self.auto_id)
+        if begin:
+            self.log(run, "StartInstance", t)
+            self.start_stage(run, orch, 0, t)
         return run
 
     @contextmanager
@@ -227,13 +241,21 @@ class Lifecycle:
 
     def start_stage(self, run: Record, orch: OrchestrationDef, index: int, t: int) -> Record:
         sdef = orch.stages[index]
-        stage: Record = {
-            "Id": self.minter.mint("0jF"), "Name": sdef.name, **self._audit(t, self.auto_id),
-            "Label": sdef.label, "OrchestrationInstanceId": run["Id"], "Position": index + 1,
-            "Status": "InProgress", "OrchestrationName": orch.api_name, "OwnerId": self.auto_id,
-        }
-        self.store.insert(STAGE, stage)
-        self.history(STAGE, stage["Id"], "created", None, None, t, self.auto_id)
+        waiting = next((s for s in self.stages(run) if s["Position"] == index + 1), None)
+        if waiting is not None:  # made NotStarted with the run
+            stage = waiting
+            self._update(STAGE, stage, t, Status="InProgress")
+            self.tracked(STAGE, stage["Id"], "NotStarted", "InProgress", t, self.auto_id)
+        else:  # a run loaded from an older dump, whose stages were made as they started
+            stage = {
+                "Id": self.minter.mint("0jF"), "Name": sdef.name,
+                **self._audit(t, self.auto_id), "Label": sdef.label,
+                "OrchestrationInstanceId": run["Id"], "Position": index + 1,
+                "Status": "InProgress", "OrchestrationName": orch.api_name,
+                "OwnerId": self.auto_id,
+            }
+            self.store.insert(STAGE, stage)
+            self.history(STAGE, stage["Id"], "created", None, None, t, self.auto_id)
         self._update(RUN, run, t, CurrentStage=sdef.name)
         self.log(run, "StartStage", t, stage=sdef.name)
         for st in sdef.steps:
@@ -371,12 +393,16 @@ class Lifecycle:
         self.log(run, "CancelInstance", t, actor=user["Username"] if user else None)
 
     def suspend_run(self, run: Record, t: int) -> None:
+        """Suspend a run: its stage and the stage's running steps are Suspended too."""
         stage = self.current_stage(run)
         self._update(RUN, run, t, self.admin_id, Status="Suspended")
         self.tracked(RUN, run["Id"], "InProgress", "Suspended", t, self.admin_id)
         self.log(run, "SuspendInstance", t)
         if stage is not None:
             self._update(STAGE, stage, t, self.admin_id, Status="Suspended")
+            for s in self.steps(stage):
+                if s["Status"] == "InProgress":
+                    self._update(STEP, s, t, self.admin_id, Status="Suspended")
             self.log(run, "SuspendStage", t, stage=stage["Name"])
 
     def resume_run(self, run: Record, t: int) -> None:
@@ -386,6 +412,31 @@ class Lifecycle:
         self.log(run, "ResumeInstance", t)
         if stage is not None:
             self._update(STAGE, stage, t, self.admin_id, Status="InProgress")
+            for s in self.steps(stage):
+                if s["Status"] == "Suspended":
+                    self._update(STEP, s, t, self.admin_id, Status="InProgress")
+
+    def discontinue_run(self, run: Record, t: int) -> None:
+        """The run is discontinued (its orchestration stopped it): the running stage and its
+        running steps are Discontinued, open work items Completed, later stages stay
+        NotStarted."""
+        stage = self.current_stage(run)
+        if stage is not None:
+            for s in self.steps(stage):
+                if s["Status"] == "InProgress":
+                    self._update(STEP, s, t, Status="Discontinued")
+                    self.log(run, "DiscontinueStep", t, stage=stage["Name"], step=s["Name"])
+                    for wi in self.work_items(s):
+                        if wi["Status"] == "Assigned":
+                            self._update(WORK, wi, t, Status="Completed")
+            old = stage["Status"]
+            self._update(STAGE, stage, t, Status="Discontinued")
+            self.tracked(STAGE, stage["Id"], old, "Discontinued", t, self.auto_id)
+            self.log(run, "DiscontinueStage", t, stage=stage["Name"])
+        old_run = run["Status"]
+        self._update(RUN, run, t, Status="Discontinued",
+                     Duration=(t - run["CreatedDate"]) // 1000)
+        self.tracked(RUN, run["Id"], old_run, "Discontinued", t, self.auto_id)
 
     def reassign(self, run: Record, wi: Record, assignee: Record, t: int, by: str) -> None:
         is_user = assignee["Id"].startswith("005")
@@ -496,6 +547,11 @@ class Planner:
     def suspend_run(self, run: Record, t: int) -> None:
         self.done = True
         self._touch(t, self.admin_id, Status="Suspended")
+
+    def discontinue_run(self, run: Record, t: int) -> None:
+        self.done = True
+        self._touch(t, self.auto_id, Status="Discontinued",
+                    Duration=(t - run["CreatedDate"]) // 1000)
 
     def chatter(self, run: Record, t: int) -> None:
         # a post at t, and up to three comments seven minutes apart

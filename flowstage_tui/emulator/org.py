@@ -41,6 +41,13 @@ PRIVATE = "_"
 _POLYMORPHIC_RUN_LINKS = frozenset({("FeedComment", "FeedItemId"), ("FeedComment", "ParentId")})
 
 
+def never_started(seed: int) -> bool:
+    """A generated run that was created and never started (1 in 64: NotStarted, its stages
+    NotStarted, no steps), decided by its seed alone so that neither its fate's draws nor
+    any other run's change."""
+    return seed % 64 == 0
+
+
 def _block_counters(index: int) -> dict[str, int]:
     return {kind: index * size for kind, size in AUTONUMBER_BLOCKS.items()}
 
@@ -198,8 +205,12 @@ class DemoOrg:
                 # the Ids and names _write_children's replay will give it (see Lifecycle.scope)
                 lc.minter, lc.counters = BlockMinter(self.minter, index), _block_counters(index)
                 interview, run = lc.build_run(orch, t0, debug, fate)
-                planner.start(interview, run, orch)
-                self._play_history(run, orch, t0, now, fate, planner)
+                if never_started(seed):
+                    run["Status"] = "NotStarted"  # as start_run(begin=False) leaves it
+                    planner.horizon = t0
+                else:
+                    planner.start(interview, run, orch)
+                    self._play_history(run, orch, t0, now, fate, planner)
                 plans.append((orch, t0, debug, seed))
                 rows.append(run)
                 interviews.append(interview)
@@ -242,8 +253,10 @@ class DemoOrg:
         lc = self.lifecycle
         with lc.scope(BlockMinter(self.minter, index), _block_counters(index),
                       random.Random(seed ^ DETAIL_SEED)):
-            lc.start_run(orch, t0, debug=debug, rng=fate, replay=(interview, run))
-            self._play_history(run, orch, t0, self._generated_at, fate, lc)
+            begin = not never_started(seed)
+            lc.start_run(orch, t0, debug=debug, rng=fate, replay=(interview, run), begin=begin)
+            if begin:
+                self._play_history(run, orch, t0, self._generated_at, fate, lc)
         # rows that did not change keep the sorted views built on them
         if interview == planned[0]:
             interviews.generation = generations[0]
@@ -309,10 +322,12 @@ class DemoOrg:
         """Play a run from its start until now with a randomly chosen fate, against the
         Lifecycle (writing records) or a Planner (keeping only the run row)."""
         fate = rng.random()
-        # Error 10%, Canceled 4%, Suspended 3%, the rest run until done (or until now).
+        # Error 10%, Canceled 4%, Suspended 3%, Discontinued 2%, the rest run until done (or
+        # until now). (NotStarted runs, 1.5%, are never played: see never_started.)
         fail_at = rng.randrange(len(orch.stages)) if fate < 0.10 else None
         cancel_at = rng.randrange(len(orch.stages)) if 0.10 <= fate < 0.14 else None
         suspend_at = rng.randrange(len(orch.stages)) if 0.14 <= fate < 0.17 else None
+        discontinue_at = rng.randrange(len(orch.stages)) if 0.17 <= fate < 0.19 else None
         stall = fate > 0.985  # stuck on an inactive user for weeks
         t = t0
         for index in range(len(orch.stages)):
@@ -327,14 +342,16 @@ class DemoOrg:
                 if rng.random() < 0.5:
                     lc.chatter(run, t + rng.randint(MIN_MS, 3 * HOUR_MS))
                 return
-            if index == cancel_at or index == suspend_at:
+            if index in (cancel_at, suspend_at, discontinue_at):
                 t += rng.randint(MIN_MS, 6 * HOUR_MS)
                 if t >= now:
                     return
                 if index == cancel_at:
                     lc.cancel_run(run, t, self.admin_id)
-                else:
+                elif index == suspend_at:
                     lc.suspend_run(run, t)
+                else:
+                    lc.discontinue_run(run, t)
                 return
             steps = lc.steps(stage)  # in creation order
             ends = []

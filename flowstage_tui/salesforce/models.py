@@ -27,10 +27,14 @@ class _Tolerant(StrEnum):
 
 
 class RunStatus(_Tolerant):
+    """The run Status picklist of real describes (NotStarted and Discontinued too)."""
+
+    NOT_STARTED = "NotStarted"
     IN_PROGRESS = "InProgress"
     ERROR = "Error"
     SUSPENDED = "Suspended"
     COMPLETED = "Completed"
+    DISCONTINUED = "Discontinued"
     CANCELED = "Canceled"
 
 
@@ -88,8 +92,10 @@ class StageRun:
 
     @property
     def ended(self) -> datetime | None:
-        """When a finished stage ended (its last modification), None while it runs."""
-        if self.status in (StageStatus.IN_PROGRESS, StageStatus.SUSPENDED):
+        """When a finished stage ended (its last modification), None while it runs or has
+        not started."""
+        if self.status in (StageStatus.IN_PROGRESS, StageStatus.SUSPENDED,
+                           StageStatus.NOT_STARTED):
             return None
         return self.modified
 

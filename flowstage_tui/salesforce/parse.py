@@ -62,7 +62,8 @@ def children(rec: Rec, relationship: str) -> list[Rec]:
     return list(block.get("records") or [])
 
 
-_ENDED = frozenset({RunStatus.COMPLETED, RunStatus.ERROR, RunStatus.CANCELED})
+_ENDED = frozenset({RunStatus.COMPLETED, RunStatus.ERROR, RunStatus.CANCELED,
+                    RunStatus.DISCONTINUED})
 
 
 def run(rec: Rec) -> Run:

@@ -24,7 +24,8 @@ GLYPHS = {
 # Rich styles for Text objects (theme variables are not available inside Text).
 TEXT_STYLES = {
     "InProgress": "bold cyan", "Error": "bold red", "Suspended": "yellow", "Completed": "green",
-    "Canceled": "dim", "Discontinued": "dim", "NotStarted": "dim", "Assigned": "yellow",
+    "Canceled": "dim", "Discontinued": "magenta", "NotStarted": "italic dim",
+    "Assigned": "yellow",
 }
 
 

@@ -23,7 +23,8 @@ from ..salesforce.models import (
 )
 from . import present as P
 
-STATUS_ORDER = ("Error", "InProgress", "Suspended", "Completed", "Canceled")
+STATUS_ORDER = ("Error", "InProgress", "Suspended", "NotStarted", "Completed", "Discontinued",
+                "Canceled")
 CHANGE_MARK_SECONDS = 6.0
 
 
@@ -686,6 +687,8 @@ class StagesTable(_Table):
             run_id, times = self._log
             spans = {}
             for key, s in self._stages.items():
+                if str(s.status) == "NotStarted":
+                    continue  # no span yet: its record was made with the run, waiting
                 start, end = times.get(s.name, (None, None)) if run_id == s.run_id else (
                     None, None)
                 spans[key] = (start or s.created, None if s.ended is None else end or s.ended)
@@ -699,6 +702,9 @@ class StagesTable(_Table):
         if s is None:
             return {}
         spans, longest = self._all_spans(now)
+        if key not in spans:  # not started: nothing to time
+            return {"Started": Text("—", style="dim"), "Ended": Text(" "), "Took": Text(" "),
+                    "Span": Text(" ")}
         started, ended = spans[key]
         span = ((ended or now) - started).total_seconds()
         relative = self._relative
@@ -736,9 +742,12 @@ class StagesTable(_Table):
         self._now = now
         self._spans = None
         self.refit(refill=False)  # the time mode (or the stage count) may want other columns
-        # open on the stage that matters: the failing or running one
+        # open on the stage that matters: the failing, running or discontinued one, else the
+        # last that started (not the NotStarted ones after it)
+        started = [i for i, s in enumerate(stages) if str(s.status) != "NotStarted"]
         focus = next((i for i, s in enumerate(stages) if str(s.status) in (
-            "Error", "InProgress", "Suspended")), len(stages) - 1)
+            "Error", "InProgress", "Suspended", "Discontinued")),
+            started[-1] if started else 0)
         self._refill(selected, default=focus if run is not None else 0)
 
 

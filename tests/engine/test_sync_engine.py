@@ -291,9 +291,14 @@ def test_stage_details_in_one_call(clock: ManualClock) -> None:
     assert "FailStage" in kinds and "StartInstance" in kinds
     assert {e.stage_name for e in details.log} <= {stage.name, None}  # its rows, the run's
     # the same call brought every stage's start and end for the Stages pane
-    assert set(details.stage_times) == {s.name for s in snap.stages[errored.id]}
+    assert set(details.stage_times) == {s.name for s in snap.stages[errored.id]
+                                        if s.status != "NotStarted"}  # none for those yet
     started, ended = details.stage_times[stage.name]
-    assert started == stage.created and ended == stage.modified
+    # the record was made with the run (NotStarted): the stage began at its StartStage
+    assert stage.created == errored.created
+    assert started == next(e.timestamp for e in details.log
+                           if e.kind == "StartStage" and e.stage_name == stage.name)
+    assert ended == stage.modified
     assert snap.errors[errored.id].message
 
 

@@ -54,7 +54,7 @@ def test_a_runs_title_prefers_the_label() -> None:
 
 @pytest.mark.parametrize(("status", "ended"), [
     ("InProgress", None), ("Suspended", None), ("Completed", LATER), ("Error", LATER),
-    ("Discontinued", LATER), ("Canceled", LATER), ("NotStarted", LATER), ("OnHold", LATER),
+    ("Discontinued", LATER), ("Canceled", LATER), ("NotStarted", None), ("OnHold", LATER),
 ])
 def test_a_stage_has_ended_unless_it_runs_or_waits(status: str, ended: datetime | None) -> None:
     stage = StageRun(id="s", run_id="r", name="n", label="l", position=1,
