@@ -68,7 +68,9 @@ SHORT_ROWS = 20  # below this many rows only the focused pane is shown
 RUN_ID = re.compile(r"0jE[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?")  # FlowOrchestrationInstance
 HANG_UP_EXIT = 129  # 128 + SIGHUP, as a shell reports a process the hang-up ended
 HANG_UP_GRACE = 3.0  # seconds a clean exit may take after a hang-up before a hard one
-CONTEXT_LINE_ROWS = 24  # from this many rows the Steps tab has a line for the context record
+# From this many rows the Steps tab has a line for the context record; below it (80x24
+# included) the steps keep their rows and the Detail pane's border names the record.
+CONTEXT_LINE_ROWS = 25
 TINY_ROWS = 9  # below this many the Detail pane's tabs lose their underline
 
 
@@ -316,7 +318,6 @@ class FlowstageApp(App[int]):
         # with the focus is shown, full height (1/2/3, Enter and Esc move between them)
         self.set_class(height < SHORT_ROWS, "short")
         self.set_class(height < TINY_ROWS, "tiny")
-        # below this the steps need the context record's line more (y and o still reach it)
         self.set_class(height < CONTEXT_LINE_ROWS, "low")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -340,6 +341,7 @@ class FlowstageApp(App[int]):
         # The tables lay their columns out on their own Resize, for their own width.
         self._layout_for(event.size.width, event.size.height)
         self.call_next(self.render_header)
+        self.call_next(self.show_context)  # the line, or the border when there is no room
 
     def _watch_for_hang_up(self) -> None:
         """When the SSH link drops the terminal is gone: stop asking the org for anything and
@@ -677,6 +679,9 @@ class FlowstageApp(App[int]):
         line.set_class(item is None, "empty")  # a class, not display: `.low` hides it too
         if item is not None:
             line.update(context_text(item, self.instance_url()))
+        # no room for the line (`.low`): the pane's border names the record (y/o copy its URL)
+        low = self.has_class("low") and item is not None
+        self._q("#detail").border_subtitle = context_text(item, "", url=False) if low else ""
 
     def _follow_cursor(self, kind: Literal["run", "stage"], rid: str | None) -> None:
         """Fill the panes below a moved cursor after the cursor's own repaint, once per frame:

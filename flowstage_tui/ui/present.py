@@ -24,7 +24,7 @@ GLYPHS = {
 # Rich styles for Text objects (theme variables are not available inside Text).
 TEXT_STYLES = {
     "InProgress": "bold cyan", "Error": "bold red", "Suspended": "yellow", "Completed": "green",
-    "Canceled": "dim", "Discontinued": "magenta", "NotStarted": "italic dim",
+    "Canceled": "dim", "Discontinued": "blue", "NotStarted": "italic dim",
     "Assigned": "yellow",
 }
 

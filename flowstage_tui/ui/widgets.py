@@ -525,7 +525,7 @@ class RunsTable(_Table):
 
     def columns_for(self, width: int) -> tuple[Col, ...]:
         self.compact = width < self.WIDE
-        fixed = {"mark": 1, "Status": 1 if self.compact else 12, "Run": self._run_room,
+        fixed = {"mark": 1, "Status": 1 if self.compact else 14, "Run": self._run_room,
                  "Started": 5 if self.compact else 11, "Took": 7, "Age": 7}
         room = share(width, fixed, {"Orchestration": (3, 12), "Stage": (2, 10)},
                      drop=("Took", "Started")) or share(
@@ -838,19 +838,19 @@ def context_url(item: WorkItem, instance_url: str) -> str | None:
     return P.lightning_url(instance_url, item.context_type, item.context_id)
 
 
-def context_text(item: WorkItem | None, instance_url: str) -> Text:
-    """One line under the steps: the record the assignee works on (name, type, Lightning
-    URL). Org text, so literal; cut at the pane's edge, the URL last."""
+def context_text(item: WorkItem | None, instance_url: str, url: bool = True) -> Text:
+    """One line under the steps: the record the assignee works on (name, type and, with
+    `url`, its Lightning URL). Org text, so literal; cut at the pane's edge, the URL last."""
     out = Text(no_wrap=True, overflow="ellipsis")
     if item is None or not item.context_id:
         return out
     out.append("Context ", style="dim")
     out.append_text(P.literal(item.context_name or item.context_id, "bold"))
     out.append(f" · {P.one_line(item.context_type or 'unknown type')}", style="dim")
-    url = context_url(item, instance_url)
-    if url:
+    link = context_url(item, instance_url) if url else None
+    if link:
         out.append("  ")
-        out.append(url, style="underline")
+        out.append(link, style="underline")
     return out
 
 
