@@ -10,9 +10,9 @@ import pytest
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.engine.state import HealthState, Snapshot
+from flowstage_tui.engine.state import ChangeSet, HealthState, Snapshot
 from flowstage_tui.engine.sync import SyncEngine, stage_times
-from flowstage_tui.salesforce.capabilities import RUN, STAGE
+from flowstage_tui.salesforce.capabilities import RUN, STAGE, WORK
 from flowstage_tui.salesforce.models import (
     OPEN_STATUSES,
     LogEntry,
@@ -400,3 +400,33 @@ def test_stage_times_take_the_first_start_and_the_last_end() -> None:
             entry("AssignWorkItem", 4, "Ship"), entry("DiscontinueStage", 5, "Ship"))
     assert stage_times(late) == {"Review": (late[1].timestamp, late[2].timestamp),
                                  "Ship": (None, late[4].timestamp)}
+
+
+def test_a_work_item_joins_its_run_through_the_step_never_its_context_record(
+        clock: ManualClock) -> None:
+    """A work item row without the StepInstance path joins the run of the step the mirror
+    holds; one with no step joins no run, even when its context record (RelatedRecordId) is
+    a run the mirror holds: that is what the item is about, not where it belongs."""
+    from flowstage_tui.engine.sync import _Changes
+
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    snap = eng.poll_once().snapshot
+    run = next(r for r in snap.runs if any(snap.steps.get(s.id) for s in snap.stages[r.id]))
+    step = next(st for s in snap.stages[run.id] for st in snap.steps.get(s.id, ()))
+    other = next(r for r in snap.runs if r.id != run.id)
+    base = {"Status": "Assigned", "AssigneeId": org.admin_id, "Label": "x",
+            "CreatedDate": "2026-11-27T10:00:00.000+0000",
+            "LastModifiedDate": "2026-11-27T10:00:00.000+0000",
+            "SystemModstamp": "2026-11-27T10:00:00.000+0000"}
+    rows: list[dict[str, Any]] = [
+        {**base, "Id": "0jRRM00000000AAAAA", "StepInstanceId": step.id,
+         "RelatedRecordId": other.id},
+        {**base, "Id": "0jRRM00000000AAAAB", "StepInstanceId": None, "StepInstance": None,
+         "RelatedRecordId": other.id}]
+    eng._apply_children(WORK, rows, _Changes())
+    held = {wi.id: wi for items in eng._publish(ChangeSet(full=True)).snapshot
+            .work_items.values() for wi in items}
+    assert held["0jRRM00000000AAAAA"].run_id == run.id
+    assert held["0jRRM00000000AAAAA"].context_id == other.id
+    assert "0jRRM00000000AAAAB" not in held
