@@ -26,7 +26,7 @@ from .salesforce.capabilities import (
     WORK,
     Capabilities,
 )
-from .salesforce.models import Run
+from .salesforce.models import Run, StageStatus, WorkItem
 from .salesforce.queries import LOG_FIELDS, QueryBuilder, RunFilter
 from .salesforce.soql import quote
 
@@ -143,12 +143,19 @@ def gather_run(ctx: Context, ident: str) -> dict[str, Any]:
     result = out.run_record(run, instance)
     result["error"] = None if err is None else {
         "message": err.message, "interview_status": err.status, "element": err.element}
+    from .engine.sync import stage_times
+
     result["stages"] = []
+    times = stage_times(tuple(log))
     for s in sorted(stages, key=lambda s: s.position):
         stage_steps = [st for st in steps if st.stage_id == s.id]
+        # a stage that has not started has no start; one that has, its StartStage milestone
+        # (the record was created with the run, NotStarted, on an org that makes them all)
+        started = None if s.status == StageStatus.NOT_STARTED else (
+            times.get(s.name, (None, None))[0] or s.created)
         result["stages"].append({
             "id": s.id, "position": s.position, "name": s.name, "label": s.label,
-            "status": str(s.status), "started": out.iso(s.created), "ended": out.iso(s.ended),
+            "status": str(s.status), "started": out.iso(started), "ended": out.iso(s.ended),
             "url": out.lightning_url(instance, STAGE, s.id),
             "steps": [{"id": st.id, "name": st.name, "label": st.label, "status": str(st.status),
                        "type": st.step_type, "url": out.lightning_url(instance, STEP, st.id),
@@ -157,7 +164,8 @@ def gather_run(ctx: Context, ident: str) -> dict[str, Any]:
                                        "assignee_type": w.assignee_type,
                                        "assignee_active": w.assignee_active,
                                        "assigned_seconds": w.seconds_assigned,
-                                       "url": out.lightning_url(instance, WORK, w.id)}
+                                       "url": out.lightning_url(instance, WORK, w.id),
+                                       "context": _context(w, instance)}
                                       for w in items if w.step_id == st.id]}
                       for st in stage_steps]})
     result["log"] = [{"kind": e.kind, "at": out.iso(e.timestamp), "stage": e.stage_name,
@@ -166,6 +174,15 @@ def gather_run(ctx: Context, ident: str) -> dict[str, Any]:
     result["history"] = history
     result["feed"] = feed
     return result
+
+
+def _context(w: WorkItem, instance: str) -> dict[str, Any] | None:
+    """The work item's context record (RelatedRecordId): what its assignee works on."""
+    if not w.context_id:
+        return None
+    return {"id": w.context_id, "type": w.context_type, "name": w.context_name,
+            "url": out.lightning_url(instance, w.context_type, w.context_id)
+            if w.context_type else None}
 
 
 def cmd_show(ctx: Context, ident: str, fmt: str, stream: TextIO | None = None) -> int:
@@ -191,13 +208,17 @@ def cmd_show(ctx: Context, ident: str, fmt: str, stream: TextIO | None = None) -
             w(f"  {line}\n")
     w("\nStages\n")
     for s in data["stages"]:
-        w(f"  {s['position']:>2}. {s['status']:<12} {c(s['label'])}  ({s['started']} → "
-          f"{s['ended'] or 'running'})\n")
+        when = "not started" if s["status"] == "NotStarted" else \
+            f"{s['started']} → {s['ended'] or 'running'}"
+        w(f"  {s['position']:>2}. {s['status']:<12} {c(s['label'])}  ({when})\n")
         for st in s["steps"]:
             w(f"        - {st['status']:<12} {c(st['label'])} [{st['type']}]\n")
             for wi in st["work_items"]:
                 inactive = " (inactive user)" if wi["assignee_active"] is False else ""
-                w(f"            work item {wi['status']}: {c(wi['assignee'])}{inactive}\n")
+                about = wi["context"]
+                on = f" — on {c(about['type'] or 'record')} {c(about['name'] or about['id'])}" \
+                    if about else ""
+                w(f"            work item {wi['status']}: {c(wi['assignee'])}{inactive}{on}\n")
     w("\nRun log\n")
     for e in data["log"]:
         where = " / ".join(x for x in (e["stage"], e["step"]) if x)

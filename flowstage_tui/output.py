@@ -3,8 +3,8 @@
 JSON shapes (documented in `flowstage --help`, stable across releases):
 - run: {"id", "name", "status", "orchestration", "label", "current_stage", "created",
   "modified", "duration_seconds", "url"}
-- show: run fields plus "error", "stages" [{..., "steps": [{..., "work_items": [...]}]}],
-  "log", "history", "feed"
+- show: run fields plus "error", "stages" [{..., "steps": [{..., "work_items": [{...,
+  "context": {"id", "type", "name", "url"} | null}]}]}], "log", "history", "feed"
 - watch event: {"event": "run-started" | "run-status" | "stage-status" | "work-item-assigned"
   | "work-item-completed" | "poll", "at", ...}
 """

@@ -88,7 +88,9 @@ def age_minutes(text: str) -> int:
     return minutes
 
 
-STATUSES = ("InProgress", "Error", "Suspended", "Completed", "Canceled")
+# The run Status picklist of real orgs, in the order people look for them.
+STATUSES = ("InProgress", "Error", "Suspended", "NotStarted", "Completed", "Discontinued",
+            "Canceled")
 
 
 def status_names(values: Any) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from .ids import IdMinter
+from .ids import IdMinter, base62, to18
 from .store import Record
 
 DAY_MS = 86_400_000
@@ -41,6 +41,14 @@ class OrchestrationDef:
     version: int
     stages: tuple[StageDef, ...]
     trigger_object: str | None = None
+    # What its work items are about (RelatedRecordId): the triggering record when there is
+    # one; else the record an autolaunched orchestration is handed (its recordId input), or
+    # None: the run itself, as when no record is given.
+    context_object: str | None = None
+
+    @property
+    def context(self) -> str | None:
+        return self.trigger_object or self.context_object
 
 
 def _bg(name: str, label: str) -> StepDef:
@@ -74,7 +82,7 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
                  (_ui("CFO_Sign_Off", "CFO Sign-off"), _bg("Update_Forecast", "Update Forecast"))),
         StageDef("Legal_Review", "Legal Review", (_ui("Legal_Check", "Legal Check", "queue"),)),
         StageDef("Send_to_Customer", "Send to Customer", (_bg("Email_Quote", "Email Quote PDF"),)),
-    ), "Quote"),
+    ), "Opportunity"),
     OrchestrationDef("Customer_Onboarding_EMEA", "Customer Onboarding — EMEA",
                      "OrchAutolnch", 3, (
         StageDef("KYC_Check", "KYC Check", (_bg("Sanctions_Screening", "Sanctions Screening"),
@@ -82,7 +90,7 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
         StageDef("Account_Setup", "Account Setup", (_bg("Create_Billing_Account",
                                                         "Create Billing Account"),)),
         StageDef("Kickoff_Call", "Kickoff Call", (_ui("Schedule_Kickoff", "Schedule Kickoff"),)),
-    )),
+    ), context_object="Account"),
     OrchestrationDef("Case_Escalation", "Case Escalation", "OrchRecTrigAftSave", 5, (
         StageDef("Triage", "Triage", (_bg("Classify_Case", "Classify Case"),)),
         StageDef("Tier2_Investigation", "Tier 2 Investigation",
@@ -113,7 +121,7 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
                  (_ui("Approve_Vendor", "Approve Vendor"),)),
         StageDef("Setup_in_ERP", "Set up in ERP", (_bg("Create_Vendor_Record",
                                                        "Create Vendor Record"),)),
-    )),
+    ), context_object="Account"),
     OrchestrationDef("Loan_Application", "Loan Application 🏦", "OrchRecTrigAftSave", 4, (
         StageDef("Intake", "Intake", (_bg("Validate_Application", "Validate Application"),)),
         StageDef("Credit_Check", "Credit Check", (_bg("Pull_Credit_Report", "Pull Credit Report"),)),
@@ -205,3 +213,78 @@ def build_people(minter: IdMinter, now_ms: int,
            "OrganizationType": "Enterprise Edition", "LanguageLocaleKey": "en_US",
            "DefaultLocaleSidKey": "en_US", "TimeZoneSidKey": "GMT", **audit(org_id, admin_id)}
     return users, groups, org, {"admin": admin_id, "auto": auto_id}
+
+
+# The records work items are about. Names as real orgs hold them: brackets, accents, CJK.
+ACCOUNTS = (
+    "Acme Corporation", "Globex [EMEA]", "Initech", "Umbrella Health", "Stark Industries",
+    "Wayne Enterprises", "Müller & Söhne GmbH", "株式会社ミライ", "O'Reilly Logistics",
+    "Cyberdyne Systems", "Soylent Foods", "Tyrell Corp", "Hooli", "Vandelay Industries",
+    "Wonka Confections", "Aperture Labs", "北京星辰科技", "Gringotts Bank", "Oceanic Air",
+    "Nakatomi Trading", "Pied Piper", "Massive Dynamic", "Duff Brewing", "Zoë's Bakery",
+)
+CONTACT_NAMES = (
+    ("Ana", "García"), ("Ben", "Okafor"), ("Chloé", "Dubois"), ("Dev", "Sharma"),
+    ("Emma", "Schmidt"), ("Farid", "Haddad"), ("Gwen", "Stacy"), ("Hiro", "Sato 佐藤"),
+    ("Ines", "Costa"), ("Jon", "Snow [contractor]"), ("Kofi", "Mensah"), ("Lena", "Novak"),
+    ("Mia", "Rossi"), ("Nils", "Berg"), ("Olga", "Ivanova"), ("Pedro", "Alves"),
+    ("Quinn", "Murphy"), ("Rosa", "Parks"), ("Sven", "Larsen"), ("Tara", "O'Neil"),
+)
+CASE_SUBJECTS = (
+    "Invoice shows the wrong VAT rate", "Cannot log in after password reset",
+    "Shipment stuck in customs [urgent]", "API returns 503 during batch sync",
+    "Refund not received — 3 weeks", "Feature request: export to CSV",
+    "数据同步失败", "Contract PDF will not open", "Duplicate charges on card",
+    "Portal is slow from EMEA",
+)
+CASE_STATUSES = ("New", "Working", "Escalated", "Working", "New")
+OPPORTUNITY_PRODUCTS = ("Platform Renewal", "Expansion — 200 seats", "Pilot", "Services Add-on",
+                        "Multi-year Deal", "Loan: Equipment")
+OPPORTUNITY_STAGES = ("Prospecting", "Qualification", "Proposal/Price Quote",
+                      "Negotiation/Review", "Closed Won")
+CONTEXT_PREFIXES = {"Account": "001", "Contact": "003", "Case": "500", "Opportunity": "006"}
+
+
+def context_id(obj: str, n: int) -> str:
+    """The n-th (from 1) demo record of a context object. Below IdMinter.START, so no run's
+    block of Ids ever holds it."""
+    return to18(CONTEXT_PREFIXES[obj] + "RM0" + base62(n, 9))
+
+
+def build_context_records(seed: int, now_ms: int, owners: list[str],
+                          by: str) -> dict[str, list[Record]]:
+    """Accounts, Contacts, Cases and Opportunities: what the runs are triggered by or handed,
+    the context records of their work items. Drawn from their own generator, so adding them
+    changes nothing else about a seed's org."""
+    rng = random.Random(seed ^ 0xC0A7E47)
+    created = now_ms - 300 * DAY_MS
+
+    def audit(n: int) -> Record:
+        t = created + n * HOUR_MS
+        return {"IsDeleted": False, "CreatedById": by, "CreatedDate": t, "LastModifiedById": by,
+                "LastModifiedDate": t, "SystemModstamp": t, "OwnerId": rng.choice(owners)}
+
+    accounts = [{"Id": context_id("Account", i + 1), "Name": name,
+                 "Industry": rng.choice(("Banking", "Manufacturing", "Retail", "Technology")),
+                 **audit(i)} for i, name in enumerate(ACCOUNTS)]
+
+    def account() -> str:
+        return str(rng.choice(accounts)["Id"])
+
+    contacts = [{"Id": context_id("Contact", i + 1), "AccountId": account(), "FirstName": first,
+                 "LastName": last, "Name": f"{first} {last}",
+                 "Email": f"{first.lower()}@example.com", **audit(i)}
+                for i, (first, last) in enumerate(CONTACT_NAMES)]
+    cases = [{"Id": context_id("Case", i + 1), "CaseNumber": f"{1001 + i:08d}",
+              "Subject": CASE_SUBJECTS[i % len(CASE_SUBJECTS)],
+              "Status": rng.choice(CASE_STATUSES), "AccountId": account(), **audit(i)}
+             for i in range(30)]
+    opportunities = []
+    for i in range(30):
+        acc = rng.choice(accounts)
+        opportunities.append({
+            "Id": context_id("Opportunity", i + 1), "AccountId": acc["Id"],
+            "Name": f"{acc['Name']} — {OPPORTUNITY_PRODUCTS[i % len(OPPORTUNITY_PRODUCTS)]}",
+            "StageName": rng.choice(OPPORTUNITY_STAGES), **audit(i)})
+    return {"Account": accounts, "Contact": contacts, "Case": cases,
+            "Opportunity": opportunities}

@@ -21,7 +21,7 @@ from .clock import ms_to_sf, sf_to_ms
 from .describe import global_describe, global_entry, object_describe
 from .errors import ApiError
 from .faults import MAX_COUNT, RULES, Invalid, Rule, check
-from .lifecycle import OPEN_RUN, RUN, WORK
+from .lifecycle import OPEN_RUN, RUN, STEP, WORK
 from .org import DemoOrg, LoggedRequest
 from .soql_exec import Context, Engine, QueryResult, column_metadata
 from .soql_parse import parse
@@ -630,8 +630,10 @@ class ApiHandler:
                 if rec["Status"] != "Assigned":
                     raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION", "Only assigned work items "
                                    "can be reassigned.", ["AssigneeId"])
-                run = org.store.get(RUN, rec["RelatedRecordId"]) if rec["RelatedRecordId"] \
+                # the run through the step: RelatedRecordId is the context record
+                step = org.store.get(STEP, rec["StepInstanceId"]) if rec["StepInstanceId"] \
                     else None
+                run = org.store.get(RUN, step["OrchestrationInstanceId"]) if step else None
                 if run is not None:
                     org.lifecycle.reassign(run, rec, found[1], now, session.user_id)
                 else:

@@ -11,6 +11,7 @@ FlowOrchestrationLog row and, when tracking is on, a History row and a feed item
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -26,7 +27,9 @@ WORK = "FlowOrchestrationWorkItem"
 LOG = "FlowOrchestrationLog"
 INTERVIEW = "FlowInterview"
 OPEN_RUN = ("InProgress", "Suspended")
-TRIGGER_PREFIXES = {"Contact": "003", "Quote": "0Q0", "Case": "500", "Opportunity": "006"}
+# Standard key prefixes, for a triggering record when the org holds no records of the type
+# (an org loaded from an older dump): an Id that resolves to nothing, as a deleted record's.
+TRIGGER_PREFIXES = {"Account": "001", "Contact": "003", "Case": "500", "Opportunity": "006"}
 
 BY_API_NAME = {o.api_name: o for o in ORCHESTRATIONS}
 # Everything a run owns: written with it, never shared with another run.
@@ -50,6 +53,9 @@ class Lifecycle:
         self.queues = queues
         self.kp = prefixes
         self.counters = {"run": 0, "work": 0, "log": 0, "interview": 0}
+        # The Ids of the org's Accounts, Contacts, ... by object: the records runs are
+        # triggered by or handed, their work items' context records.
+        self.contexts: dict[str, list[str]] = {}
 
     # ------------------------------------------------------------ helpers
     def _audit(self, t: int, by: str, modified: bool = True) -> Record:
@@ -155,8 +161,10 @@ class Lifecycle:
             **self._audit(t, self.auto_id)}
         trig = None
         if orch.trigger_object:
-            trig = to18(TRIGGER_PREFIXES[orch.trigger_object] + "RM0"
-                        + f"{rng.getrandbits(40):012X}"[:9])
+            bits = rng.getrandbits(40)  # one draw either way: the rest of the run's fate holds
+            pool = self.contexts.get(orch.trigger_object)
+            trig = pool[bits % len(pool)] if pool else to18(
+                TRIGGER_PREFIXES[orch.trigger_object] + "RM0" + f"{bits:012X}"[:9])
         run: Record = {
             "Id": self.minter.mint("0jE"), "Name": self._autonumber("run", "OR-{:07d}"),
             **self._audit(t, self.auto_id), "Status": "InProgress", "InterviewId": interview_id,
@@ -170,13 +178,29 @@ class Lifecycle:
         }
         return interview, run
 
+    def context_of(self, run: Record) -> str:
+        """The record a run's work items are about: its triggering record; for an
+        autolaunched orchestration the record it was handed (the same one for a run whatever
+        reads it first, from the run's Id); else the run itself."""
+        if run.get("TriggeringRecord"):
+            return str(run["TriggeringRecord"])
+        orch = BY_API_NAME.get(run["OrchestrationDeveloperName"])
+        pool = self.contexts.get(orch.context or "") if orch is not None else None
+        if pool:
+            return pool[zlib.crc32(run["Id"].encode()) % len(pool)]
+        return str(run["Id"])
+
     def start_run(self, orch: OrchestrationDef, t: int, *, debug: bool = False,
                   rng: random.Random | None = None,
-                  replay: tuple[Record, Record] | None = None) -> Record:
+                  replay: tuple[Record, Record] | None = None, begin: bool = True) -> Record:
         """Start a run. With `replay`, its interview and run rows already exist (a generated
         run whose other records are written now): they are reset in place to how they began.
+        Every stage record is made with the run, NotStarted, as real orgs show them; the first
+        starts at once, unless `begin` is False: a run that stays NotStarted.
         """
         interview, run = self.build_run(orch, t, debug, rng or self.rng)
+        if not begin:
+            run["Status"] = "NotStarted"
         if replay is None:
             self.store.insert(INTERVIEW, interview)
             self.store.insert(RUN, run)
@@ -190,8 +214,18 @@ class Lifecycle:
             "UserOrGroupId": self.auto_id, "AccessLevel": "All", "RowCause": "Owner",
             "LastModifiedDate": t, "LastModifiedById": self.auto_id, "IsDeleted": False})
         self.history(RUN, run["Id"], "created", None, None, t, self.auto_id)
-        self.log(run, "StartInstance", t)
-        self.start_stage(run, orch, 0, t)
+        for index, sdef in enumerate(orch.stages):
+            stage: Record = {
+                "Id": self.minter.mint("0jF"), "Name": sdef.name, **self._audit(t, self.auto_id),
+                "Label": sdef.label, "OrchestrationInstanceId": run["Id"], "Position": index + 1,
+                "Status": "NotStarted", "OrchestrationName": orch.api_name,
+                "OwnerId": self.auto_id,
+            }
+            self.store.insert(STAGE, stage)
+            self.history(STAGE, stage["Id"], "created", None, None, t, self.auto_id)
+        if begin:
+            self.log(run, "StartInstance", t)
+            self.start_stage(run, orch, 0, t)
         return run
 
     @contextmanager
@@ -207,13 +241,21 @@ class Lifecycle:
 
     def start_stage(self, run: Record, orch: OrchestrationDef, index: int, t: int) -> Record:
         sdef = orch.stages[index]
-        stage: Record = {
-            "Id": self.minter.mint("0jF"), "Name": sdef.name, **self._audit(t, self.auto_id),
-            "Label": sdef.label, "OrchestrationInstanceId": run["Id"], "Position": index + 1,
-            "Status": "InProgress", "OrchestrationName": orch.api_name, "OwnerId": self.auto_id,
-        }
-        self.store.insert(STAGE, stage)
-        self.history(STAGE, stage["Id"], "created", None, None, t, self.auto_id)
+        waiting = next((s for s in self.stages(run) if s["Position"] == index + 1), None)
+        if waiting is not None:  # made NotStarted with the run
+            stage = waiting
+            self._update(STAGE, stage, t, Status="InProgress")
+            self.tracked(STAGE, stage["Id"], "NotStarted", "InProgress", t, self.auto_id)
+        else:  # a run loaded from an older dump, whose stages were made as they started
+            stage = {
+                "Id": self.minter.mint("0jF"), "Name": sdef.name,
+                **self._audit(t, self.auto_id), "Label": sdef.label,
+                "OrchestrationInstanceId": run["Id"], "Position": index + 1,
+                "Status": "InProgress", "OrchestrationName": orch.api_name,
+                "OwnerId": self.auto_id,
+            }
+            self.store.insert(STAGE, stage)
+            self.history(STAGE, stage["Id"], "created", None, None, t, self.auto_id)
         self._update(RUN, run, t, CurrentStage=sdef.name)
         self.log(run, "StartStage", t, stage=sdef.name)
         for st in sdef.steps:
@@ -226,7 +268,7 @@ class Lifecycle:
                 "StepType": "InteractiveStep" if st.interactive else self.rng.choice(
                     ("BackgroundStep", "BackgroundStep", "AsynchronousBackgroundStep")),
                 "OrchestrationName": orch.api_name, "OrchestrationStageName": sdef.name,
-                "RelatedRecord": run.get("TriggeringRecord"), "OwnerId": self.auto_id,
+                "RelatedRecord": self.context_of(run), "OwnerId": self.auto_id,
                 "InProgressStepOutputs": None,
             }
             self.store.insert(STEP, step)
@@ -246,12 +288,13 @@ class Lifecycle:
             assignee = self.rng.choice(pool)
             a_type = "User"
         owner = assignee["Id"] if a_type == "User" else self.auto_id
+        context = self.context_of(run)  # the record the assignee works on, not the run
         self.store.insert(WORK, {
             "Id": self.minter.mint(self.kp.work_item),
             "Name": self._autonumber("work", "WI-{:07d}"), **self._audit(t, self.auto_id),
             "AssigneeId": assignee["Id"], "Description": f"Please complete: {step['Label']}",
-            "Label": step["Label"], "RelatedRecordId": run["Id"], "ScreenFlow": None,
-            "ScreenFlowInputs": '{{"recordId": "{}", "note": "line1\\nline2"}}'.format(run["Id"]),
+            "Label": step["Label"], "RelatedRecordId": context, "ScreenFlow": None,
+            "ScreenFlowInputs": f'{{"recordId": "{context}", "note": "line1\\nline2"}}',
             "Status": "Assigned", "StepInstanceId": step["Id"], "LastReferencedDate": None,
             "LastViewedDate": None, "OrchestrationName": run["OrchestrationDeveloperName"],
             "OwnerId": owner, "FlowType": run.get("FlowType"), "_AssignedAt": t})
@@ -350,12 +393,16 @@ class Lifecycle:
         self.log(run, "CancelInstance", t, actor=user["Username"] if user else None)
 
     def suspend_run(self, run: Record, t: int) -> None:
+        """Suspend a run: its stage and the stage's running steps are Suspended too."""
         stage = self.current_stage(run)
         self._update(RUN, run, t, self.admin_id, Status="Suspended")
         self.tracked(RUN, run["Id"], "InProgress", "Suspended", t, self.admin_id)
         self.log(run, "SuspendInstance", t)
         if stage is not None:
             self._update(STAGE, stage, t, self.admin_id, Status="Suspended")
+            for s in self.steps(stage):
+                if s["Status"] == "InProgress":
+                    self._update(STEP, s, t, self.admin_id, Status="Suspended")
             self.log(run, "SuspendStage", t, stage=stage["Name"])
 
     def resume_run(self, run: Record, t: int) -> None:
@@ -365,6 +412,31 @@ class Lifecycle:
         self.log(run, "ResumeInstance", t)
         if stage is not None:
             self._update(STAGE, stage, t, self.admin_id, Status="InProgress")
+            for s in self.steps(stage):
+                if s["Status"] == "Suspended":
+                    self._update(STEP, s, t, self.admin_id, Status="InProgress")
+
+    def discontinue_run(self, run: Record, t: int) -> None:
+        """The run is discontinued (its orchestration stopped it): the running stage and its
+        running steps are Discontinued, open work items Completed, later stages stay
+        NotStarted."""
+        stage = self.current_stage(run)
+        if stage is not None:
+            for s in self.steps(stage):
+                if s["Status"] == "InProgress":
+                    self._update(STEP, s, t, Status="Discontinued")
+                    self.log(run, "DiscontinueStep", t, stage=stage["Name"], step=s["Name"])
+                    for wi in self.work_items(s):
+                        if wi["Status"] == "Assigned":
+                            self._update(WORK, wi, t, Status="Completed")
+            old = stage["Status"]
+            self._update(STAGE, stage, t, Status="Discontinued")
+            self.tracked(STAGE, stage["Id"], old, "Discontinued", t, self.auto_id)
+            self.log(run, "DiscontinueStage", t, stage=stage["Name"])
+        old_run = run["Status"]
+        self._update(RUN, run, t, Status="Discontinued",
+                     Duration=(t - run["CreatedDate"]) // 1000)
+        self.tracked(RUN, run["Id"], old_run, "Discontinued", t, self.auto_id)
 
     def reassign(self, run: Record, wi: Record, assignee: Record, t: int, by: str) -> None:
         is_user = assignee["Id"].startswith("005")
@@ -475,6 +547,11 @@ class Planner:
     def suspend_run(self, run: Record, t: int) -> None:
         self.done = True
         self._touch(t, self.admin_id, Status="Suspended")
+
+    def discontinue_run(self, run: Record, t: int) -> None:
+        self.done = True
+        self._touch(t, self.auto_id, Status="Discontinued",
+                    Duration=(t - run["CreatedDate"]) // 1000)
 
     def chatter(self, run: Record, t: int) -> None:
         # a post at t, and up to three comments seven minutes apart

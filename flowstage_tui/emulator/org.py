@@ -19,12 +19,13 @@ from .demo_data import (
     MIN_MS,
     ORCHESTRATIONS,
     OrchestrationDef,
+    build_context_records,
     build_people,
 )
 from .faults import Faults
 from .ids import BlockMinter, IdMinter
 from .lifecycle import BY_API_NAME, INTERVIEW, RUN, RUN_PARTS, Lifecycle, Planner
-from .schema import KeyPrefixes, Schema
+from .schema import CONTEXT_OBJECTS, KeyPrefixes, Schema
 from .store import Deferred, Journal, Record, Store, visible_at
 
 DEFAULT_API_LIMIT = 100_000
@@ -38,6 +39,13 @@ PRIVATE = "_"
 # Polymorphic fields that, in this org's data, only ever hold Ids of runs or their parts
 # (comments sit on run and stage feeds), although their describe lists other targets too.
 _POLYMORPHIC_RUN_LINKS = frozenset({("FeedComment", "FeedItemId"), ("FeedComment", "ParentId")})
+
+
+def never_started(seed: int) -> bool:
+    """A generated run that was created and never started (1 in 64: NotStarted, its stages
+    NotStarted, no steps), decided by its seed alone so that neither its fate's draws nor
+    any other run's change."""
+    return seed % 64 == 0
 
 
 def _block_counters(index: int) -> dict[str, int]:
@@ -174,6 +182,10 @@ class DemoOrg:
         """
         users, queues, org, who = build_people(self.minter, now, self.rng)
         self._install_people(users, queues, org, who)
+        owners = [u["Id"] for u in users if u["UserType"] == "Standard" and u["IsActive"]]
+        for obj, recs in build_context_records(self.seed, now, owners, who["admin"]).items():
+            self.store.bulk_insert(obj, recs)
+        self._collect_contexts()
         span = 30 * DAY_MS
         rng = self.rng
         starts = sorted(now - int(rng.random() * span) for _ in range(runs))
@@ -193,8 +205,12 @@ class DemoOrg:
                 # the Ids and names _write_children's replay will give it (see Lifecycle.scope)
                 lc.minter, lc.counters = BlockMinter(self.minter, index), _block_counters(index)
                 interview, run = lc.build_run(orch, t0, debug, fate)
-                planner.start(interview, run, orch)
-                self._play_history(run, orch, t0, now, fate, planner)
+                if never_started(seed):
+                    run["Status"] = "NotStarted"  # as start_run(begin=False) leaves it
+                    planner.horizon = t0
+                else:
+                    planner.start(interview, run, orch)
+                    self._play_history(run, orch, t0, now, fate, planner)
                 plans.append((orch, t0, debug, seed))
                 rows.append(run)
                 interviews.append(interview)
@@ -237,8 +253,10 @@ class DemoOrg:
         lc = self.lifecycle
         with lc.scope(BlockMinter(self.minter, index), _block_counters(index),
                       random.Random(seed ^ DETAIL_SEED)):
-            lc.start_run(orch, t0, debug=debug, rng=fate, replay=(interview, run))
-            self._play_history(run, orch, t0, self._generated_at, fate, lc)
+            begin = not never_started(seed)
+            lc.start_run(orch, t0, debug=debug, rng=fate, replay=(interview, run), begin=begin)
+            if begin:
+                self._play_history(run, orch, t0, self._generated_at, fate, lc)
         # rows that did not change keep the sorted views built on them
         if interview == planned[0]:
             interviews.generation = generations[0]
@@ -258,6 +276,12 @@ class DemoOrg:
                                    feed_history=self.schema.feed_history, admin_id=self.admin_id,
                                    auto_id=self.auto_id, users=users, queues=queues,
                                    prefixes=self.schema.prefixes)
+
+    def _collect_contexts(self) -> None:
+        """Tell the lifecycle which records runs may be triggered by or handed."""
+        self.lifecycle.contexts = {
+            obj: sorted(self.store.table(obj).rows) for obj in CONTEXT_OBJECTS
+            if self.store.tables.get(obj) is not None and self.store.tables[obj].rows}
 
     def _insert_orchestration_defs(self, now: int) -> None:
         """One FlowOrchestration per definition, with its active FlowOrchestrationVersion."""
@@ -298,10 +322,12 @@ class DemoOrg:
         """Play a run from its start until now with a randomly chosen fate, against the
         Lifecycle (writing records) or a Planner (keeping only the run row)."""
         fate = rng.random()
-        # Error 10%, Canceled 4%, Suspended 3%, the rest run until done (or until now).
+        # Error 10%, Canceled 4%, Suspended 3%, Discontinued 2%, the rest run until done (or
+        # until now). (NotStarted runs, 1.5%, are never played: see never_started.)
         fail_at = rng.randrange(len(orch.stages)) if fate < 0.10 else None
         cancel_at = rng.randrange(len(orch.stages)) if 0.10 <= fate < 0.14 else None
         suspend_at = rng.randrange(len(orch.stages)) if 0.14 <= fate < 0.17 else None
+        discontinue_at = rng.randrange(len(orch.stages)) if 0.17 <= fate < 0.19 else None
         stall = fate > 0.985  # stuck on an inactive user for weeks
         t = t0
         for index in range(len(orch.stages)):
@@ -316,14 +342,16 @@ class DemoOrg:
                 if rng.random() < 0.5:
                     lc.chatter(run, t + rng.randint(MIN_MS, 3 * HOUR_MS))
                 return
-            if index == cancel_at or index == suspend_at:
+            if index in (cancel_at, suspend_at, discontinue_at):
                 t += rng.randint(MIN_MS, 6 * HOUR_MS)
                 if t >= now:
                     return
                 if index == cancel_at:
                     lc.cancel_run(run, t, self.admin_id)
-                else:
+                elif index == suspend_at:
                     lc.suspend_run(run, t)
+                else:
+                    lc.discontinue_run(run, t)
                 return
             steps = lc.steps(stage)  # in creation order
             ends = []
@@ -389,6 +417,7 @@ class DemoOrg:
                      users[0])
         auto = next((u for u in users if u.get("UserType") == "AutomatedProcess"), admin)
         self._install_people(users, queues or [], org, {"admin": admin["Id"], "auto": auto["Id"]})
+        self._collect_contexts()
         # Keep the org's own rows (already inserted) as they are.
         self.store.tables["User"].rows.update({u["Id"]: u for u in users})
 

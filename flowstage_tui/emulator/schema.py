@@ -664,6 +664,52 @@ def _platform_objects(kp: KeyPrefixes) -> list[ObjectDef]:
     return [user, group, org, interview, orchestration, version]
 
 
+# The records work items are about (their RelatedRecordId): the triggering records of the
+# record-triggered orchestrations and what autolaunched ones are handed. A few fields each,
+# enough to be found by Id and named; standard objects, so their key prefixes are fixed.
+CONTEXT_OBJECTS = ("Account", "Contact", "Case", "Opportunity")
+
+
+def _context_objects() -> list[ObjectDef]:
+    owner = _f("OwnerId", "reference", "Owner ID", nillable=False,
+               reference_to=("Group", "User"), relationship="Owner")
+    account_ref = _f("AccountId", "reference", "Account ID", reference_to=("Account",),
+                     relationship="Account")
+    account = ObjectDef(
+        "Account", "Account", "Accounts", "001", 31.0,
+        _fields(_f("Id", "id", "Account ID"),
+                _f("Name", "string", "Account Name", length=255, nillable=False),
+                _f("Industry", "picklist", "Industry", length=255, restricted=False),
+                owner, *_audit(31.0)),
+        children=[_context_of()])
+    contact = ObjectDef(
+        "Contact", "Contact", "Contacts", "003", 31.0,
+        _fields(_f("Id", "id", "Contact ID"), account_ref,
+                _f("LastName", "string", "Last Name", length=80, nillable=False),
+                _f("FirstName", "string", "First Name", length=40),
+                _f("Name", "string", "Full Name", length=121, nillable=False),
+                _f("Email", "email", "Email", length=80), owner, *_audit(31.0)),
+        children=[_context_of()])
+    case = ObjectDef(  # no Name field: the Name object (RelatedRecord.Name) gives CaseNumber
+        "Case", "Case", "Cases", "500", 31.0,
+        _fields(_f("Id", "id", "Case ID"),
+                _f("CaseNumber", "string", "Case Number", length=30, nillable=False,
+                   autonumber=True),
+                _f("Subject", "string", "Subject", length=255),
+                _f("Status", "picklist", "Status", length=255, restricted=False),
+                account_ref, owner, *_audit(31.0)),
+        children=[_context_of()])
+    opportunity = ObjectDef(
+        "Opportunity", "Opportunity", "Opportunities", "006", 31.0,
+        _fields(_f("Id", "id", "Opportunity ID"),
+                _f("Name", "string", "Name", length=120, nillable=False),
+                _f("StageName", "picklist", "Stage", length=255, nillable=False,
+                   restricted=False),
+                account_ref, owner, *_audit(31.0)),
+        children=[_context_of()])
+    return [account, contact, case, opportunity]
+
+
 def _context_of() -> ChildRel:
     """The work items whose context record (RelatedRecordId) this object's rows are."""
     return ChildRel("FlowOrchestrationWorkItems", "FlowOrchestrationWorkItem", "RelatedRecordId")
@@ -728,7 +774,8 @@ class Schema:
         feeds = tuple(f"{t}Feed" for t in TRACKED) if feed_history else ()
         comment = _feed_comment(parents=(*(TRACKED if feed_history else ()), "User"),
                                 feeds=("FeedItem", *feeds, "UserFeed"))
-        objs = _orchestration_objects(kp) + _platform_objects(kp) + [comment]
+        objs = _orchestration_objects(kp) + _platform_objects(kp) + _context_objects() + [
+            comment]
         for name, label, prefix in (
             ("FlowOrchestrationInstance", "Orchestration Run", kp.instance_share),
             ("FlowOrchestrationStageInstance", "Orchestration Stage Run", kp.stage_share),

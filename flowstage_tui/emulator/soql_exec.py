@@ -738,6 +738,8 @@ def name_value(store: Store, rid: str, fname: str) -> Any:
         if obj == "Group":
             return "Queue" if rec.get("Type") == "Queue" else "Group"
         return obj
+    if fname == "Name" and obj == "Case":
+        return rec.get("CaseNumber")  # a Case has no Name: the Name object shows its number
     return rec.get(fname)
 
 

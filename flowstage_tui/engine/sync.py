@@ -522,6 +522,10 @@ class SyncEngine:
         for rec in rows:
             item = maker(rec)
             self._bump(obj, item.modstamp)
+            if obj == WORK and item.run_id is None and item.step_id in self._m.steps:
+                # the run comes through the step (never RelatedRecordId, the context record):
+                # the row lacked the parent path, the step we hold knows its run
+                item = replace(item, run_id=self._m.steps[item.step_id].run_id)
             if item.run_id not in self._m.runs:
                 continue
             old = table.get(item.id)

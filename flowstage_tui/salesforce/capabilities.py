@@ -38,8 +38,9 @@ RELATIONSHIPS = {
 }
 POLYMORPHIC_NAME_FIELDS = frozenset({"Id", "Name", "Type", "IsActive", "Alias", "Email",
                                      "FirstName", "LastName", "Username", "Title"})
-POLYMORPHIC = {(WORK, "Assignee"), (STAGE_SHARE, "UserOrGroup"), (STAGE_FEED, "InsertedBy"),
-               (STAGE_HISTORY, "CreatedBy"), (RUN_FEED, "InsertedBy"), (RUN_HISTORY, "CreatedBy"),
+POLYMORPHIC = {(WORK, "Assignee"), (WORK, "RelatedRecord"), (STAGE_SHARE, "UserOrGroup"),
+               (STAGE_FEED, "InsertedBy"), (STAGE_HISTORY, "CreatedBy"), (RUN_FEED, "InsertedBy"),
+               (RUN_HISTORY, "CreatedBy"),
                ("FeedComments", "InsertedBy")}
 
 

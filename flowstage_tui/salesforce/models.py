@@ -27,10 +27,14 @@ class _Tolerant(StrEnum):
 
 
 class RunStatus(_Tolerant):
+    """The run Status picklist of real describes (NotStarted and Discontinued too)."""
+
+    NOT_STARTED = "NotStarted"
     IN_PROGRESS = "InProgress"
     ERROR = "Error"
     SUSPENDED = "Suspended"
     COMPLETED = "Completed"
+    DISCONTINUED = "Discontinued"
     CANCELED = "Canceled"
 
 
@@ -88,8 +92,10 @@ class StageRun:
 
     @property
     def ended(self) -> datetime | None:
-        """When a finished stage ended (its last modification), None while it runs."""
-        if self.status in (StageStatus.IN_PROGRESS, StageStatus.SUSPENDED):
+        """When a finished stage ended (its last modification), None while it runs or has
+        not started."""
+        if self.status in (StageStatus.IN_PROGRESS, StageStatus.SUSPENDED,
+                           StageStatus.NOT_STARTED):
             return None
         return self.modified
 
@@ -130,6 +136,11 @@ class WorkItem:
     seconds_assigned: int | None  # ElapsedTimeSinceAsgntInSec (v63+), as of the read
     # when the current assignment began: the moment of the read less seconds_assigned
     assigned_since: datetime | None = None
+    # The context record (RelatedRecordId): what the assignee works on, an Account, a Case,
+    # ... (polymorphic over 100+ types). Not the run: the run comes through the step.
+    context_id: str | None = None
+    context_type: str | None = None  # RelatedRecord.Type, else the Id's standard key prefix
+    context_name: str | None = None  # RelatedRecord.Name (a Case's is its CaseNumber)
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ def children(rec: Rec, relationship: str) -> list[Rec]:
     return list(block.get("records") or [])
 
 
-_ENDED = frozenset({RunStatus.COMPLETED, RunStatus.ERROR, RunStatus.CANCELED})
+_ENDED = frozenset({RunStatus.COMPLETED, RunStatus.ERROR, RunStatus.CANCELED,
+                    RunStatus.DISCONTINUED})
 
 
 def run(rec: Rec) -> Run:
@@ -117,14 +118,31 @@ def step(rec: Rec) -> StepRun:
     )
 
 
+# Key prefixes that are the same in every org (standard objects): the context record's type
+# when the polymorphic RelatedRecord parent did not come (no access to the record, or it is
+# deleted). Others stay unknown rather than guessed.
+STANDARD_PREFIXES = {
+    "001": "Account", "003": "Contact", "005": "User", "006": "Opportunity", "00D": "Organization",
+    "00Q": "Lead", "500": "Case", "801": "Order", "0Q0": "Quote",
+}
+
+
 def work_item(rec: Rec, read_at: datetime | None = None) -> WorkItem:
     """`read_at`: when the record was read, which turns ElapsedTimeSinceAsgntInSec (a count
-    Salesforce computes at read time) into the moment the assignment began."""
+    Salesforce computes at read time) into the moment the assignment began.
+
+    The run comes only through the step: RelatedRecordId is the context record (an Account, a
+    Case, ...), which is a run only when the orchestration chose one as the context."""
     assignee = rec.get("Assignee") if isinstance(rec.get("Assignee"), dict) else None
+    related = rec.get("RelatedRecord") if isinstance(rec.get("RelatedRecord"), dict) else None
+    context_id = rec.get("RelatedRecordId") or None
+    # (not attributes.type: through a polymorphic parent that is "Name", the Name object)
+    context_type = path(related, "Type") or (
+        STANDARD_PREFIXES.get(context_id[:3]) if context_id else None)
     elapsed = rec.get("ElapsedTimeSinceAsgntInSec")
     return WorkItem(
         id=rec["Id"], step_id=rec.get("StepInstanceId"),
-        run_id=path(rec, "StepInstance.OrchestrationInstanceId") or rec.get("RelatedRecordId"),
+        run_id=path(rec, "StepInstance.OrchestrationInstanceId"),
         label=rec.get("Label"), status=WorkItemStatus(rec.get("Status") or ""),
         assignee_id=rec.get("AssigneeId") or "", assignee_name=path(assignee, "Name"),
         assignee_type=path(assignee, "Type"), assignee_active=path(assignee, "IsActive"),
@@ -132,6 +150,8 @@ def work_item(rec: Rec, read_at: datetime | None = None) -> WorkItem:
         modstamp=_dt(rec, "SystemModstamp"), seconds_assigned=elapsed,
         assigned_since=read_at - timedelta(seconds=elapsed)
         if read_at is not None and elapsed is not None else None,
+        context_id=context_id, context_type=context_type,
+        context_name=path(related, "Name"),
     )
 
 

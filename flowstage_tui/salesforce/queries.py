@@ -33,10 +33,12 @@ STAGE_FIELDS = ("Id", "OrchestrationInstanceId", "Name", "Label", "Position", "S
                 "CreatedDate", "LastModifiedDate", "SystemModstamp")
 STEP_FIELDS = ("Id", "OrchestrationInstanceId", "StageInstanceId", "Name", "Label", "Status",
                "StepType", "Description", "CreatedDate", "LastModifiedDate", "SystemModstamp")
+# RelatedRecord.Type/Name: the context record's type and name through the polymorphic parent
+# (real describes give RelatedRecordId relationshipName RelatedRecord), in the same query.
 WORK_FIELDS = ("Id", "StepInstanceId", "StepInstance.OrchestrationInstanceId", "RelatedRecordId",
-               "Label", "Status", "AssigneeId", "Assignee.Name", "Assignee.Type",
-               "Assignee.IsActive", "CreatedDate", "LastModifiedDate", "SystemModstamp",
-               "ElapsedTimeSinceAsgntInSec")
+               "RelatedRecord.Type", "RelatedRecord.Name", "Label", "Status", "AssigneeId",
+               "Assignee.Name", "Assignee.Type", "Assignee.IsActive", "CreatedDate",
+               "LastModifiedDate", "SystemModstamp", "ElapsedTimeSinceAsgntInSec")
 LOG_FIELDS = ("Id", "OrchestrationInstanceId", "Kind", "Timestamp", "StageName", "StepName",
               "Actor", "Assignee", "Duration", "Comments")
 

@@ -54,6 +54,8 @@ from .widgets import (
     RunsTable,
     StagesTable,
     StepsTable,
+    context_text,
+    context_url,
     error_text,
     feed_text,
     history_text,
@@ -66,6 +68,9 @@ SHORT_ROWS = 20  # below this many rows only the focused pane is shown
 RUN_ID = re.compile(r"0jE[0-9A-Za-z]{12}(?:[0-9A-Za-z]{3})?")  # FlowOrchestrationInstance
 HANG_UP_EXIT = 129  # 128 + SIGHUP, as a shell reports a process the hang-up ended
 HANG_UP_GRACE = 3.0  # seconds a clean exit may take after a hang-up before a hard one
+# From this many rows the Steps tab has a line for the context record; below it (80x24
+# included) the steps keep their rows and the Detail pane's border names the record.
+CONTEXT_LINE_ROWS = 25
 TINY_ROWS = 9  # below this many the Detail pane's tabs lose their underline
 
 
@@ -258,6 +263,7 @@ class FlowstageApp(App[int]):
                 with TabbedContent(id="detail", initial="tab-steps"):
                     with DetailPane("Steps & work items", id="tab-steps"):
                         yield StepsTable(id="steps")
+                        yield Static(id="context")
                     with DetailPane("History", id="tab-history"):
                         with VerticalScroll():
                             yield Static(id="history")
@@ -312,6 +318,7 @@ class FlowstageApp(App[int]):
         # with the focus is shown, full height (1/2/3, Enter and Esc move between them)
         self.set_class(height < SHORT_ROWS, "short")
         self.set_class(height < TINY_ROWS, "tiny")
+        self.set_class(height < CONTEXT_LINE_ROWS, "low")
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Zoom the pane the focus is in now, not the event's widget: the event bubbles up one
@@ -334,6 +341,7 @@ class FlowstageApp(App[int]):
         # The tables lay their columns out on their own Resize, for their own width.
         self._layout_for(event.size.width, event.size.height)
         self.call_next(self.render_header)
+        self.call_next(self.show_context)  # the line, or the border when there is no room
 
     def _watch_for_hang_up(self) -> None:
         """When the SSH link drops the terminal is gone: stop asking the org for anything and
@@ -557,6 +565,7 @@ class FlowstageApp(App[int]):
         now = self.cfg.clock()
         steps = self.snapshot.steps.get(stage_id, ()) if stage_id else ()
         self._q(StepsTable).show(steps, dict(self.snapshot.work_items), now)
+        self.show_context()
         self._show_texts(self._detail_texts(now))
         if stage_id and self.details_for != stage_id:
             if self._details_timer is not None:
@@ -657,6 +666,22 @@ class FlowstageApp(App[int]):
     @on(DataTable.RowHighlighted, "#stages")
     def _stage_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._follow_cursor("stage", str(event.row_key.value) if event.row_key else None)
+
+    @on(DataTable.RowHighlighted, "#steps")
+    def _step_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_context()
+
+    def show_context(self) -> None:
+        """The context record of the work item under the cursor (or of the stage's items),
+        on the line under the steps; no line when there is none."""
+        item = self._q(StepsTable).context_item()
+        line = self._q("#context", Static)
+        line.set_class(item is None, "empty")  # a class, not display: `.low` hides it too
+        if item is not None:
+            line.update(context_text(item, self.instance_url()))
+        # no room for the line (`.low`): the pane's border names the record (y/o copy its URL)
+        low = self.has_class("low") and item is not None
+        self._q("#detail").border_subtitle = context_text(item, "", url=False) if low else ""
 
     def _follow_cursor(self, kind: Literal["run", "stage"], rid: str | None) -> None:
         """Fill the panes below a moved cursor after the cursor's own repaint, once per frame:
@@ -990,9 +1015,28 @@ class FlowstageApp(App[int]):
         if run is None:
             self.notify("Nothing selected to copy.", severity="warning")
             return
+        # in the steps, the work item's context record comes first: what its assignee opens
+        item = self._q(StepsTable).context_item() if isinstance(self.focused, StepsTable) \
+            else None
+        context: list[tuple[str, str | Text]] = []
+        if item is not None and item.context_id:
+            what = P.one_line(f"{item.context_type or 'record'} {item.context_name or ''}")
+            if context_url(item, self.instance_url()):
+                context.append(("context-url", P.literal(f"Context URL {what}")))
+            context += [("context-id", P.literal(f"Context Id  {item.context_id}")),
+                        ("context-name", P.literal(f"Context     {what}"))]
 
         def chosen(key: str | None) -> None:
-            if key == "id":
+            if item is not None and key and key.startswith("context-"):
+                if key == "context-url":
+                    self._copy(context_url(item, self.instance_url()) or "",
+                               "context record's Lightning URL")
+                elif key == "context-id":
+                    self._copy(item.context_id or "", "context record Id")
+                else:
+                    self._copy(item.context_name or item.context_id or "",
+                               "context record name")
+            elif key == "id":
                 self._copy(run.id, "Id")
             elif key == "name":
                 self._copy(run.name, "Name")
@@ -1002,7 +1046,7 @@ class FlowstageApp(App[int]):
                 self._copy(json.dumps(run_record(run, self.instance_url()),
                                       ensure_ascii=False), "row as JSON")
 
-        self.push_screen(ChoiceScreen(f"Copy from {run.name}", [
+        self.push_screen(ChoiceScreen(f"Copy from {run.name}", [*context,
             ("id", f"Id          {run.id}"), ("name", f"Name        {run.name}"),
             ("url", "Lightning URL"), ("json", "Row as JSON")]), chosen)
 
@@ -1015,8 +1059,12 @@ class FlowstageApp(App[int]):
 
     def action_open_url(self) -> None:
         focused = self.focused
+        item = focused.context_item() if isinstance(focused, StepsTable) else None
+        ctx_url = context_url(item, self.instance_url()) if item is not None else None
         if isinstance(focused, StagesTable) and focused.selected_id:
             url = self.url_for(STAGE, focused.selected_id)
+        elif ctx_url:
+            url = ctx_url  # in the steps: the record the assignee works on
         else:
             run = self.selected_run()
             if run is None:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from rich.text import Text
 
 from ..output import clean_text as clean_text
+from ..output import lightning_url as lightning_url
 from ..salesforce.models import Run, StageRun
 
 ASCII = os.environ.get("FLOWSTAGE_ASCII", "") not in ("", "0")
@@ -23,7 +24,8 @@ GLYPHS = {
 # Rich styles for Text objects (theme variables are not available inside Text).
 TEXT_STYLES = {
     "InProgress": "bold cyan", "Error": "bold red", "Suspended": "yellow", "Completed": "green",
-    "Canceled": "dim", "Discontinued": "dim", "NotStarted": "dim", "Assigned": "yellow",
+    "Canceled": "dim", "Discontinued": "blue", "NotStarted": "italic dim",
+    "Assigned": "yellow",
 }
 
 

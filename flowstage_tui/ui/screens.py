@@ -93,7 +93,7 @@ class ChoiceScreen(Dialog[str | None]):
                 Binding("j", "move('down')", "Down", show=False, id="choice.down"),
                 Binding("k", "move('up')", "Up", show=False, id="choice.up")]
 
-    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+    def __init__(self, title: str, options: list[tuple[str, str | Text]]) -> None:
         super().__init__()
         self.title_text = title
         self.options = options

@@ -23,7 +23,8 @@ from ..salesforce.models import (
 )
 from . import present as P
 
-STATUS_ORDER = ("Error", "InProgress", "Suspended", "Completed", "Canceled")
+STATUS_ORDER = ("Error", "InProgress", "Suspended", "NotStarted", "Completed", "Discontinued",
+                "Canceled")
 CHANGE_MARK_SECONDS = 6.0
 
 
@@ -524,7 +525,7 @@ class RunsTable(_Table):
 
     def columns_for(self, width: int) -> tuple[Col, ...]:
         self.compact = width < self.WIDE
-        fixed = {"mark": 1, "Status": 1 if self.compact else 12, "Run": self._run_room,
+        fixed = {"mark": 1, "Status": 1 if self.compact else 14, "Run": self._run_room,
                  "Started": 5 if self.compact else 11, "Took": 7, "Age": 7}
         room = share(width, fixed, {"Orchestration": (3, 12), "Stage": (2, 10)},
                      drop=("Took", "Started")) or share(
@@ -686,6 +687,8 @@ class StagesTable(_Table):
             run_id, times = self._log
             spans = {}
             for key, s in self._stages.items():
+                if str(s.status) == "NotStarted":
+                    continue  # no span yet: its record was made with the run, waiting
                 start, end = times.get(s.name, (None, None)) if run_id == s.run_id else (
                     None, None)
                 spans[key] = (start or s.created, None if s.ended is None else end or s.ended)
@@ -699,6 +702,9 @@ class StagesTable(_Table):
         if s is None:
             return {}
         spans, longest = self._all_spans(now)
+        if key not in spans:  # not started: nothing to time
+            return {"Started": Text("—", style="dim"), "Ended": Text(" "), "Took": Text(" "),
+                    "Span": Text(" ")}
         started, ended = spans[key]
         span = ((ended or now) - started).total_seconds()
         relative = self._relative
@@ -736,9 +742,12 @@ class StagesTable(_Table):
         self._now = now
         self._spans = None
         self.refit(refill=False)  # the time mode (or the stage count) may want other columns
-        # open on the stage that matters: the failing or running one
+        # open on the stage that matters: the failing, running or discontinued one, else the
+        # last that started (not the NotStarted ones after it)
+        started = [i for i, s in enumerate(stages) if str(s.status) != "NotStarted"]
         focus = next((i for i, s in enumerate(stages) if str(s.status) in (
-            "Error", "InProgress", "Suspended")), len(stages) - 1)
+            "Error", "InProgress", "Suspended", "Discontinued")),
+            started[-1] if started else 0)
         self._refill(selected, default=focus if run is not None else 0)
 
 
@@ -802,6 +811,16 @@ class StepsTable(_Table):
         self._items = {wi.id: wi for st in steps for wi in items.get(st.id, ())}
         self._refill(self.selected_id)
 
+    def context_item(self) -> WorkItem | None:
+        """The work item whose context record the tab shows: the one under the cursor; on a
+        step's own row, the first of the stage's items that has one (a stage's items are
+        about its run's record)."""
+        key = self.selected_id
+        item = self._items.get(key or "")
+        if item is not None:
+            return item if item.context_id else None
+        return next((wi for wi in self._items.values() if wi.context_id), None)
+
     def time_cells(self, key: str, now: datetime) -> dict[str, Text]:
         wi = self._items.get(key)
         if wi is None:
@@ -810,6 +829,29 @@ class StepsTable(_Table):
             return {"Held": Text("done")}
         since = wi.assigned_since or wi.modified  # before v63: the last change is the best guess
         return {"Held": Text(P.short_span((now - since).total_seconds()))}
+
+
+def context_url(item: WorkItem, instance_url: str) -> str | None:
+    """The context record's Lightning URL, when its type is known."""
+    if not item.context_id or not item.context_type:
+        return None
+    return P.lightning_url(instance_url, item.context_type, item.context_id)
+
+
+def context_text(item: WorkItem | None, instance_url: str, url: bool = True) -> Text:
+    """One line under the steps: the record the assignee works on (name, type and, with
+    `url`, its Lightning URL). Org text, so literal; cut at the pane's edge, the URL last."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    if item is None or not item.context_id:
+        return out
+    out.append("Context ", style="dim")
+    out.append_text(P.literal(item.context_name or item.context_id, "bold"))
+    out.append(f" · {P.one_line(item.context_type or 'unknown type')}", style="dim")
+    link = context_url(item, instance_url) if url else None
+    if link:
+        out.append("  ")
+        out.append(link, style="underline")
+    return out
 
 
 def history_text(details: StageDetails | None, run: Run | None, now: datetime,

@@ -20,6 +20,9 @@ CASES = {
     "runs_json": ["runs", "--demo", "--limit", "5", "--format", "json"],
     "runs_jsonl": ["runs", "--demo", "--status", "Error", "--limit", "5", "--format", "jsonl"],
     "runs_csv": ["runs", "--demo", "--since", "24h", "--limit", "8", "--format", "csv"],
+    # the statuses real orgs declare that the demo org long lacked
+    "runs_later_statuses": ["runs", "--demo", "--status", "NotStarted,discontinued,Suspended",
+                            "--limit", "8"],
     "show_table": ["show", "--demo", "OR-0000293"],
     "show_json": ["show", "--demo", "OR-0000293", "--format", "json"],
     "watch_text": ["watch", "--demo", "--count", "4", "--interval", "15"],

@@ -10,9 +10,9 @@ import pytest
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.engine.state import HealthState, Snapshot
+from flowstage_tui.engine.state import ChangeSet, HealthState, Snapshot
 from flowstage_tui.engine.sync import SyncEngine, stage_times
-from flowstage_tui.salesforce.capabilities import RUN, STAGE
+from flowstage_tui.salesforce.capabilities import RUN, STAGE, WORK
 from flowstage_tui.salesforce.models import (
     OPEN_STATUSES,
     LogEntry,
@@ -114,6 +114,9 @@ def mirror_matches_fresh(eng: SyncEngine, org: DemoOrg, clock: ManualClock) -> N
         table = {name: dict(org.store.table(name).rows) for name in (
             RUN, STAGE, "FlowOrchestrationStepInstance", "FlowOrchestrationWorkItem",
             "FlowInterview", "User", "Group")}
+        # each work item's context record as the org holds it: (object, name)
+        context = {w["Id"]: org.store.find(w["RelatedRecordId"]) if w["RelatedRecordId"] else None
+                   for w in table["FlowOrchestrationWorkItem"].values()}
     steps_t, items_t = table["FlowOrchestrationStepInstance"], table["FlowOrchestrationWorkItem"]
 
     def run_of(rec: dict[str, Any]) -> Run:
@@ -177,12 +180,16 @@ def mirror_matches_fresh(eng: SyncEngine, org: DemoOrg, clock: ManualClock) -> N
                     who = user or group or {}
                     kind = "User" if user else "Queue" if who.get("Type") == "Queue" else \
                         "Group" if group else None
+                    found = context[w["Id"]]
+                    obj, ctx = found if found is not None else (None, {})
                     assert replace(mine, seconds_assigned=None, assigned_since=None) == WorkItem(
                         id=w["Id"], step_id=st["Id"], run_id=rid, label=w["Label"],
                         status=WorkItemStatus(w["Status"]), assignee_id=w["AssigneeId"],
                         assignee_name=who.get("Name"), assignee_type=kind,
                         assignee_active=user["IsActive"] if user else None, seconds_assigned=None,
-                        **stamps(w))
+                        created=when(w["CreatedDate"]), modified=when(w["LastModifiedDate"]),
+                        modstamp=when(w["SystemModstamp"]), context_id=w["RelatedRecordId"],
+                        context_type=obj, context_name=ctx.get("CaseNumber") or ctx.get("Name"))
                     if w["Status"] == "Assigned":  # read at some poll: within a second of it
                         assert mine.assigned_since is not None
                         assert abs(mine.assigned_since - when(w["_AssignedAt"])) < timedelta(
@@ -284,9 +291,14 @@ def test_stage_details_in_one_call(clock: ManualClock) -> None:
     assert "FailStage" in kinds and "StartInstance" in kinds
     assert {e.stage_name for e in details.log} <= {stage.name, None}  # its rows, the run's
     # the same call brought every stage's start and end for the Stages pane
-    assert set(details.stage_times) == {s.name for s in snap.stages[errored.id]}
+    assert set(details.stage_times) == {s.name for s in snap.stages[errored.id]
+                                        if s.status != "NotStarted"}  # none for those yet
     started, ended = details.stage_times[stage.name]
-    assert started == stage.created and ended == stage.modified
+    # the record was made with the run (NotStarted): the stage began at its StartStage
+    assert stage.created == errored.created
+    assert started == next(e.timestamp for e in details.log
+                           if e.kind == "StartStage" and e.stage_name == stage.name)
+    assert ended == stage.modified
     assert snap.errors[errored.id].message
 
 
@@ -388,3 +400,33 @@ def test_stage_times_take_the_first_start_and_the_last_end() -> None:
             entry("AssignWorkItem", 4, "Ship"), entry("DiscontinueStage", 5, "Ship"))
     assert stage_times(late) == {"Review": (late[1].timestamp, late[2].timestamp),
                                  "Ship": (None, late[4].timestamp)}
+
+
+def test_a_work_item_joins_its_run_through_the_step_never_its_context_record(
+        clock: ManualClock) -> None:
+    """A work item row without the StepInstance path joins the run of the step the mirror
+    holds; one with no step joins no run, even when its context record (RelatedRecordId) is
+    a run the mirror holds: that is what the item is about, not where it belongs."""
+    from flowstage_tui.engine.sync import _Changes
+
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    eng = make_engine(org, clock)
+    snap = eng.poll_once().snapshot
+    run = next(r for r in snap.runs if any(snap.steps.get(s.id) for s in snap.stages[r.id]))
+    step = next(st for s in snap.stages[run.id] for st in snap.steps.get(s.id, ()))
+    other = next(r for r in snap.runs if r.id != run.id)
+    base = {"Status": "Assigned", "AssigneeId": org.admin_id, "Label": "x",
+            "CreatedDate": "2026-11-27T10:00:00.000+0000",
+            "LastModifiedDate": "2026-11-27T10:00:00.000+0000",
+            "SystemModstamp": "2026-11-27T10:00:00.000+0000"}
+    rows: list[dict[str, Any]] = [
+        {**base, "Id": "0jRRM00000000AAAAA", "StepInstanceId": step.id,
+         "RelatedRecordId": other.id},
+        {**base, "Id": "0jRRM00000000AAAAB", "StepInstanceId": None, "StepInstance": None,
+         "RelatedRecordId": other.id}]
+    eng._apply_children(WORK, rows, _Changes())
+    held = {wi.id: wi for items in eng._publish(ChangeSet(full=True)).snapshot
+            .work_items.values() for wi in items}
+    assert held["0jRRM00000000AAAAA"].run_id == run.id
+    assert held["0jRRM00000000AAAAA"].context_id == other.id
+    assert "0jRRM00000000AAAAB" not in held

@@ -47,6 +47,16 @@ def state(app: FlowstageApp) -> Any:
     return app.health.state
 
 
+def org_url(app: FlowstageApp) -> str:
+    """The Lightning host of the demo org, as lightning_url makes it."""
+    return P.lightning_url(app.instance_url(), "X", "Y").split("/lightning/")[0]
+
+
+def screen_lines(app: FlowstageApp) -> list[str]:
+    from .invariants import screen_text
+    return screen_text(app)
+
+
 def header(app: FlowstageApp) -> str:
     return str(app.query_one(HeaderBar).render())
 
@@ -199,7 +209,8 @@ async def test_command_line_filters_on_the_server_and_jumps_to_a_run(
         await pilot.press("colon", *"runs status=Error", "enter")
         await settle(app, pilot)
         assert app.snapshot.filter.statuses == ("Error",)
-        assert "filter: status=Error" in header(app)
+        # beside seven status counts there is no room in the header: the runs pane says it
+        assert "status=Error" in str(app.query_one("#runs-pane").border_subtitle)
         assert app.snapshot.runs and all(str(r.status) == "Error" for r in app.snapshot.runs)
         target = app.snapshot.runs[5]
         await pilot.press("colon", *f"run {target.name}", "enter")
@@ -283,6 +294,55 @@ async def test_steps_show_who_holds_it_and_an_inactive_holder(org: DemoOrg,
         assert cells[-1] and cells[-1] != "done"  # how long they have held it
         # every column fits the pane: nothing hides off to the right
         assert steps.virtual_size.width <= steps.size.width
+
+
+async def test_steps_tab_shows_the_work_items_context_record(org: DemoOrg,
+                                                              clock: ManualClock) -> None:
+    """A work item is about an Account: the Steps tab names it, its type and its Lightning
+    URL, and `y` copies that URL. A work item on the same Account with no step (StepInstanceId
+    null) is attached to no run: RelatedRecordId is never taken for the run."""
+    work = "FlowOrchestrationWorkItem"
+    with org.lock:
+        org.store.ensure_all()
+        item = next(w for w in sorted(org.store.table(work).rows.values(),
+                                      key=lambda w: -w["CreatedDate"])
+                    if w["Status"] == "Assigned" and w["RelatedRecordId"].startswith("001"))
+        account = org.store.get("Account", item["RelatedRecordId"])
+        assert account is not None
+        orphan = {**item, "Id": org.minter.mint(org.schema.prefixes.work_item),
+                  "StepInstanceId": None, "Label": "Orphan item"}
+        org.store.insert(work, orphan)
+    step = org.store.table("FlowOrchestrationStepInstance").rows[item["StepInstanceId"]]
+    app = make_app(org, clock)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(160, 40)) as pilot:
+        await settle(app, pilot)
+        assert app.select_run(step["OrchestrationInstanceId"])
+        await settle(app, pilot)
+        stages = app.query_one(StagesTable)
+        stages.move_cursor(row=stages.get_row_index(step["StageInstanceId"]))
+        await settle(app, pilot)
+        steps = app.query_one(StepsTable)
+        steps.focus()
+        steps.move_cursor(row=steps.get_row_index(item["Id"]))
+        await settle(app, pilot)
+        url = (f"{org_url(app)}/lightning/r/Account/{account['Id']}/view")
+        line = text_of(app, "#context")
+        assert app.query_one("#context").display
+        assert account["Name"] in line and "· Account" in line
+        assert any(account["Name"] in row and "Account" in row for row in screen_lines(app))
+        held = [wi for items in app.snapshot.work_items.values() for wi in items]
+        assert orphan["Id"] not in {wi.id for wi in held}
+        assert all(wi.run_id == step["OrchestrationInstanceId"] for wi in held
+                   if wi.id == item["Id"])
+        await pilot.press("y")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # the context record's URL comes first in the steps
+        await settle(app, pilot)
+        assert copied[-1] == url
+        await pilot.press("o")
+        assert copied[-1] == url
 
 
 async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
@@ -539,7 +599,9 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         assert since.startswith("since=") and since in str(app.query_one("#runs-pane")
                                                             .border_subtitle)
         counts = header(app).split("\n")[1]
-        assert "Error" in counts and "filter:" not in counts  # no room: not half of it
+        # seven statuses: the counts as glyphs and numbers, the filter whole or not at all
+        assert f"{P.glyph('Error')}7" in counts and f"{P.glyph('Completed')}32" in counts
+        assert "filter:" not in counts or counts.endswith(f"filter: {since}")
         await pilot.press("n", "enter", "enter")
         assert isinstance(focused(app), DataTable)
         # offline at 80 columns: what is wrong stays on the first line, the counts on the second
@@ -550,7 +612,7 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         first, second = header(app).split("\n")
         assert "offline (no connection) · stale 20s · retry in" in first
         assert first.endswith("(r now)")
-        assert len(first) <= 78 and "Error" in second and len(second) <= 78
+        assert len(first) <= 78 and f"{P.glyph('Error')}7" in second and len(second) <= 78
 
 
 async def test_stacked_panes_give_the_focused_one_the_room(org: DemoOrg,

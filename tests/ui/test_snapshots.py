@@ -41,19 +41,23 @@ def keys(*pressed: str) -> Callable[[Any], Awaitable[None]]:
 def test_errored_run_selected(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     """The runs list with the first errored run (OR-0000293, Employee Onboarding) highlighted
     after `n`; the header shows DEMO, [RO], Acme Demo Org, API usage, 'updated 0s ago' and
-    the counts 27 Error · 35 InProgress · 8 Suspended · 218 Completed · 12 Canceled; the
-    runs columns fill the pane (names cut with … only at 80x24); the stages pane shows its
-    one stage, Prepare Paperwork, failed (✖ and ◀); the steps pane shows Create HR Record in
-    Error and Sign Contract Discontinued (as glyphs in the half-width pane at 120x36, as
-    words at 80x24, where the pane is full width but has no room for Type), held by
-    Katherine Johnson, the whole name, Held 'done'."""
+    the counts 27 Error · 33 InProgress · 8 Suspended · 3 NotStarted · 211 Completed ·
+    6 Discontinued · 12 Canceled (as glyphs and numbers at 80x24); the runs columns fill the
+    pane (names cut with … only at 80x24); the stages pane shows its five stages: Prepare
+    Paperwork failed (✖ and ◀), the four after it NotStarted (· and '—'); the steps pane
+    shows Create HR Record in Error and Sign Contract Discontinued (as glyphs in the
+    half-width pane at 120x36, as words at 80x24, where the pane is full width but has no
+    room for Type), held by Katherine Johnson, the whole name, Held 'done'; the work item's
+    context record, the Contact Chloé Dubois, under the steps at 120x36 (with its URL), on
+    the Detail pane's border at 80x24."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=size, run_before=keys("n"))
 
 
 def test_history_tab(snap_compare: SnapCompare) -> None:
     """The History tab of the failed stage: 'history' rows (stage created, Status
-    InProgress → Error) and 'run log' rows (StartInstance … FailInstance) on one timeline."""
+    NotStarted → InProgress as it started, InProgress → Error) and 'run log' rows
+    (StartInstance … FailInstance) on one timeline."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(120, 36),
                         run_before=keys("n", "3", "right_square_bracket"))
@@ -111,3 +115,28 @@ def test_no_feed_history_org(snap_compare: SnapCompare) -> None:
     app, _, _ = fixed_app(feed_history=False)
     assert snap_compare(app, terminal_size=(80, 24),
                         run_before=keys("n", "3", "right_square_bracket"))
+
+
+def test_statuses_real_orgs_declare(snap_compare: SnapCompare) -> None:
+    """The runs filtered to status=NotStarted,Discontinued,Suspended: rows with · NotStarted
+    (dim italic), ↷ Discontinued (blue, whole: the Status column takes its 14 cells) and
+    ⏸ Suspended (yellow), no "?" and no unknown word; the header's counts name all seven
+    statuses (3 NotStarted, 6 Discontinued, 8 Suspended among them), the runs pane's border
+    the filter. OR-0000139 (Vendor Onboarding) is selected: its stages Completed, Suspended
+    (selected), then two NotStarted with no times ('—'); the steps pane shows the suspended
+    stage's steps Suspended, and under them the work item's context record: 'Context Oceanic
+    Air · Account' and its Lightning URL, cut with … at the pane's edge."""
+    from flowstage_tui.salesforce.queries import RunFilter
+
+    app, _, _ = fixed_app()
+
+    async def run_before(pilot: Any) -> None:
+        await settle(app, pilot)
+        app.set_server_filter(RunFilter(statuses=("NotStarted", "Discontinued", "Suspended")))
+        await settle(app, pilot)
+        assert app.select_run("OR-0000139")
+        await settle(app, pilot)
+        app._tick()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

@@ -54,3 +54,24 @@ async def test_new_run_and_stage_statuses_show_as_their_own_words(
         assert app.health.state == HealthState.LIVE
         assert rows_with(app, second["Name"], "Paused")
         assert "2 Paused" in screen_text(app)[0] + screen_text(app)[1]
+
+
+def test_the_statuses_real_orgs_declare_have_their_own_glyph_colour_and_filter() -> None:
+    """NotStarted, Discontinued and Suspended are not "unknown": each has a glyph, an ASCII
+    twin, a colour, a place in the header's counts and a word the status filter accepts."""
+    from flowstage_tui.config.store import STATUSES, status_names
+    from flowstage_tui.ui import ascii as A
+    from flowstage_tui.ui import present as P
+    from flowstage_tui.ui.widgets import STATUS_ORDER
+
+    for status in ("NotStarted", "Discontinued", "Suspended"):
+        glyph, twin = P.GLYPHS[status]
+        assert glyph != "?" and A.to_ascii(glyph) == twin and twin.isascii()
+        assert P.TEXT_STYLES[status]
+        assert P.status_text(status, with_word=False).plain == glyph  # no word: it is known
+        assert status in STATUS_ORDER
+    # told apart by colour from Canceled, and from Error: Textual's default terminal theme
+    # draws magenta as it draws red
+    assert P.TEXT_STYLES["Discontinued"] not in (P.TEXT_STYLES["Canceled"], "magenta", "red")
+    assert {"NotStarted", "Discontinued", "Suspended"} <= set(STATUSES)
+    assert status_names("not started, discontinued") == ("NotStarted", "Discontinued")

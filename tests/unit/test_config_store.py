@@ -29,7 +29,7 @@ from flowstage_tui.errors import ConfigError
 
 P = Path("/home/ann/.config/flowstage/config.toml")
 OK = '[profiles.prod]\nauth = "sf-cli"\nsf_alias = "prod"\n'
-ALL_STATUSES = "InProgress, Error, Suspended, Completed, Canceled"
+ALL_STATUSES = "InProgress, Error, Suspended, NotStarted, Completed, Discontinued, Canceled"
 AUTHS = "sf-cli, password, jwt, client-credentials, access-token, demo"
 COLOURS = "red, green, yellow, blue, magenta, cyan, white, orange, purple"
 

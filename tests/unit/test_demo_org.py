@@ -9,8 +9,12 @@ from typing import Any
 import pytest
 
 from flowstage_tui.emulator.clock import ManualClock, ms_to_sf
-from flowstage_tui.emulator.lifecycle import RUN, STAGE, STEP, WORK
+from flowstage_tui.emulator.lifecycle import BY_API_NAME, RUN, STAGE, STEP, WORK
 from flowstage_tui.emulator.org import DemoOrg
+
+# the run Status picklist of real describes: the demo org produces every value it declares
+ALL_RUN_STATUSES = {"NotStarted", "InProgress", "Completed", "Error", "Discontinued", "Canceled",
+                    "Suspended"}
 
 
 def check_invariants(org: DemoOrg) -> None:
@@ -23,9 +27,21 @@ def check_invariants(org: DemoOrg) -> None:
         positions = sorted(s["Position"] for s in stages)
         assert positions == list(range(1, len(stages) + 1)), run["Name"]
         status = run["Status"]
+        # every stage record is made with the run; none after the open (or last ended) one
+        # has started, every one before it has completed
+        assert len(stages) == len(BY_API_NAME[run["OrchestrationDeveloperName"]].stages)
+        by_position = sorted(stages, key=lambda s: s["Position"])
+        started = [s for s in by_position if s["Status"] != "NotStarted"]
+        assert by_position[:len(started)] == started, run["Name"]
+        assert all(s["Status"] == "Completed" for s in started[:-1]), run["Name"]
+        if status == "NotStarted":
+            assert not started and not steps and run["CurrentStage"] is None, run["Name"]
         if status in ("InProgress", "Suspended"):
             assert len(open_stages) == 1, run["Name"]
             assert run["CurrentStage"] == open_stages[0]["Name"]
+            step_status = "Suspended" if status == "Suspended" else "InProgress"
+            assert {st["Status"] for st in steps if st["StageInstanceId"] == open_stages[0][
+                "Id"]} <= {step_status, "Completed"}, run["Name"]
         else:
             assert not open_stages, run["Name"]
             assert not [w for w in items if w["Status"] == "Assigned"], run["Name"]
@@ -39,19 +55,28 @@ def check_invariants(org: DemoOrg) -> None:
         if status == "Completed":
             assert all(s["Status"] == "Completed" for s in stages)
             assert run["Duration"] is not None
+        if status == "Discontinued":
+            assert started[-1]["Status"] == "Discontinued" and run["Duration"] is not None
+            assert "Discontinued" in {st["Status"] for st in steps}, run["Name"]
 
 
 def test_generated_org_is_consistent_and_varied(org: DemoOrg) -> None:
     check_invariants(org)  # reads each run's parts through the store, as queries do
     org.write_all()
     statuses = Counter(r["Status"] for r in org.store.table(RUN).rows.values())
-    assert set(statuses) == {"Completed", "InProgress", "Error", "Canceled", "Suspended"}
+    assert set(statuses) == ALL_RUN_STATUSES
     orchestrations = {r["OrchestrationDeveloperName"] for r in org.store.table(RUN).rows.values()}
     assert len(orchestrations) >= 6
     users = org.store.table("User").rows.values()
     assert any(not u["IsActive"] for u in users)
     steps = org.store.table(STEP).rows.values()
     assert {"InteractiveStep", "BackgroundStep"} <= {s["StepType"] for s in steps}
+    # every status the describes declare comes up: a suspended run's steps are Suspended,
+    # stages after the current one NotStarted
+    assert {"InProgress", "Completed", "Error", "Discontinued", "Canceled", "Suspended"} <= {
+        s["Status"] for s in steps}
+    assert {"NotStarted", "InProgress", "Completed", "Error", "Discontinued", "Canceled",
+            "Suspended"} == {s["Status"] for s in org.store.table(STAGE).rows.values()}
     items = org.store.table(WORK).rows.values()
     assert {"005", "00G"} == {w["AssigneeId"][:3] for w in items}
     bodies = " ".join(p["Body"] or "" for p in
@@ -136,7 +161,7 @@ def test_held_back_runs_are_written_exactly_as_planned(clock: ManualClock) -> No
     assert dict(org.store.table(RUN).rows) == planned
     assert dict(org.store.table("FlowInterview").rows) == interviews
     statuses = Counter(r["Status"] for r in planned.values())
-    assert set(statuses) == {"Completed", "InProgress", "Error", "Canceled", "Suspended"}
+    assert set(statuses) == ALL_RUN_STATUSES
     check_invariants(org)
 
 
@@ -187,3 +212,47 @@ def test_queries_see_held_back_records(clock: ManualClock) -> None:
         assert fresh.store.deferred is not None
         if "WHERE" in text and "AssigneeId" not in text and "Timestamp >=" not in text:
             assert fresh.store.deferred.left > 0, f"wrote every run for: {text}"
+
+
+def test_work_items_are_about_real_context_records(clock: ManualClock) -> None:
+    """RelatedRecordId holds the record the assignee works on, as on a real org: the run's
+    triggering record (a Contact, a Case, an Opportunity), the Account an autolaunched run was
+    handed, or the run itself only where no record is given. Each resolves by Id through the
+    REST API and by SOQL, and the run is never reached through it."""
+    from flowstage_tui.emulator.adapter import DEMO_ORIGIN, demo_session
+
+    org = DemoOrg(seed=5, runs=120, clock=clock, frozen=True, token="ctx")
+    org.write_all()
+    store = org.store
+    kinds: Counter[str] = Counter()
+    for wi in store.table(WORK).rows.values():
+        step = store.get(STEP, wi["StepInstanceId"])
+        assert step is not None
+        run = store.get(RUN, step["OrchestrationInstanceId"])
+        assert run is not None
+        found = store.find(wi["RelatedRecordId"])
+        assert found is not None, wi["RelatedRecordId"]
+        kinds[found[0]] += 1
+        if run["TriggeringRecord"]:
+            assert wi["RelatedRecordId"] == run["TriggeringRecord"]
+            assert found[0] == run["TriggeringRecordType"]
+        elif found[0] == RUN:
+            assert run["OrchestrationDeveloperName"] == "Contract_Renewal"
+    assert {"Account", "Contact", "Case", "Opportunity"} <= set(kinds)
+    assert kinds[RUN] < sum(kinds.values()) / 4  # the run itself is the exception
+    s = demo_session(org)
+    auth = {"Authorization": "Bearer ctx"}
+    account = next(w["RelatedRecordId"] for w in store.table(WORK).rows.values()
+                   if w["RelatedRecordId"].startswith("001"))
+    got = s.get(f"{DEMO_ORIGIN}/services/data/v62.0/sobjects/Account/{account}", headers=auth)
+    assert got.status_code == 200 and got.json()["Name"]
+    rows = s.get(f"{DEMO_ORIGIN}/services/data/v62.0/query", headers=auth, params={
+        "q": "SELECT RelatedRecord.Type, RelatedRecord.Name FROM FlowOrchestrationWorkItem "
+             f"WHERE RelatedRecordId = '{account}'"}).json()["records"]
+    assert rows and all(r["RelatedRecord"]["Type"] == "Account" and
+                        r["RelatedRecord"]["Name"] == got.json()["Name"] for r in rows)
+    case = s.get(f"{DEMO_ORIGIN}/services/data/v62.0/query", headers=auth, params={
+        "q": "SELECT RelatedRecord.Name, RelatedRecordId FROM FlowOrchestrationWorkItem "
+             "WHERE RelatedRecord.Type = 'Case' LIMIT 1"}).json()["records"][0]
+    number = store.get("Case", case["RelatedRecordId"])
+    assert number is not None and case["RelatedRecord"]["Name"] == number["CaseNumber"]

@@ -206,6 +206,7 @@ def test_a_step_with_nulls() -> None:
 
 WORK_REC = {"Id": "0jhx1", "StepInstanceId": "0jgx1",
             "StepInstance": {"OrchestrationInstanceId": "0jEx1"}, "RelatedRecordId": "001x9",
+            "RelatedRecord": {"Type": "Account", "Name": "Acme"},
             "Label": "Approve order", "Status": "Assigned", "AssigneeId": "005x1",
             "Assignee": {"Name": "Ann Lee", "Type": "User", "IsActive": False},
             "CreatedDate": "2026-11-27T10:00:00.000+0000",
@@ -219,7 +220,8 @@ def test_a_work_item_field_by_field() -> None:
         id="0jhx1", step_id="0jgx1", run_id="0jEx1", label="Approve order",
         status=WorkItemStatus.ASSIGNED, assignee_id="005x1", assignee_name="Ann Lee",
         assignee_type="User", assignee_active=False, created=at(10), modified=at(10, 5),
-        modstamp=at(10, 5, 0, 500), seconds_assigned=90, assigned_since=at(11, 58, 30))
+        modstamp=at(10, 5, 0, 500), seconds_assigned=90, assigned_since=at(11, 58, 30),
+        context_id="001x9", context_type="Account", context_name="Acme")
     assert parse.work_item(WORK_REC).assigned_since is None
     assert parse.work_item({**WORK_REC, "ElapsedTimeSinceAsgntInSec": None},
                            read).assigned_since is None
@@ -284,3 +286,29 @@ def test_a_bare_feed_post() -> None:
     assert parse.feed_post({"Id": "f", "CreatedBy": {"Name": "Dee"}}) == FeedPost(
         id="f", parent_id="", type="", title=None, body=None, link=None, rich=False,
         author="Dee", created=EPOCH, comments=())
+
+
+def test_a_work_item_on_an_account_without_a_step_invents_no_run() -> None:
+    """RelatedRecordId is the context record (here an Account), never the run: with no step
+    the item belongs to no run, and the Account is kept as what the assignee works on."""
+    rec = {**WORK_REC, "StepInstanceId": None, "StepInstance": None,
+           "RelatedRecordId": "001RM000000001AAAA",
+           "RelatedRecord": {"attributes": {"type": "Name"}, "Type": "Account",
+                             "Name": "Globex [EMEA]"}}
+    got = parse.work_item(rec)
+    assert got.run_id is None and got.step_id is None
+    assert (got.context_id, got.context_type, got.context_name) == (
+        "001RM000000001AAAA", "Account", "Globex [EMEA]")
+
+
+def test_a_context_record_the_user_cannot_see_keeps_its_id_and_standard_type() -> None:
+    """No RelatedRecord parent (deleted, or not shared with the API user): the Id stays, the
+    type comes from a key prefix every org shares, an unknown prefix is not guessed."""
+    got = parse.work_item({**WORK_REC, "RelatedRecordId": "500RM0000000042AAA",
+                           "RelatedRecord": None})
+    assert got.run_id == "0jEx1"  # through the step
+    assert (got.context_id, got.context_type, got.context_name) == (
+        "500RM0000000042AAA", "Case", None)
+    odd = parse.work_item({**WORK_REC, "RelatedRecordId": "a01RM0000000042AAA",
+                           "RelatedRecord": None})
+    assert odd.context_type is None

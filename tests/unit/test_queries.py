@@ -72,6 +72,7 @@ RUN_SELECT = ("Id, Name, Status, OrchestrationDeveloperName, OrchestrationName, 
 OLD_RUN_SELECT = ("Id, Name, Status, OrchestrationName, CreatedDate, LastModifiedDate, "
                   "SystemModstamp, InterviewId, Interview.InterviewStatus")
 WORK_SELECT = ("Id, StepInstanceId, StepInstance.OrchestrationInstanceId, RelatedRecordId, "
+               "RelatedRecord.Type, RelatedRecord.Name, "
                "Label, Status, AssigneeId, Assignee.Name, Assignee.Type, Assignee.IsActive, "
                "CreatedDate, LastModifiedDate, SystemModstamp, ElapsedTimeSinceAsgntInSec")
 STAGE_SELECT = ("Id, OrchestrationInstanceId, Name, Label, Position, Status, CreatedDate, "
