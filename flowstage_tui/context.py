@@ -160,6 +160,7 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
     if getattr(args, "data", None):
         data = load_data_file(args.data)  # read now: a bad file is a usage error, exit 2
     seed, runs = getattr(args, "seed", 7), getattr(args, "runs", 300)
+    tracking = not getattr(args, "no_feed_history", False)
     manual = None
     if pinned:
         manual = ManualClock(demo_moment(pinned, DEMO_CLOCK_ENV))
@@ -167,7 +168,8 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Callable[[], datetime],
     def make() -> Any:
         from .emulator.org import DemoOrg
 
-        return build_from_data(lambda: DemoOrg(seed=seed, runs=runs, clock=manual, data=data),
+        return build_from_data(lambda: DemoOrg(seed=seed, runs=runs, clock=manual, data=data,
+                                               feed_history=tracking),
                                getattr(args, "data", None))
 
     if manual is not None:

@@ -163,3 +163,28 @@ def test_profiles_add_refuses_names_a_shell_cannot_pass_back(
     err = capsys.readouterr().err.strip()
     assert "profile name" in err and "\n" not in err
     assert config.read_bytes() == before
+
+
+@pytest.mark.parametrize("argv", [
+    ["--demo", "--no-feed-history", "show", "OR-0000290", "--format", "json"],
+    ["show", "OR-0000290", "--format", "json", "--no-feed-history", "--demo"],
+    ["--no-feed-history", "show", "--demo", "OR-0000290", "--format", "json"],
+])
+def test_the_demo_org_without_tracking_from_anywhere_on_the_line(
+        config: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    """--demo is an org with feed and history tracking on; --no-feed-history is one without
+    (as most real orgs are), and like every global option it goes anywhere."""
+    assert main(argv) == 0
+    without = json.loads(capsys.readouterr().out)
+    assert main(["--demo", "show", "OR-0000290", "--format", "json"]) == 0
+    tracked = json.loads(capsys.readouterr().out)
+    assert without["name"] == tracked["name"] == "OR-0000290"
+    assert without["history"] is None and without["feed"] is None
+    assert tracked["history"] is not None and tracked["feed"] is not None
+    assert without["log"] and without["log"] == tracked["log"]  # the milestones stay
+
+
+def test_demo_help_says_which_org_it_is(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["runs", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "feed and history tracking on" in out and "--no-feed-history" in out
