@@ -457,9 +457,11 @@ def add_common(p: argparse.ArgumentParser, *, org_data: bool = True) -> None:
 
 
 def add_filters(p: argparse.ArgumentParser) -> None:
+    from .config.store import STATUSES
+
     g = p.add_argument_group("filters")
     g.add_argument("--status", action="append", metavar="S",
-                   help="InProgress, Error, Suspended, Completed, Canceled (comma-separated)")
+                   help=", ".join(STATUSES) + " (comma-separated)")
     g.add_argument("--orchestration", metavar="NAME",
                    help="orchestration developer name, or part of its label")
     g.add_argument("--since", metavar="AGE", help="started within, e.g. 30m, 24h, 7d")

@@ -34,9 +34,9 @@ def make(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
 
 
 async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
-                offline: bool = False) -> None:
+                offline: bool = False, feed_history: bool = True) -> None:
     clock = ManualClock(sf_to_ms(NOW) / 1000)
-    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
+    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True, feed_history=feed_history)
     app = make(org, clock)
     async with app.run_test(size=size) as pilot:
         for _ in range(3):
@@ -65,6 +65,9 @@ async def main() -> None:
     await shoot("history-tab", (120, 36), ["n", "2", "3", "right_square_bracket"])
     await shoot("feed-tab", (120, 36), ["n", "n", "2", "3", "right_square_bracket",
                                         "right_square_bracket"])
+    # an org without feed and history tracking (most real orgs): History from the run log
+    await shoot("history-tab-no-tracking", (120, 36), ["n", "2", "3", "right_square_bracket"],
+                feed_history=False)
     await shoot("error-tab", (120, 36), ["n", "3", "left_square_bracket"])
     await shoot("offline", (120, 36), ["j"], offline=True)
     await shoot("small-80x24", (80, 24), ["n"])

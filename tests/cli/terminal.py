@@ -53,6 +53,21 @@ class Terminal:
         self.output += data.decode("utf-8", "replace")
         return True
 
+    def _drain(self) -> None:
+        """Everything left in the pty after the child exited (it can write no more, so a
+        read that finds nothing buffered means all of it is in)."""
+        while self.fd >= 0:
+            ready, _, _ = select.select([self.fd], [], [], 0.2)
+            if not ready:
+                return
+            try:
+                data = os.read(self.fd, 65536)
+            except OSError:
+                return
+            if not data:
+                return
+            self.output += data.decode("utf-8", "replace")
+
     def expect(self, pattern: str, timeout: float = PATIENCE) -> str:
         deadline = time.monotonic() + timeout
         rx = re.compile(pattern)
@@ -81,6 +96,7 @@ class Terminal:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
                 self.status = os.waitstatus_to_exitcode(status)
+                self._drain()  # what it wrote last may still sit in the pty, unread
                 return self.status
             time.sleep(0.05)
         return None
