@@ -28,13 +28,8 @@ def sf_datetime(value: Any) -> datetime | None:
     """Parse `2026-11-27T10:15:30.000+0000` (and the ISO variants) to an aware datetime."""
     if not value or not isinstance(value, str):
         return None
-    text = value.strip()
-    if text.endswith("Z"):
-        text = text[:-1] + "+00:00"
-    elif len(text) >= 5 and text[-5] in "+-" and text[-4:].isdigit():
-        text = text[:-2] + ":" + text[-2:]
-    try:
-        parsed = datetime.fromisoformat(text)
+    try:  # Python 3.11 reads Salesforce's `Z` and `+0000` forms itself
+        parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)

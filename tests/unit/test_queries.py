@@ -26,6 +26,7 @@ from flowstage_tui.salesforce.capabilities import (
     WORK,
     Capabilities,
 )
+from flowstage_tui.salesforce.models import Run, RunStatus
 from flowstage_tui.salesforce.queries import (
     LOG_FIELDS,
     RUN_FIELDS,
@@ -316,3 +317,59 @@ def test_a_filter_in_words_in_the_local_zone(monkeypatch: pytest.MonkeyPatch) ->
 def test_without_status_keeps_the_rest() -> None:
     flt = RunFilter(statuses=("Error",), orchestration="Q", since=T, text="x", ids=("a",))
     assert flt.without_status() == RunFilter(orchestration="Q", since=T, text="x", ids=("a",))
+
+
+def a_run(name: str = "OR-0000001", label: str | None = None, orch: str | None = None,
+          created: datetime = T) -> Run:
+    return Run(id="0jE000000000001AAA", name=name, status=RunStatus.ERROR, orchestration=orch,
+               label=label, current_stage=None, created=created, modified=created,
+               modstamp=created, duration=None, interview_id=None)
+
+
+def test_the_local_match_case_by_case() -> None:
+    bare = a_run()  # no label, no developer name
+    assert RunFilter(text="or-00").matches(bare)  # case-insensitive, in the run's name
+    assert not RunFilter(text="xx").matches(bare)  # a missing label matches nothing
+    assert not RunFilter(orchestration="xx").matches(bare)
+    assert RunFilter(orchestration="onb").matches(a_run(orch="Employee_Onboarding"))
+    assert RunFilter(orchestration="EMPLOYEE").matches(a_run(label="Employee Onboarding"))
+    assert RunFilter(text="hire").matches(a_run(orch="New_Hire"))
+    assert RunFilter(text="HIRE").matches(a_run(label="New hire"))
+    assert RunFilter(since=T).matches(a_run(created=T))  # CreatedDate >= since
+    assert not RunFilter(since=T).matches(a_run(created=T - timedelta(milliseconds=1)))
+    assert RunFilter(statuses=("Error",)).matches(bare)
+    assert not RunFilter(statuses=("Completed",)).matches(bare)
+    assert RunFilter(ids=("0jE000000000001",)).matches(bare)
+    assert not RunFilter(ids=("0jE000000000002",)).matches(bare)
+
+
+def test_audit_parents_of_objects_that_are_not_polymorphic() -> None:
+    caps = Capabilities("62.0", {STAGE: frozenset({"Id", "CreatedById", "LastModifiedById"}),
+                                 STEP: frozenset({"Id"})})
+    assert caps.has_path(STAGE, "CreatedBy.Name")
+    assert caps.has_path(STAGE, "LastModifiedBy.Name")
+    assert not caps.has_path(STEP, "CreatedBy.Name")  # no CreatedById on the step
+    assert not caps.has_path(STAGE, "Owner.Name")
+    assert not caps.has_path(STAGE, "Id.Name")
+
+
+def test_naive_moments_are_utc_whatever_the_machines_zone(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from flowstage_tui.salesforce.soql import datetime_literal
+    monkeypatch.setenv("TZ", "America/Los_Angeles")
+    time.tzset()
+    try:
+        assert datetime_literal(datetime(2026, 11, 27, 10, 15, 30, 250000)) == T_LIT
+        assert datetime_literal(T) == T_LIT
+        assert datetime_literal(T.astimezone(timezone(timedelta(hours=5, minutes=30)))) == T_LIT
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_the_describe_cache_makes_its_folders(tmp_path: Path) -> None:
+    deep = tmp_path / "cache" / "flowstage"
+    capmod.store_cached(deep, "00Dx", FULL)
+    assert capmod.load_cached(deep, "00Dx", "66.0") == FULL
