@@ -190,3 +190,28 @@ def test_a_failed_page_changes_nothing_and_the_next_one_is_whole(
     assert {s["OrchestrationInstanceId"] for s in rows(frozen, STAGE)} >= {
         r.id for r in again.snapshot.runs}
     assert rows(frozen, STEP) and rows(frozen, WORK)
+
+
+def test_who_a_stage_is_shared_with_by_name_or_id(frozen: DemoOrg, clock: ManualClock) -> None:
+    """The demo org writes no stage shares of its own; these are what a real org has when a
+    stage is shared by hand or with a queue: a user and a group (named), and a principal the
+    API user cannot read (its Id stands in)."""
+    eng = make_engine(frozen, clock)
+    snap = eng.poll_once().snapshot
+    stage = next(s for group in snap.stages.values() for s in group)
+    user = rows(frozen, "User", IsActive=True)[0]
+    group = rows(frozen, "Group")[0]
+    with frozen.lock:
+        for i, (who, level, cause) in enumerate([(user["Id"], "Edit", "Manual"),
+                                                  (group["Id"], "Read", "Rule"),
+                                                  ("005000000000XYZ", "Read", "Manual")]):
+            frozen.store.insert(f"{STAGE}Share", {
+                "Id": f"0jX00000000000{i}", "ParentId": stage.id, "UserOrGroupId": who,
+                "AccessLevel": level, "RowCause": cause, "IsDeleted": False,
+                "LastModifiedDate": frozen.now_ms(), "LastModifiedById": user["Id"]})
+    got = eng.fetch_details(stage.id)
+    assert isinstance(got, StageDetails)
+    assert sorted(got.shares) == sorted([(user["Name"], "Edit", "Manual"),
+                                         (group["Name"], "Read", "Rule"),
+                                         ("005000000000XYZ", "Read", "Manual")])
+    assert details_got(got)["shares"] == details_by_hand(frozen, stage)["shares"]
