@@ -56,11 +56,8 @@ def test_a_deletion_between_two_checks_is_caught_by_the_second(clock: ManualCloc
     assert eng.snapshot.run(victim) is None
 
 
-def test_an_incremental_poll_asks_only_for_children_of_runs_in_the_window(
-        clock: ManualClock) -> None:
-    org = DemoOrg(seed=7, runs=120, clock=clock, frozen=True)
-    eng = make_engine(org, clock, page_size=40)
-    eng.poll_once()
+def record_composites(eng: SyncEngine) -> list[list[tuple[str, str]]]:
+    """The subrequests of every composite call the engine's client makes from now on."""
     client = eng.client
     assert client is not None
     sent: list[list[tuple[str, str]]] = []
@@ -71,6 +68,15 @@ def test_an_incremental_poll_asks_only_for_children_of_runs_in_the_window(
         return real(subs, **kw)
 
     client.composite = spy  # type: ignore[method-assign,assignment]
+    return sent
+
+
+def test_an_incremental_poll_asks_only_for_children_of_runs_in_the_window(
+        clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=120, clock=clock, frozen=True)
+    eng = make_engine(org, clock, page_size=40)
+    eng.poll_once()
+    sent = record_composites(eng)
     clock.advance(15)
     eng.poll_once()
     (subs,) = sent
@@ -92,16 +98,7 @@ def test_with_every_run_loaded_changed_runs_are_asked_for_whatever_their_age(
     org = DemoOrg(seed=7, runs=30, clock=clock, frozen=True)
     eng = make_engine(org, clock, page_size=40)
     assert not eng.poll_once().snapshot.more
-    client = eng.client
-    assert client is not None
-    sent: list[list[tuple[str, str]]] = []
-    real = client.composite
-
-    def spy(subs: Any, **kw: Any) -> Any:
-        sent.append(list(subs))
-        return real(subs, **kw)
-
-    client.composite = spy  # type: ignore[method-assign,assignment]
+    sent = record_composites(eng)
     clock.advance(15)
     eng.poll_once()
     assert "CreatedDate >=" not in dict(sent[0])["runs"]
