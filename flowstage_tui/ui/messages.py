@@ -1,34 +1,139 @@
-"""Messages from worker threads to the UI. They carry immutable values only (DESIGN rule 4)."""
+"""Messages from an org's API thread to its TriageScreen, and between the UI's parts.
+
+Those from the API thread carry immutable values only (DESIGN rule 4): no lock, no event, nothing
+the thread keeps using after it has posted the message.
+"""
 
 from __future__ import annotations
 
-import threading
+from dataclasses import dataclass
+from datetime import datetime
 
 from textual.message import Message
 
-from ..engine.state import PollResult
+from ..engine.state import HealthState, PollResult
 from ..errors import FlowstageError
 from ..salesforce.models import StageDetails
+from ..salesforce.queries import RunFilter
 
 
-class PollDone(Message):
-    def __init__(self, result: PollResult, manual: bool = False) -> None:
+class FromApiThread(Message, bubble=False):
+    """Posted by an org's API thread to that org's TriageScreen, and handled there only."""
+
+
+class PollStarted(FromApiThread, bubble=False):
+    """A poll went out (one the user asked for, or the scheduled one): the header can say how
+    long the org has been taking."""
+
+    def __init__(self, at: datetime) -> None:
         super().__init__()
-        self.result = result
-        self.manual = manual
+        self.at = at
 
 
-class PollProgress(Message):
+class PollProgress(FromApiThread, bubble=False):
     """Part of a poll that is still running: the first load's runs, before their children."""
 
     def __init__(self, result: PollResult) -> None:
         super().__init__()
         self.result = result
-        self.painted = threading.Event()  # set by the UI once the runs are on screen
 
 
-class DetailsReady(Message):
+class PollDone(FromApiThread, bubble=False):
+    """A poll finished. `delay`: seconds until the next one (None: none until the user asks,
+    as when the budget governor has suspended polling)."""
+
+    def __init__(self, result: PollResult, manual: bool = False, announce: bool = False,
+                 delay: float | None = None) -> None:
+        super().__init__()
+        self.result = result
+        self.manual = manual
+        self.announce = announce
+        self.delay = delay
+
+
+class MoreLoaded(FromApiThread, bubble=False):
+    """An older page of runs (load-more), with its children."""
+
+    def __init__(self, result: PollResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+class DetailsReady(FromApiThread, bubble=False):
     def __init__(self, stage_id: str, details: StageDetails | FlowstageError) -> None:
         super().__init__()
         self.stage_id = stage_id
         self.details = details
+
+
+class ApiIdle(FromApiThread, bubble=False):
+    """The API thread has nothing left to do: every request up to `seq` is answered (or was
+    superseded by a newer one)."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__()
+        self.seq = seq
+
+
+class ApiFailed(FromApiThread, bubble=False):
+    """A request raised where nothing should (a bug): the traceback goes to the log file."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__()
+        self.error = error
+
+
+# ---------------------------------------------------------------- typed commands
+# The command line (and the palette) post these; the screen or the App acts on them.
+
+class FilterRequested(Message):
+    def __init__(self, flt: RunFilter) -> None:
+        super().__init__()
+        self.flt = flt
+
+
+class RunRequested(Message):
+    def __init__(self, ident: str) -> None:
+        super().__init__()
+        self.ident = ident
+
+
+class RefreshRequested(Message):
+    pass
+
+
+class OrgRequested(Message):
+    """`:profile NAME` / `:open NAME`: go to that org's tab, opening it if needed ("" asks
+    which)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class CloseOrgRequested(Message):
+    pass
+
+
+class QuitRequested(Message):
+    pass
+
+
+@dataclass(frozen=True)
+class OrgBadge:
+    """What the tab bar shows for one open org."""
+
+    label: str
+    color: str | None
+    read_only: bool
+    state: HealthState
+    errors: int  # runs in Error, by the org's counts
+
+
+class OrgStatus(Message):
+    """A TriageScreen's badge changed: the App redraws every tab bar."""
+
+    def __init__(self, key: str, badge: OrgBadge) -> None:
+        super().__init__()
+        self.key = key
+        self.badge = badge

@@ -8,12 +8,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.app import App
 
 from flowstage_tui.config.store import Profile
 from flowstage_tui.context import DEMO_PROFILE
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.ui.app import AppConfig, FlowstageApp
+from flowstage_tui.engine.sync import SyncEngine
+from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.config import AppConfig, OrgConfig
+from flowstage_tui.ui.screens.triage import TriageScreen
 
 from ..engine.conftest import quiet_connection
 
@@ -27,16 +31,35 @@ def _no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def make_app(org: DemoOrg, clock: ManualClock, *, api_cap: str | None = None,
              profile: Profile = DEMO_PROFILE, export_dir: Path | None = None,
-             **kw: Any) -> FlowstageApp:
+             keymap: dict[str, str] | None = None, theme: str | None = None,
+             autostart: bool = True, **org_kw: Any) -> FlowstageApp:
+    """One org's tab on the demo org; `org_kw` go to its OrgConfig (cached, page_size, …)."""
     conn = quiet_connection(org, api_cap=api_cap)
-    return FlowstageApp(AppConfig(connection=conn, profile=profile,
-                                  clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                  export_dir=export_dir, rng_seed=0, details_delay=0,
-                                  **kw))
+    aware = lambda: datetime.fromtimestamp(clock(), UTC)  # noqa: E731
+    org_cfg = OrgConfig(profile=profile, connection=conn, clock=aware, rng_seed=0,
+                        details_delay=0, read_only=profile.read_only, **org_kw)
+    return FlowstageApp(AppConfig(orgs=(org_cfg,), clock=aware, export_dir=export_dir,
+                                  keymap=keymap or {}, theme=theme, autostart=autostart))
 
 
 async def settle(app: FlowstageApp, pilot: Any) -> None:
     """Let workers finish and the screen catch up (no sleeping on wall-clock luck)."""
     for _ in range(3):
         await app.workers.wait_for_complete()
+        await app.api_settled()
         await pilot.pause()
+
+
+def tab(app: App[Any]) -> TriageScreen:
+    """The org in front: its TriageScreen (under any dialog)."""
+    assert isinstance(app, FlowstageApp)
+    screen = app.triage
+    assert screen is not None, "no org is open"
+    return screen
+
+
+def engine_of(app: App[Any]) -> SyncEngine:
+    """The front org's engine, to inspect (or rig) once its API thread is idle."""
+    poller = tab(app).poller
+    assert poller is not None and poller.engine is not None, "no engine yet"
+    return poller.engine

@@ -20,8 +20,9 @@ from textual.binding import Binding
 from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.keymap import triage_bindings
 
-from .conftest import make_app
+from .conftest import make_app, tab
 from .invariants import check_screen
 
 QUIT_ACTIONS = ("quit_app",)
@@ -48,10 +49,10 @@ class Report:
 
 
 def binding_keys(app: FlowstageApp) -> list[str]:
-    """Every key bound on the App, but the ones that quit."""
+    """Every key bound on the App, the triage screen and its panes, but the ones that quit."""
     keys: list[str] = []
-    for b in app.BINDINGS:
-        if isinstance(b, Binding) and b.action not in QUIT_ACTIONS:
+    for b in triage_bindings():
+        if b.action not in QUIT_ACTIONS:
             keys.extend(k.strip() for k in b.key.split(","))
     return keys
 
@@ -128,7 +129,7 @@ async def run_monkey(org: DemoOrg, clock: ManualClock, *, seed: int, presses: in
                 continue
             if roll < 0.02:
                 clock.advance(rng.choice((5, 30, 300, 3600)))
-                app.poll_now()
+                tab(app).poll_now()
                 report.polls += 1
             burst = [rng.choice(keys) if r < 0.6 else rng.choice(EXTRA_KEYS) if r < 0.8
                      else rng.choice(printable) for r in (rng.random() for _ in range(
@@ -139,7 +140,7 @@ async def run_monkey(org: DemoOrg, clock: ManualClock, *, seed: int, presses: in
             if n % check_every == 0:
                 await pilot.pause()
                 check(app)
-                message = app.health.message
+                message = tab(app).health.message
                 if message.startswith("Unexpected error"):  # the engine caught a bug
                     report.exceptions.append(message)
         await app.workers.wait_for_complete()

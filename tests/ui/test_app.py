@@ -23,14 +23,17 @@ from flowstage_tui.errors import AuthNeeded
 from flowstage_tui.ui import present as P
 from flowstage_tui.ui.app import FlowstageApp
 from flowstage_tui.ui.messages import PollDone
-from flowstage_tui.ui.screens import ChoiceScreen, HelpScreen, MessageScreen
-from flowstage_tui.ui.widgets import HeaderBar, RunsTable, StagesTable, StepsTable
+from flowstage_tui.ui.screens.dialogs import ChoiceScreen, HelpScreen, MessageScreen
+from flowstage_tui.ui.widgets.header import HeaderBar
+from flowstage_tui.ui.widgets.runs import RunsTable
+from flowstage_tui.ui.widgets.stages import StagesTable
+from flowstage_tui.ui.widgets.steps import StepsTable
 
-from .conftest import make_app, settle
+from .conftest import engine_of, make_app, settle, tab
 
 
 def text_of(app: FlowstageApp, selector: str) -> str:
-    widget = app.query_one(selector, Static)
+    widget = tab(app).query_one(selector, Static)
     return str(widget.render())
 
 
@@ -40,16 +43,16 @@ def focused(app: FlowstageApp) -> Any:
 
 
 def paused(app: FlowstageApp) -> Any:
-    return app.paused
+    return tab(app).paused
 
 
 def state(app: FlowstageApp) -> Any:
-    return app.health.state
+    return tab(app).health.state
 
 
 def org_url(app: FlowstageApp) -> str:
     """The Lightning host of the demo org, as lightning_url makes it."""
-    return P.lightning_url(app.instance_url(), "X", "Y").split("/lightning/")[0]
+    return P.lightning_url(tab(app).instance_url(), "X", "Y").split("/lightning/")[0]
 
 
 def screen_lines(app: FlowstageApp) -> list[str]:
@@ -58,7 +61,7 @@ def screen_lines(app: FlowstageApp) -> list[str]:
 
 
 def header(app: FlowstageApp) -> str:
-    return str(app.query_one(HeaderBar).render())
+    return str(tab(app).query_one(HeaderBar).render())
 
 
 async def test_first_screen_shows_runs_counts_and_the_selected_runs_stages(
@@ -69,23 +72,23 @@ async def test_first_screen_shows_runs_counts_and_the_selected_runs_stages(
                             if isinstance(m, PollDone) else None) as pilot:
         await settle(app, pilot)
         assert len(polls) == 1 and polls[0].result.health.state == HealthState.LIVE
-        runs = app.query_one(RunsTable)
+        runs = tab(app).query_one(RunsTable)
         assert runs.row_count == 200
-        assert runs.selected_id == app.snapshot.runs[0].id
+        assert runs.selected_id == tab(app).snapshot.runs[0].id
         top = header(app)
         assert "DEMO" in top and "[RO]" in top and "Acme Demo Org" in top
         errors = sum(r["Status"] == "Error"
                      for r in org.store.table("FlowOrchestrationInstance").rows.values())
         assert f"{errors} Error" in top and "updated" in top
-        stages = app.query_one(StagesTable)
-        assert stages.row_count == len(app.snapshot.stages[app.snapshot.runs[0].id])
+        stages = tab(app).query_one(StagesTable)
+        assert stages.row_count == len(tab(app).snapshot.stages[tab(app).snapshot.runs[0].id])
 
 
 async def test_navigation_and_drill_down_to_every_tab(org: DemoOrg, clock: ManualClock) -> None:
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        runs = app.query_one(RunsTable)
+        runs = tab(app).query_one(RunsTable)
         await pilot.press("j", "j", "k")
         assert runs.cursor_row == 1
         await pilot.press("G")
@@ -96,15 +99,15 @@ async def test_navigation_and_drill_down_to_every_tab(org: DemoOrg, clock: Manua
         await pilot.press("g")
         assert runs.cursor_row == 0
         await pilot.press("n")  # next errored run
-        run = app.selected_run()
+        run = tab(app).selected_run()
         assert run is not None and str(run.status) == "Error"
         await pilot.press("enter")
         assert isinstance(focused(app), StagesTable)
         await settle(app, pilot)
         await pilot.press("enter")
         assert isinstance(focused(app), StepsTable)
-        assert app.query_one(StepsTable).row_count >= 1
-        tabs = app.query_one(TabbedContent)
+        assert tab(app).query_one(StepsTable).row_count >= 1
+        tabs = tab(app).query_one(TabbedContent)
         await pilot.press("right_square_bracket")
         await settle(app, pilot)
         assert tabs.active == "tab-history"
@@ -143,24 +146,24 @@ async def test_keys_typed_ahead_of_the_screen_all_count(org: DemoOrg,
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        tabs = app.query_one(TabbedContent)
+        tabs = tab(app).query_one(TabbedContent)
         await pilot.press("3", "right_square_bracket")  # detail now remembers History
         assert tabs.active == "tab-history"
         await pilot.press("1")
         burst(app, "3", "]", "]")  # `3` must not undo the two tab changes after it
         await settle(app, pilot)
         assert tabs.active == "tab-error"
-        assert app.focused is app.query_one("#tab-error VerticalScroll")
+        assert app.focused is tab(app).query_one("#tab-error VerticalScroll")
 
         await pilot.press("1")
         burst(app, *":runs status=Error\r")  # `r`, `o`, `n` here are also app keys
         await settle(app, pilot)
-        assert app.snapshot.filter.statuses == ("Error",)
-        assert not app.paused and app.query_one("#command", Input).value == ""
+        assert tab(app).snapshot.filter.statuses == ("Error",)
+        assert not tab(app).paused and tab(app).query_one("#command", Input).value == ""
 
         burst(app, *"/loan")
         await settle(app, pilot)
-        assert app.local_filter == "loan"
+        assert tab(app).local_filter == "loan"
 
 async def test_times_are_shown_in_the_local_zone(org: DemoOrg, clock: ManualClock,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
@@ -169,15 +172,15 @@ async def test_times_are_shown_in_the_local_zone(org: DemoOrg, clock: ManualCloc
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        run = app.snapshot.runs[0]
-        started = str(app.query_one(RunsTable).get_row(run.id)[5])
+        run = tab(app).snapshot.runs[0]
+        started = str(tab(app).query_one(RunsTable).get_row(run.id)[5])
         assert started == (run.created + timedelta(hours=5, minutes=30)).strftime("%m-%d %H:%M")
         await pilot.press("colon", *"runs since=24h", "enter")
         await settle(app, pilot)
-        since = app.snapshot.filter.since
+        since = tab(app).snapshot.filter.since
         assert since is not None
         local = (since + timedelta(hours=5, minutes=30)).strftime("%Y-%m-%d %H:%M")
-        assert f"since={local}" in str(app.query_one("#runs-pane").border_subtitle)
+        assert f"since={local}" in str(tab(app).query_one("#runs-pane").border_subtitle)
 
 
 async def test_filter_as_you_type_and_escape_clears(org: DemoOrg, clock: ManualClock) -> None:
@@ -185,12 +188,12 @@ async def test_filter_as_you_type_and_escape_clears(org: DemoOrg, clock: ManualC
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("slash", *"loan")
-        runs = app.query_one(RunsTable)
-        visible = app.visible_runs()
+        runs = tab(app).query_one(RunsTable)
+        visible = tab(app).visible_runs()
         assert visible and all("loan" in r.title.lower() for r in visible)
         assert runs.row_count == len(visible) < 200
         await pilot.press("escape")
-        assert runs.row_count == 200 and app.local_filter == ""
+        assert runs.row_count == 200 and tab(app).local_filter == ""
 
 
 async def test_command_line_filters_on_the_server_and_jumps_to_a_run(
@@ -208,20 +211,20 @@ async def test_command_line_filters_on_the_server_and_jumps_to_a_run(
         await settle(app, pilot)
         await pilot.press("colon", *"runs status=Error", "enter")
         await settle(app, pilot)
-        assert app.snapshot.filter.statuses == ("Error",)
+        assert tab(app).snapshot.filter.statuses == ("Error",)
         # beside seven status counts there is no room in the header: the runs pane says it
-        assert "status=Error" in str(app.query_one("#runs-pane").border_subtitle)
-        assert app.snapshot.runs and all(str(r.status) == "Error" for r in app.snapshot.runs)
-        target = app.snapshot.runs[5]
+        assert "status=Error" in str(tab(app).query_one("#runs-pane").border_subtitle)
+        assert tab(app).snapshot.runs and all(str(r.status) == "Error" for r in tab(app).snapshot.runs)
+        target = tab(app).snapshot.runs[5]
         await pilot.press("colon", *f"run {target.name}", "enter")
         await settle(app, pilot)
-        assert app.selected_run() == target
+        assert tab(app).selected_run() == target
         await pilot.press("colon", "up")  # history
-        assert app.query_one("#command").value == f"run {target.name}"  # type: ignore[attr-defined]
+        assert tab(app).query_one("#command").value == f"run {target.name}"  # type: ignore[attr-defined]
         await pilot.press("escape", "colon", *"pro", "tab")
-        assert app.query_one("#command").value == "profile "  # type: ignore[attr-defined]
+        assert tab(app).query_one("#command").value == "profile "  # type: ignore[attr-defined]
         await pilot.press("escape", "colon", *"runs sta", "tab")
-        assert app.query_one("#command").value == "runs status="  # type: ignore[attr-defined]
+        assert tab(app).query_one("#command").value == "runs status="  # type: ignore[attr-defined]
         await pilot.press("escape", "colon", *"nonsense", "enter")
         await pilot.pause()
         assert any(m.startswith("Unknown command :nonsense") for m in said), said
@@ -237,15 +240,17 @@ async def test_export_csv_and_json(org: DemoOrg, clock: ManualClock, tmp_path: P
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.press("enter")  # CSV is first
         await settle(app, pilot)
-        assert app.last_export is not None and app.last_export.suffix == ".csv"
-        rows = list(csv.DictReader(app.last_export.open()))
-        assert len(rows) == 200 and rows[0]["name"] == app.snapshot.runs[0].name
+        export = tab(app).last_export
+        assert export is not None and export.suffix == ".csv"
+        rows = list(csv.DictReader(export.open()))
+        assert len(rows) == 200 and rows[0]["name"] == tab(app).snapshot.runs[0].name
         assert rows[0]["url"].endswith(f"/FlowOrchestrationInstance/{rows[0]['id']}/view")
         await pilot.press("e", "down", "enter")
         await settle(app, pilot)
-        assert app.last_export.suffix == ".json"
-        data = json.loads(app.last_export.read_text())
-        assert [d["id"] for d in data] == [r.id for r in app.snapshot.runs]
+        export = tab(app).last_export
+        assert export is not None and export.suffix == ".json"
+        data = json.loads(export.read_text())
+        assert [d["id"] for d in data] == [r.id for r in tab(app).snapshot.runs]
 
 
 async def test_copy_payloads(org: DemoOrg, clock: ManualClock) -> None:
@@ -254,7 +259,7 @@ async def test_copy_payloads(org: DemoOrg, clock: ManualClock) -> None:
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        run = app.snapshot.runs[0]
+        run = tab(app).snapshot.runs[0]
         await pilot.press("y", "enter")
         await pilot.press("y", "down", "enter")
         await pilot.press("y", "j", "j", "enter")  # j/k move in dialogs as in the panes
@@ -283,12 +288,12 @@ async def test_steps_show_who_holds_it_and_an_inactive_holder(org: DemoOrg,
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.select_run(run_id)
+        assert tab(app).select_run(run_id)
         await settle(app, pilot)
-        stages = app.query_one(StagesTable)
+        stages = tab(app).query_one(StagesTable)
         stages.move_cursor(row=stages.get_row_index(stage_id))
         await settle(app, pilot)
-        steps = app.query_one(StepsTable)
+        steps = tab(app).query_one(StepsTable)
         cells = [str(c) for c in steps.get_row(item["Id"])]
         assert cells[-2].endswith("⚠ inactive")
         assert cells[-1] and cells[-1] != "done"  # how long they have held it
@@ -318,21 +323,21 @@ async def test_steps_tab_shows_the_work_items_context_record(org: DemoOrg,
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(app, pilot)
-        assert app.select_run(step["OrchestrationInstanceId"])
+        assert tab(app).select_run(step["OrchestrationInstanceId"])
         await settle(app, pilot)
-        stages = app.query_one(StagesTable)
+        stages = tab(app).query_one(StagesTable)
         stages.move_cursor(row=stages.get_row_index(step["StageInstanceId"]))
         await settle(app, pilot)
-        steps = app.query_one(StepsTable)
+        steps = tab(app).query_one(StepsTable)
         steps.focus()
         steps.move_cursor(row=steps.get_row_index(item["Id"]))
         await settle(app, pilot)
         url = (f"{org_url(app)}/lightning/r/Account/{account['Id']}/view")
         line = text_of(app, "#context")
-        assert app.query_one("#context").display
+        assert tab(app).query_one("#context").display
         assert account["Name"] in line and "· Account" in line
         assert any(account["Name"] in row and "Account" in row for row in screen_lines(app))
-        held = [wi for items in app.snapshot.work_items.values() for wi in items]
+        held = [wi for items in tab(app).snapshot.work_items.values() for wi in items]
         assert orphan["Id"] not in {wi.id for wi in held}
         assert all(wi.run_id == step["OrchestrationInstanceId"] for wi in held
                    if wi.id == item["Id"])
@@ -353,8 +358,8 @@ async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await pilot.press("p")  # no polls from here on: only the clock moves
-        runs, stages, steps = (app.query_one(t) for t in (RunsTable, StagesTable, StepsTable))
-        run = app.snapshot.runs[0]
+        runs, stages, steps = (tab(app).query_one(t) for t in (RunsTable, StagesTable, StepsTable))
+        run = tab(app).snapshot.runs[0]
         assert str(run.status) == "InProgress"
         age = str(runs.get_cell(run.id, "Age"))
         item = next(k for k in steps.rows
@@ -364,13 +369,13 @@ async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
         assert stage is not None
         took = str(stages.get_cell(stage, "Took"))
         clock.advance(3 * 3600)
-        app._tick()
+        tab(app)._tick()
         await pilot.pause()
         assert str(runs.get_cell(run.id, "Age")) == P.short_span(
             (app.cfg.clock() - run.created).total_seconds()) != age
         assert str(runs.get_cell(run.id, "Took")) == str(runs.get_cell(run.id, "Age"))
         assert str(stages.get_cell(stage, "Took")) != took
-        wi = next(w for items in app.snapshot.work_items.values() for w in items
+        wi = next(w for items in tab(app).snapshot.work_items.values() for w in items
                   if w.id == item.value)
         assert wi.assigned_since is not None
         assert str(steps.get_cell(item, "Held")) == P.short_span(
@@ -378,7 +383,7 @@ async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
         await pilot.press("3", "right_square_bracket")  # History: '… ago' on every line
         history = text_of(app, "#history")
         clock.advance(3 * 3600)
-        app._tick()
+        tab(app)._tick()
         await pilot.pause()
         assert text_of(app, "#history") != history and "ago" in text_of(app, "#history")
 
@@ -397,12 +402,12 @@ async def test_watch_rings_when_the_run_fails(org: DemoOrg, clock: ManualClock) 
     app.notify = notify  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        run = app.snapshot.runs[0]
-        assert str(run.status) == "InProgress" and app.selected_run() == run
+        run = tab(app).snapshot.runs[0]
+        assert str(run.status) == "InProgress" and tab(app).selected_run() == run
         await pilot.press("w")
         assert any(m.startswith(f"Watching {run.name}") for m in said)
         clock.advance(30)
-        app.poll_now()  # nothing happened to it: no bell
+        tab(app).poll_now()  # nothing happened to it: no bell
         await settle(app, pilot)
         assert not bells
         with org.lock:
@@ -410,7 +415,7 @@ async def test_watch_rings_when_the_run_fails(org: DemoOrg, clock: ManualClock) 
             assert record is not None
             org.lifecycle.fail_run(record, org.now_ms(), "UNABLE_TO_LOCK_ROW: in a test")
         clock.advance(30)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
         assert bells == [None]
         assert f"{run.name}: InProgress → Error" in said
@@ -426,7 +431,8 @@ async def test_pause_and_resume(org: DemoOrg, clock: ManualClock) -> None:
         await settle(app, pilot)
         await pilot.press("p")
         assert paused(app) and "paused" in header(app)
-        assert app._poll_timer is None
+        poller = tab(app).poller
+        assert poller is not None and poller.paused  # its API thread schedules no poll
         await pilot.press("p")
         await settle(app, pilot)
         assert not paused(app)
@@ -438,18 +444,18 @@ async def test_live_change_arrives_without_moving_the_cursor(clock: ManualClock)
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        runs = app.query_one(RunsTable)
+        runs = tab(app).query_one(RunsTable)
         await pilot.press("j", "j", "j", "j", "j")
         chosen = runs.selected_id
         changed = False
         for _ in range(6):
             clock.advance(20)
-            app.poll_now()
+            tab(app).poll_now()
             await settle(app, pilot)
-            changed = changed or bool(app.marks)
+            changed = changed or bool(tab(app).marks)
             assert runs.selected_id == chosen
         assert changed  # rows really changed, and were marked
-        assert app.snapshot.runs[0].id != app.snapshot.runs[5].id
+        assert tab(app).snapshot.runs[0].id != tab(app).snapshot.runs[5].id
 
 
 async def test_offline_then_recovered(org: DemoOrg, clock: ManualClock) -> None:
@@ -458,11 +464,11 @@ async def test_offline_then_recovered(org: DemoOrg, clock: ManualClock) -> None:
         await settle(app, pilot)
         org.faults.update(offline=True)
         clock.advance(20)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
         assert state(app) == HealthState.OFFLINE
         assert "offline" in header(app) and "retry in" in header(app)
-        assert app.query_one(RunsTable).row_count == 200  # the last good data stays
+        assert tab(app).query_one(RunsTable).row_count == 200  # the last good data stays
         org.faults.clear()
         await pilot.press("r")
         await settle(app, pilot)
@@ -477,7 +483,7 @@ async def test_starts_on_the_cached_runs_and_keeps_them_while_offline(
     first = make_app(org, clock, cache_path=cache)
     async with first.run_test(size=(120, 36)) as pilot:
         await settle(first, pilot)
-        known = first.snapshot.runs
+        known = tab(first).snapshot.runs
     last = load_runs(cache, target_of(DEMO_PROFILE.values))
     cached = last.runs
     assert [r.id for r in cached] == [r.id for r in known] and last.org_name == "Acme Demo Org"
@@ -487,13 +493,14 @@ async def test_starts_on_the_cached_runs_and_keeps_them_while_offline(
     used = org.api_used
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        runs = app.query_one(RunsTable)
-        assert runs.row_count == len(cached) and app.stale_cache
+        runs = tab(app).query_one(RunsTable)
+        assert runs.row_count == len(cached) and tab(app).stale_cache
         assert "last-known runs (stale)" in header(app) and "Acme Demo Org" in header(app)
         assert org.api_used == used  # all of that before any call
         org.faults.update(offline=True)
-        assert app.cfg.connection is not None
-        app.start_engine(app.cfg.connection)
+        poller = tab(app).poller
+        assert poller is not None
+        poller.start()
         await settle(app, pilot)
         assert state(app) == HealthState.OFFLINE
         assert runs.row_count == len(cached)  # still there
@@ -514,12 +521,13 @@ async def test_reauth_dialog_names_the_command(org: DemoOrg, clock: ManualClock)
             raise AuthNeeded("The sf CLI has no login for 'prod'.",
                              command="sf org login web --alias prod")
 
-        assert app.engine is not None and app.engine.client is not None
-        app.engine.client.reauth = refuse  # type: ignore[assignment]
-        app.engine.connection.login = refuse  # type: ignore[assignment]
+        engine = engine_of(app)
+        assert engine.client is not None
+        engine.client.reauth = refuse  # type: ignore[assignment]
+        engine.connection.login = refuse  # type: ignore[assignment]
         org.faults.update(session_expiry_calls=1)
         clock.advance(20)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
         assert state(app) == HealthState.REAUTH
         assert isinstance(app.screen, MessageScreen)
@@ -547,11 +555,11 @@ async def test_org_at_api_v55(clock: ManualClock) -> None:
     app = make_app(org, clock, api_cap="55.0")
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.query_one(RunsTable).row_count == 80
+        assert tab(app).query_one(RunsTable).row_count == 80
         await pilot.press("n")
         error = text_of(app, "#error")
         assert "failed" in error and "does not offer it" in error
-        assert app.query_one(StagesTable).row_count >= 1  # stages still come
+        assert tab(app).query_one(StagesTable).row_count >= 1  # stages still come
 
 
 async def test_empty_org(clock: ManualClock) -> None:
@@ -559,7 +567,7 @@ async def test_empty_org(clock: ManualClock) -> None:
     app = make_app(org, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert app.query_one(RunsTable).row_count == 0
+        assert tab(app).query_one(RunsTable).row_count == 0
         await pilot.press("j", "enter", "n", "y", "o", "w", "3")
         assert state(app) == HealthState.LIVE
         assert "Select a run" in text_of(app, "#error")
@@ -580,7 +588,7 @@ async def test_run_with_40_stages(clock: ManualClock) -> None:
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        stages = app.query_one(StagesTable)
+        stages = tab(app).query_one(StagesTable)
         assert stages.row_count == 40
         assert stages.cursor_row == 39  # opens on the running stage
 
@@ -589,14 +597,14 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
     app = make_app(org, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        assert app.has_class("narrow")
-        runs = app.query_one(RunsTable)
+        assert tab(app).has_class("narrow")
+        runs = tab(app).query_one(RunsTable)
         assert runs.compact and runs.row_count == 200
         assert runs.virtual_size.width <= runs.size.width  # no sideways scrolling
         await pilot.press("colon", *"runs since=7d", "enter")
         await settle(app, pilot)
-        since = app.snapshot.filter.describe()
-        assert since.startswith("since=") and since in str(app.query_one("#runs-pane")
+        since = tab(app).snapshot.filter.describe()
+        assert since.startswith("since=") and since in str(tab(app).query_one("#runs-pane")
                                                             .border_subtitle)
         counts = header(app).split("\n")[1]
         # seven statuses: the counts as glyphs and numbers, the filter whole or not at all
@@ -607,7 +615,7 @@ async def test_80x24_stacks_the_panes(org: DemoOrg, clock: ManualClock) -> None:
         # offline at 80 columns: what is wrong stays on the first line, the counts on the second
         org.faults.update(offline=True)
         clock.advance(20)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
         first, second = header(app).split("\n")
         assert "offline (no connection) · stale 20s · retry in" in first
@@ -620,7 +628,7 @@ async def test_stacked_panes_give_the_focused_one_the_room(org: DemoOrg,
     app = make_app(org, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        runs, detail = app.query_one(RunsTable), app.query_one("#detail")
+        runs, detail = tab(app).query_one(RunsTable), tab(app).query_one("#detail")
         await pilot.press("n", "n")
         low = detail.size.height
         await pilot.press("3", "right_square_bracket")  # reading the history
@@ -639,8 +647,8 @@ async def test_stage_times_come_from_the_run_log(org: DemoOrg, clock: ManualCloc
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        stage = next(st for r in app.snapshot.runs if str(r.status) == "InProgress"
-                     for st in app.snapshot.stages.get(r.id, ()) if str(st.status) == "Completed")
+        stage = next(st for r in tab(app).snapshot.runs if str(r.status) == "InProgress"
+                     for st in tab(app).snapshot.stages.get(r.id, ()) if str(st.status) == "Completed")
         done = org.store.get("FlowOrchestrationStageInstance", stage.id)
         assert done is not None
         ended = done["LastModifiedDate"]
@@ -648,11 +656,11 @@ async def test_stage_times_come_from_the_run_log(org: DemoOrg, clock: ManualCloc
         with org.lock:  # an hour later something touches the finished stage record
             org.store.update("FlowOrchestrationStageInstance", done["Id"],
                              {"Label": done["Label"]}, org.now_ms(), org.admin_id)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
-        assert app.select_run(done["OrchestrationInstanceId"])
+        assert tab(app).select_run(done["OrchestrationInstanceId"])
         await settle(app, pilot)
-        table = app.query_one(StagesTable)
+        table = tab(app).query_one(StagesTable)
         table.move_cursor(row=table.get_row_index(done["Id"]))
         await settle(app, pilot)
         await pilot.press("t")  # absolute times
@@ -668,11 +676,11 @@ async def test_short_terminal_shows_only_the_focused_pane(org: DemoOrg,
 
         def shown() -> list[str]:
             return [p for p in ("#runs-pane", "#stages-pane", "#detail")
-                    if all(w.display for w in app.query_one(p).ancestors_with_self
+                    if all(w.display for w in tab(app).query_one(p).ancestors_with_self
                            if w is not app.screen and w is not app)]
 
         assert shown() == ["#runs-pane"]
-        assert app.query_one(RunsTable).size.height >= 8  # not one row of three panes
+        assert tab(app).query_one(RunsTable).size.height >= 8  # not one row of three panes
         await pilot.press("n", "enter")
         assert shown() == ["#stages-pane"]
         await pilot.press("enter")
@@ -683,7 +691,7 @@ async def test_short_terminal_shows_only_the_focused_pane(org: DemoOrg,
         assert shown() == ["#runs-pane"]
     async with make_app(org, clock).run_test(size=(80, 24)) as pilot:
         await pilot.pause()
-        assert not pilot.app.has_class("short")
+        assert not tab(pilot.app).has_class("short")
 
 
 async def test_help_lists_every_binding(org: DemoOrg, clock: ManualClock) -> None:
@@ -716,9 +724,9 @@ async def test_org_text_is_shown_literally(clock: ManualClock) -> None:
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        shown = next(r for r in app.snapshot.runs if r.id == run["Id"])
+        shown = next(r for r in tab(app).snapshot.runs if r.id == run["Id"])
         assert shown.label == "[bold red]PWNED[/] \x1b[2J evil"
-        cells = app.query_one(RunsTable).get_row(run["Id"])
+        cells = tab(app).query_one(RunsTable).get_row(run["Id"])
         text = str(cells[2])
         assert "[bold red]PWNED" in text and "\x1b" not in text and "\\x1b" in text
 
@@ -731,13 +739,13 @@ async def test_clock_ticks_while_a_modal_is_open(org: DemoOrg, clock: ManualCloc
         await settle(app, pilot)
         await pilot.press("question_mark")
         clock.advance(20)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
-        app._tick()
-        assert app.pending is not None  # held back while the help is open
+        tab(app)._tick()
+        assert tab(app).pending is not None  # held back while the help is open
         await pilot.press("escape")
-        app._tick()
-        assert app.pending is None
+        tab(app)._tick()
+        assert tab(app).pending is None
 
 
 async def test_no_color_ansi_theme_and_ascii(org: DemoOrg, clock: ManualClock,
@@ -756,8 +764,8 @@ async def test_no_color_ansi_theme_and_ascii(org: DemoOrg, clock: ManualClock,
             await pilot.press(key)
             await settle(app, pilot)
         assert app.theme == "ansi-dark"
-        failed = next(r for r in app.snapshot.runs if r.status == "Error")
-        cells = app.query_one(RunsTable).get_row(failed.id)
+        failed = next(r for r in tab(app).snapshot.runs if r.status == "Error")
+        cells = tab(app).query_one(RunsTable).get_row(failed.id)
         assert all(ord(ch) < 128 for ch in str(cells[1]))
         assert "X" in str(cells[1])  # the ASCII glyph for Error
 
@@ -767,29 +775,28 @@ async def test_profile_picker_and_switch(org: DemoOrg, clock: ManualClock) -> No
     from datetime import UTC, datetime
 
     from flowstage_tui.config.store import Profile
-    from flowstage_tui.context import DEMO_PROFILE
-    from flowstage_tui.ui.app import AppConfig
+    from flowstage_tui.ui.config import AppConfig, OrgConfig
 
     from ..engine.conftest import quiet_connection
 
     chosen: list[str] = []
+    aware = lambda: datetime.fromtimestamp(clock(), UTC)  # noqa: E731
 
-    def switcher(name: str) -> Any:
+    def opener(name: str) -> OrgConfig:
         chosen.append(name)
         profile = Profile(name, "demo", {"auth": "demo", "label": name.upper()})
-        return profile, quiet_connection(org)
+        return OrgConfig(profile=profile, connection=quiet_connection(org), clock=aware,
+                         rng_seed=0, details_delay=0)
 
-    app = FlowstageApp(AppConfig(connection=None, profile=DEMO_PROFILE,
-                                 clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                 profiles=("uat", "prod"), switcher=switcher,
-                                 pick_profile=True, rng_seed=0))
+    app = FlowstageApp(AppConfig(orgs=(), clock=aware, profiles=("uat", "prod"),
+                                 opener=opener))
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, ChoiceScreen)
         await pilot.press("down", "enter")
         await settle(app, pilot)
         assert chosen == ["prod"] and "PROD" in header(app)
-        assert app.query_one(RunsTable).row_count == 200
+        assert tab(app).query_one(RunsTable).row_count == 200
         await pilot.press("colon", *"profile uat", "enter")
         await settle(app, pilot)
         assert chosen == ["prod", "uat"] and "UAT" in header(app)

@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.salesforce.queries import RunFilter
-from flowstage_tui.ui.app import RUNS_KEYS, parse_runs_args
+from flowstage_tui.ui.commands_registry import RUNS_KEYS, parse_runs_args
+from flowstage_tui.ui.widgets.command_line import CommandLine
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, tab
 from .invariants import check_screen
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -60,10 +61,11 @@ async def test_typed_commands_and_filters_in_the_running_app(
         for n in range(400):
             junk = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 40)))
             if n % 4 == 3:
-                app._set_local_filter(junk)
+                tab(app)._set_local_filter(junk)
             else:
                 head = rng.choice(COMMANDS)
-                app.run_command(f"{head} {junk}".strip() if head not in ("q!",) else head)
+                line = f"{head} {junk}".strip() if head not in ("q!",) else head
+                tab(app).query_one(CommandLine).run_line(line)
             if n % 20 == 0:
                 await settle(app, pilot)
                 assert app.is_running

@@ -17,11 +17,12 @@ from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import Health, HealthState
 from flowstage_tui.salesforce.client import TimeoutSession
-from flowstage_tui.ui.app import AppConfig, FlowstageApp
-from flowstage_tui.ui.widgets import HeaderBar, freshness
+from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.config import AppConfig, OrgConfig
+from flowstage_tui.ui.widgets.header import HeaderBar, freshness
 
 from ..engine.conftest import quiet_connection
-from .conftest import make_app, settle
+from .conftest import make_app, settle, tab
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 COUNTS = {"Error": 27, "InProgress": 35, "Suspended": 8, "Completed": 218, "Canceled": 12}
@@ -191,7 +192,7 @@ def test_every_state_has_a_short_form_for_80_columns() -> None:
 
 
 def header(app: FlowstageApp) -> list[str]:
-    return str(app.query_one(HeaderBar).render()).split("\n")
+    return str(tab(app).query_one(HeaderBar).render()).split("\n")
 
 
 async def test_the_header_shows_a_poll_in_flight(org: DemoOrg, clock: ManualClock) -> None:
@@ -206,25 +207,26 @@ async def test_the_header_shows_a_poll_in_flight(org: DemoOrg, clock: ManualCloc
         return s
 
     conn.session_factory = session
-    app = FlowstageApp(AppConfig(connection=conn, profile=DEMO_PROFILE, rng_seed=0,
-                                 clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                 details_delay=0))
+    aware = lambda: datetime.fromtimestamp(clock(), UTC)  # noqa: E731
+    app = FlowstageApp(AppConfig(orgs=(OrgConfig(
+        profile=DEMO_PROFILE, connection=conn, clock=aware, rng_seed=0, details_delay=0),),
+        clock=aware))
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert "updated 0s ago" in header(app)[0]
         org.faults.update(latency_ms=1)  # every call now waits at the gate
         clock.advance(15)
-        app.poll_now()
+        tab(app).poll_now()
         await pilot.pause()
         clock.advance(34)
-        app.render_header()  # what the once-a-second tick does
+        tab(app).render_header()  # what the once-a-second tick does
         try:
             first = header(app)[0]
             assert "waiting for the org, 34s" in first and "retry" not in first
         finally:
             gate.set()
         await settle(app, pilot)
-        app.render_header()
+        tab(app).render_header()
         assert "waiting" not in header(app)[0] and "updated 0s ago" in header(app)[0]
 
 
@@ -240,9 +242,9 @@ async def test_api_allowance_used_up_at_80_columns(clock: ManualClock,
         await settle(app, pilot)
         org.api_used = int(org.api_limit * used_share)
         clock.advance(15)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
-        assert app.health.state == HealthState.LIMIT_EXHAUSTED
+        assert tab(app).health.state == HealthState.LIMIT_EXHAUSTED
         lines = header(app)
         assert len(lines) == 2 and all(len(line) <= 78 for line in lines)
         # the seven status counts fit 80 columns as glyphs and numbers

@@ -17,10 +17,13 @@ from textual.widgets import DataTable
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.ui import present as P
-from flowstage_tui.ui.app import SHORT_ROWS, FlowstageApp
-from flowstage_tui.ui.widgets import RunsTable, StagesTable, StepsTable
+from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.screens.triage import SHORT_ROWS
+from flowstage_tui.ui.widgets.runs import RunsTable
+from flowstage_tui.ui.widgets.stages import StagesTable
+from flowstage_tui.ui.widgets.steps import StepsTable
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, tab
 from .invariants import ScreenCells
 from .invariants import check_screen as check_all
 from .monkey import send
@@ -52,7 +55,7 @@ async def resize(pilot: Any, width: int, height: int) -> None:
 
 def placed(app: App[Any], selector: str) -> Region | None:
     """Where the screen shows the widget, or None when it is not shown."""
-    widget: Widget = app.query_one(selector)
+    widget: Widget = tab(app).query_one(selector)
     try:
         region = app.screen.find_widget(widget).visible_region
     except NoWidget:
@@ -99,7 +102,7 @@ async def test_layout_follows_each_resize_at_once(org: DemoOrg, clock: ManualClo
     app = make_app(org, clock)
     async with app.run_test(size=SIZES[0]) as pilot:
         await settle(app, pilot)
-        runs = app.query_one(RunsTable)
+        runs = tab(app).query_one(RunsTable)
         runs.move_cursor(row=120)  # far down: the cursor row must stay on screen
         await settle(app, pilot)
         selected = runs.selected_id
@@ -124,7 +127,7 @@ async def test_a_resized_screen_matches_one_started_at_that_size(org: DemoOrg,
             await settle(app, pilot)
             cells = ScreenCells(app)
             fresh[size] = ({p: pane_text(app, cells, p) for p in ("#runs-pane", "#lower")},
-                           [rows_of(app.query_one(t)) for t in (RunsTable, StagesTable,
+                           [rows_of(tab(app).query_one(t)) for t in (RunsTable, StagesTable,
                                                                  StepsTable)])
     app = make_app(org, clock)
     async with app.run_test(size=SIZES[0]) as pilot:
@@ -135,7 +138,7 @@ async def test_a_resized_screen_matches_one_started_at_that_size(org: DemoOrg,
             panes, rows = fresh[size]
             for pane, lines in panes.items():
                 assert pane_text(app, cells, pane) == lines, (size, pane)
-            assert [rows_of(app.query_one(t)) for t in (RunsTable, StagesTable,
+            assert [rows_of(tab(app).query_one(t)) for t in (RunsTable, StagesTable,
                                                          StepsTable)] == rows, size
 
 
@@ -147,11 +150,11 @@ async def test_runs_start_column_is_redrawn_when_the_table_narrows(org: DemoOrg,
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        table = app.query_one(RunsTable)
+        table = tab(app).query_one(RunsTable)
         now = app.cfg.clock()
         for size in ((100, 30), (120, 36), (80, 24), (120, 36)):
             await resize(pilot, *size)
-            for run in app.snapshot.runs:
+            for run in tab(app).snapshot.runs:
                 started = str(table.get_cell(run.id, "Started"))
                 status = str(table.get_cell(run.id, "Status"))
                 if size[0] >= 110:
@@ -177,9 +180,9 @@ def fits(table: DataTable[Any]) -> None:
 
 
 def run_with_finished_stages(app: FlowstageApp) -> str:
-    return next(r.id for r in app.snapshot.runs if str(r.status) == "InProgress"
+    return next(r.id for r in tab(app).snapshot.runs if str(r.status) == "InProgress"
                 and sum(str(s.status) == "Completed"
-                        for s in app.snapshot.stages.get(r.id, ())) >= 2)
+                        for s in tab(app).snapshot.stages.get(r.id, ())) >= 2)
 
 
 @pytest.mark.parametrize("width", [60, 80, 100, 120])
@@ -191,15 +194,15 @@ async def test_every_cell_fits_its_column_in_both_time_modes(org: DemoOrg, clock
     app = make_app(org, clock)
     async with app.run_test(size=(width, 36)) as pilot:
         await settle(app, pilot)
-        assert app.select_run(run_with_finished_stages(app))
+        assert tab(app).select_run(run_with_finished_stages(app))
         await pilot.press("enter")  # the stages pane has the focus
         await settle(app, pilot)
         for mode in ("relative", "absolute", "relative"):
-            assert app.relative == (mode == "relative")
+            assert tab(app).relative == (mode == "relative")
             for table in (RunsTable, StagesTable, StepsTable):
-                fits(app.query_one(table))
+                fits(tab(app).query_one(table))
             check_screen(app)
-            stages = app.query_one(StagesTable)
+            stages = tab(app).query_one(StagesTable)
             ended = [str(c) for c in stages.get_column("Ended")]
             if mode == "absolute":
                 assert any(len(e) == len("11-27 06:41") for e in ended), ended
@@ -216,12 +219,12 @@ async def test_runs_names_take_the_room_the_fixed_columns_leave(
     app = make_app(org, clock)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
-        table = app.query_one(RunsTable)
+        table = tab(app).query_one(RunsTable)
         used = sum(c.get_render_width(table) for c in table.ordered_columns)
         room = table.scrollable_content_region.width
         assert room - 2 <= used <= room, (used, room)
-        labels = {s.name: s.label for ss in app.snapshot.stages.values() for s in ss}
-        for run in app.snapshot.runs:
+        labels = {s.name: s.label for ss in tab(app).snapshot.stages.values() for s in ss}
+        for run in tab(app).snapshot.runs:
             for column, full in (("Orchestration", run.title),
                                  ("Stage", labels.get(run.current_stage or "", ""))):
                 shown = str(table.get_cell(run.id, column)).strip()
@@ -229,7 +232,7 @@ async def test_runs_names_take_the_room_the_fixed_columns_leave(
                     shown[:-1])), (column, shown, full)
         if size[0] >= 100:  # the longest demo orchestration name is whole
             assert "Quote Approval [Enterprise]" in {
-                str(table.get_cell(r.id, "Orchestration")) for r in app.snapshot.runs}
+                str(table.get_cell(r.id, "Orchestration")) for r in tab(app).snapshot.runs}
         check_screen(app)
 
 
@@ -253,12 +256,12 @@ async def test_an_inactive_holder_keeps_the_warning_and_the_name(org: DemoOrg,
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.select_run(run_id)
+        assert tab(app).select_run(run_id)
         await settle(app, pilot)
-        stages = app.query_one(StagesTable)
+        stages = tab(app).query_one(StagesTable)
         stages.move_cursor(row=stages.get_row_index(stage_id))
         await settle(app, pilot)
-        steps = app.query_one(StepsTable)
+        steps = tab(app).query_one(StepsTable)
         assert str(steps.get_cell(item["Id"], "Assignee")) == f"{name} ⚠ inactive"
         fits(steps)
         for size in ((100, 30), (80, 24), (60, 20)):  # narrower: the name is cut, the warning not
@@ -277,10 +280,10 @@ async def test_runs_stage_column_shows_the_stage_label(org: DemoOrg, clock: Manu
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        table = app.query_one(RunsTable)
+        table = tab(app).query_one(RunsTable)
         checked = 0
-        for run in app.snapshot.runs:
-            stage = next((s for s in app.snapshot.stages.get(run.id, ())
+        for run in tab(app).snapshot.runs:
+            stage = next((s for s in tab(app).snapshot.stages.get(run.id, ())
                           if s.name == run.current_stage), None)
             if stage is not None:
                 shown = str(table.get_cell(run.id, "Stage"))
@@ -289,17 +292,17 @@ async def test_runs_stage_column_shows_the_stage_label(org: DemoOrg, clock: Manu
                 checked += 1
         assert checked > 50
         # a run whose stages are not in (yet): its API name, in italics, not a made-up label
-        run = next(r for r in app.snapshot.runs if r.current_stage)
+        run = next(r for r in tab(app).snapshot.runs if r.current_stage)
         cell = table.row_cells(run, app.cfg.clock(), False, ())["Stage"]
         assert cell.plain == run.current_stage
         assert any(span.style == "italic" for span in cell.spans)
         # shown so, it gets its label when the stages come, though the run did not change
-        now, runs = app.cfg.clock(), list(app.snapshot.runs)
+        now, runs = app.cfg.clock(), list(tab(app).snapshot.runs)
         table.show(runs, now, True, set(), {}, None, {})
         assert str(table.get_cell(run.id, "Stage")) == run.current_stage
-        table.show(runs, now, True, set(), {}, set(), app.snapshot.stages)
+        table.show(runs, now, True, set(), {}, set(), tab(app).snapshot.stages)
         assert str(table.get_cell(run.id, "Stage")) == P.stage_label(
-            run, app.snapshot.stages[run.id])
+            run, tab(app).snapshot.stages[run.id])
 
 
 async def test_watch_notification_names_the_stage_by_its_label(org: DemoOrg,
@@ -312,7 +315,7 @@ async def test_watch_notification_names_the_stage_by_its_label(org: DemoOrg,
     app.notify = lambda message, **kw: said.append(message)  # type: ignore[method-assign]
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        after = app.snapshot
+        after = tab(app).snapshot
         run = next(r for r in after.runs if str(r.status) == "InProgress"
                    and len(after.stages.get(r.id, ())) >= 2
                    and after.stages[r.id][0].name != r.current_stage)
@@ -321,8 +324,8 @@ async def test_watch_notification_names_the_stage_by_its_label(org: DemoOrg,
         assert first.name != current.name
         before = replace(after, runs=tuple(replace(r, current_stage=first.name)
                                            if r.id == run.id else r for r in after.runs))
-        app.watched.add(run.id)
-        app._notify_watched(before, after)
+        tab(app).watched.add(run.id)
+        tab(app).notify_watched(before, after)
         assert said == [f"{run.name} moved to stage {current.label}"]
 
 
@@ -338,12 +341,12 @@ async def test_every_pane_shows_rows_whichever_has_the_focus(
     app = make_app(org, clock)
     async with app.run_test(size=size) as pilot:
         await settle(app, pilot)
-        assert app.select_run(run_with_finished_stages(app))
+        assert tab(app).select_run(run_with_finished_stages(app))
         await settle(app, pilot)
         for pane in ("1", "2", "3", "2", "1"):
             await pilot.press(pane)
             await settle(app, pilot)
-            for table in app.query(DataTable):
+            for table in tab(app).query(DataTable):
                 region = placed(app, f"#{table.id}")
                 if region is not None:
                     assert region.height >= 2, (pane, table.id, region)
@@ -376,7 +379,7 @@ async def test_a_pane_shrunk_under_a_dialog_keeps_its_cursor_row_in_view(
     app = make_app(org, clock)
     async with app.run_test(size=(78, 48)) as pilot:
         await settle(app, pilot)
-        runs = app.query_one(RunsTable)
+        runs = tab(app).query_one(RunsTable)
         for _ in range(2):  # the last row, of the first page and then of the next
             await pilot.press("G")
             await settle(app, pilot)
@@ -404,14 +407,14 @@ async def test_the_pane_with_the_focus_is_zoomed_after_two_moves_in_one_read(
     app = make_app(org, clock)
     async with app.run_test(size=(78, 48)) as pilot:
         await settle(app, pilot)
-        runs_pane = app.query_one("#runs-pane")
+        runs_pane = tab(app).query_one("#runs-pane")
         focused_height = runs_pane.size.height
         await send(app, pilot, ["colon"])
         await settle(app, pilot)
         await send(app, pilot, ["enter", "shift+tab"])
         await settle(app, pilot)
-        assert app.focused is app.query_one(RunsTable)
-        assert app.query_one("#body").has_class("zoom-runs-pane")
+        assert app.focused is tab(app).query_one(RunsTable)
+        assert tab(app).query_one("#body").has_class("zoom-runs-pane")
         assert runs_pane.size.height == focused_height
         check_screen(app)
 
@@ -425,13 +428,13 @@ async def test_the_lower_panes_follow_the_cursor_after_a_dialog_closed_in_the_sa
         await settle(app, pilot)
         await send(app, pilot, ["j", "y", "escape"])
         await settle(app, pilot)
-        app._tick()
+        tab(app)._tick()
         await settle(app, pilot)
         await send(app, pilot, ["j"])
         await settle(app, pilot)
-        runs = app.query_one(RunsTable)
-        subtitle = str(app.query_one("#stages-pane").border_subtitle)
-        run = app.snapshot.run(str(runs.selected_id))
+        runs = tab(app).query_one(RunsTable)
+        subtitle = str(tab(app).query_one("#stages-pane").border_subtitle)
+        run = tab(app).snapshot.run(str(runs.selected_id))
         assert run is not None
         assert subtitle.startswith(run.name), (run.name, subtitle)
 
@@ -445,12 +448,12 @@ async def test_new_runs_show_above_the_cursor_when_the_list_is_at_its_top(
     app = make_app(org, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        runs = app.query_one(RunsTable)
+        runs = tab(app).query_one(RunsTable)
         top = runs.selected_id
         clock.advance(60)
         with org.lock:
             new = org.lifecycle.start_run(ORCHESTRATIONS[0], org.now_ms())
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
         assert runs.selected_id == top and runs.scroll_y == 0  # the cursor stays on its run
         assert str(new["Name"]) in "\n".join(ScreenCells(app).lines())
@@ -461,11 +464,11 @@ async def test_a_new_server_filter_shows_its_list_from_the_top(
     app = make_app(org, clock)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
-        runs = app.query_one(RunsTable)
+        runs = tab(app).query_one(RunsTable)
         for _ in range(30):
             await pilot.press("j")
         await settle(app, pilot)
-        app.set_server_filter(app.snapshot.filter.__class__(since=app.snapshot.runs[-1].created))
+        tab(app).set_server_filter(tab(app).snapshot.filter.__class__(since=tab(app).snapshot.runs[-1].created))
         await settle(app, pilot)
         assert runs.cursor_row == 0 and runs.scroll_y == 0
-        assert runs.selected_id == app.snapshot.runs[0].id
+        assert runs.selected_id == tab(app).snapshot.runs[0].id

@@ -1,17 +1,16 @@
-"""The README's key table matches the app's BINDINGS: every id, with its key."""
+"""The README's key table matches the keys of the App, the triage screen and its panes: every
+id, with its key."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from textual.binding import Binding
-
-from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.keymap import SHOWN as SHOWN_KEYS
+from flowstage_tui.ui.keymap import triage_bindings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
-SHOWN = {"slash": "/", "question_mark": "?", "colon": ":", "left_square_bracket": "[",
-         "right_square_bracket": "]"}
+SHOWN = dict(SHOWN_KEYS)
 
 
 def readme_keys() -> dict[str, str]:
@@ -29,13 +28,13 @@ def readme_keys() -> dict[str, str]:
 
 def test_every_binding_is_in_the_readme_with_its_key() -> None:
     documented = readme_keys()
-    for binding in FlowstageApp.BINDINGS:
-        assert isinstance(binding, Binding) and binding.id
+    for binding in triage_bindings():
+        assert binding.id
         key = SHOWN.get(binding.key, binding.key)
         assert binding.id in documented, f"{binding.id} missing from README"
         assert documented[binding.id] == key, f"{binding.id}: README {documented[binding.id]!r}"
 
 
 def test_readme_documents_no_binding_the_app_lacks() -> None:
-    ids = {b.id for b in FlowstageApp.BINDINGS if isinstance(b, Binding)}
+    ids = {b.id for b in triage_bindings()}
     assert set(readme_keys()) <= ids

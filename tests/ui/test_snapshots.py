@@ -15,7 +15,7 @@ from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.ui.app import FlowstageApp
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, tab
 
 SnapCompare = Callable[..., bool]
 
@@ -91,11 +91,11 @@ def test_offline(snap_compare: SnapCompare) -> None:
         await settle(app, pilot)
         org.faults.update(offline=True)
         clock.advance(95)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
         # the once-a-second tick re-times the ages on the pinned clock; run it here so the
         # picture does not depend on whether a real second passed
-        app._tick()
+        tab(app)._tick()
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
@@ -132,11 +132,11 @@ def test_statuses_real_orgs_declare(snap_compare: SnapCompare) -> None:
 
     async def run_before(pilot: Any) -> None:
         await settle(app, pilot)
-        app.set_server_filter(RunFilter(statuses=("NotStarted", "Discontinued", "Suspended")))
+        tab(app).set_server_filter(RunFilter(statuses=("NotStarted", "Discontinued", "Suspended")))
         await settle(app, pilot)
-        assert app.select_run("OR-0000139")
+        assert tab(app).select_run("OR-0000139")
         await settle(app, pilot)
-        app._tick()
+        tab(app)._tick()
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

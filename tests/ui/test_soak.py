@@ -10,7 +10,7 @@ from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import HealthState
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, tab
 
 
 def rss_bytes() -> int:
@@ -30,11 +30,11 @@ async def test_soak_with_faults(clock: ManualClock) -> None:
         await settle(app, pilot)
         for cycle in range(1, 301):
             clock.advance(15)
-            app.poll_now()
+            tab(app).poll_now()
             await settle(app, pilot)
             if cycle % 50 == 0:
                 await pilot.press("j", "2", "1")
-            states.add(app.health.state)
+            states.add(tab(app).health.state)
             if cycle in (100, 200, 300):
                 samples[cycle] = rss_bytes()
         assert app.is_running

@@ -16,10 +16,12 @@ from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.cache import CachedRuns, load_runs, save_runs, target_of
 from flowstage_tui.salesforce.models import OrgInfo
 from flowstage_tui.salesforce.queries import RunFilter
-from flowstage_tui.ui.app import FlowstageApp, parse_runs_args
-from flowstage_tui.ui.widgets import HeaderBar, RunsTable
+from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.commands_registry import parse_runs_args
+from flowstage_tui.ui.widgets.header import HeaderBar
+from flowstage_tui.ui.widgets.runs import RunsTable
 
-from .conftest import make_app, settle
+from .conftest import engine_of, make_app, settle, tab
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
@@ -61,12 +63,12 @@ async def test_a_bad_value_typed_on_the_command_line_is_one_line_and_the_app_sta
     said = Said(app)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(app, pilot)
-        before = app.snapshot.filter
+        before = tab(app).snapshot.filter
         await command(app, pilot, line)
         assert app.is_running
         severity, message = said.last()
         assert severity in ("error", "warning") and "\n" not in message, message
-        assert app.snapshot.filter == before
+        assert tab(app).snapshot.filter == before
         assert "Refreshed" not in " ".join(m for _, m in said.items)
 
 
@@ -85,15 +87,15 @@ async def test_a_run_the_org_does_not_have_is_reported_not_found_and_the_filter_
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         await command(app, pilot, "runs status=Error")
-        errors = app.query_one(RunsTable).row_count
+        errors = tab(app).query_one(RunsTable).row_count
         said.items.clear()
         await command(app, pilot, "run OR-9999999")
         await settle(app, pilot)
         messages = [m for _, m in said.items]
         assert any("OR-9999999 not found" in m for m in messages), messages
         assert not any("Refreshed" in m for m in messages)
-        assert app.snapshot.filter == RunFilter(statuses=("Error",))
-        assert app.query_one(RunsTable).row_count == errors
+        assert tab(app).snapshot.filter == RunFilter(statuses=("Error",))
+        assert tab(app).query_one(RunsTable).row_count == errors
 
 
 async def test_a_run_beyond_the_first_page_is_found_by_name_and_by_id(
@@ -104,13 +106,13 @@ async def test_a_run_beyond_the_first_page_is_found_by_name_and_by_id(
     app = make_app(org, clock, page_size=50)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.snapshot.run(str(oldest["Id"])) is None  # not on the first page
+        assert tab(app).snapshot.run(str(oldest["Id"])) is None  # not on the first page
         await command(app, pilot, f"run {oldest['Name']}")
         await settle(app, pilot)
-        assert app.query_one(RunsTable).selected_id == oldest["Id"]
+        assert tab(app).query_one(RunsTable).selected_id == oldest["Id"]
         await command(app, pilot, f"run {str(second['Id'])[:15]}")
         await settle(app, pilot)
-        assert app.query_one(RunsTable).selected_id == second["Id"]
+        assert tab(app).query_one(RunsTable).selected_id == second["Id"]
 
 
 async def test_ctrl_c_says_how_to_quit_and_does_not_end_the_session(
@@ -132,9 +134,9 @@ async def test_a_local_filter_shows_in_the_runs_title_and_the_header(
         await settle(app, pilot)
         await pilot.press("slash", "K", "Y", "C", "enter")
         await pilot.pause()
-        pane = app.query_one("#runs-pane")
+        pane = tab(app).query_one("#runs-pane")
         assert str(pane.border_subtitle).endswith("· /KYC")
-        assert "filter: /KYC" in str(app.query_one(HeaderBar).render())
+        assert "filter: /KYC" in str(tab(app).query_one(HeaderBar).render())
         await pilot.press("escape")
         await pilot.pause()
         assert "/KYC" not in str(pane.border_subtitle)
@@ -148,7 +150,7 @@ async def test_typed_and_org_text_in_titles_and_notifications_is_never_markup(
         await settle(app, pilot)
         await pilot.press("slash", *"[red]x", "enter")
         await pilot.pause()
-        assert "[red]x" in str(app.query_one("#runs-pane").border_subtitle).replace("\\", "")
+        assert "[red]x" in str(tab(app).query_one("#runs-pane").border_subtitle).replace("\\", "")
         await command(app, pilot, "runs text=[b]x")
         assert app.is_running and "filter: text=[b]x" in header(app)
         await command(app, pilot, "runs status=[b]x")
@@ -180,17 +182,18 @@ async def test_cached_runs_of_another_org_go_the_moment_the_org_answers(
     app = make_app(org, clock, cached=old, profile=Profile("p", "demo", {}), autostart=False)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
-        assert app.query_one(RunsTable).row_count == 5 and "Old Org" in header(app)
-        assert app.cfg.connection is not None
-        app.start_engine(app.cfg.connection)
+        assert tab(app).query_one(RunsTable).row_count == 5 and "Old Org" in header(app)
+        poller = tab(app).poller
+        assert poller is not None
+        poller.start()
         await settle(app, pilot)
-        names = [r.name for r in app.snapshot.runs]
+        names = [r.name for r in tab(app).snapshot.runs]
         assert names and not any(n.startswith("OLD-") for n in names)
         assert "Old Org" not in header(app) and "Acme Demo Org" in header(app)
 
 
 def header(app: FlowstageApp) -> str:
-    return str(app.query_one(HeaderBar).render())
+    return str(tab(app).query_one(HeaderBar).render())
 
 
 def demo_runs(org: DemoOrg) -> tuple[Any, ...]:
@@ -207,7 +210,7 @@ async def test_the_re_auth_dialog_for_an_access_token_does_not_contradict_itself
     retries.' — r cannot see a new value of an environment variable."""
     from flowstage_tui.errors import AuthNeeded
     from flowstage_tui.salesforce.auth import build_connection
-    from flowstage_tui.ui.screens import MessageScreen
+    from flowstage_tui.ui.screens.dialogs import MessageScreen
 
     monkeypatch.setenv("OLD_TOKEN", "expired")
     expired = build_connection(Profile("p", "access-token", {
@@ -219,16 +222,17 @@ async def test_the_re_auth_dialog_for_an_access_token_does_not_contradict_itself
     app = make_app(org, clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        assert app.engine is not None and app.engine.client is not None
+        engine = engine_of(app)
+        assert engine.client is not None
 
         def refuse() -> object:
             raise refused.value
 
-        app.engine.client.reauth = refuse  # type: ignore[assignment]
-        app.engine.connection.login = refuse  # type: ignore[assignment]
+        engine.client.reauth = refuse  # type: ignore[assignment]
+        engine.connection.login = refuse  # type: ignore[assignment]
         org.faults.update(session_expiry_calls=1)
         clock.advance(20)
-        app.poll_now()
+        tab(app).poll_now()
         await settle(app, pilot)
         assert isinstance(app.screen, MessageScreen)
         body = str(app.screen.body)

@@ -9,7 +9,7 @@ from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import HealthState
 
-from .conftest import make_app, settle
+from .conftest import make_app, settle, tab
 from .invariants import screen_text
 
 RUN = "FlowOrchestrationInstance"
@@ -39,7 +39,7 @@ async def test_new_run_and_stage_statuses_show_as_their_own_words(
     app = make_app(org, clock)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(app, pilot)
-        assert app.health.state == HealthState.LIVE
+        assert tab(app).health.state == HealthState.LIVE
         assert rows_with(app, first["Name"], "Paused")  # the runs list, top row
         # the selected run's stages show a glyph only, but "?" alone would say nothing
         assert rows_with(app, f"? OnHold {stage['Label'][:6]}")
@@ -51,7 +51,7 @@ async def test_new_run_and_stage_statuses_show_as_their_own_words(
         clock.advance(15)
         await pilot.press("r")
         await settle(app, pilot)
-        assert app.health.state == HealthState.LIVE
+        assert tab(app).health.state == HealthState.LIVE
         assert rows_with(app, second["Name"], "Paused")
         assert "2 Paused" in screen_text(app)[0] + screen_text(app)[1]
 
@@ -62,7 +62,7 @@ def test_the_statuses_real_orgs_declare_have_their_own_glyph_colour_and_filter()
     from flowstage_tui.config.store import STATUSES, status_names
     from flowstage_tui.ui import ascii as A
     from flowstage_tui.ui import present as P
-    from flowstage_tui.ui.widgets import STATUS_ORDER
+    from flowstage_tui.ui.widgets.header import STATUS_ORDER
 
     for status in ("NotStarted", "Discontinued", "Suspended"):
         glyph, twin = P.GLYPHS[status]

@@ -1,4 +1,4 @@
-"""Modal screens: help, re-auth, export choice, profile picker."""
+"""Dialogs: help, re-auth, export and copy choices, the profile picker."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
+
+from ..present import clean_text
 
 R = TypeVar("R")
 
@@ -113,3 +115,22 @@ class ChoiceScreen(Dialog[str | None]):
 
     def action_cancel(self) -> None:
         self.close(None)
+
+
+def reauth_body(message: str, command: str | None) -> Text:
+    """What the re-authentication dialog says: the org's message and the exact command that
+    logs in again (with the no-browser form for SSH), or what to do without one."""
+    body = Text()
+    body.append(clean_text(message) + "\n\n")
+    if command:
+        body.append("Run this in another terminal, then press r here:\n\n")
+        body.append(f"  {command}\n", style="bold")
+        alias = command.split("--alias ")[-1].split()[0] if "--alias " in command else "ALIAS"
+        body.append("\nOver SSH with no browser:\n\n", style="dim")
+        body.append(f"  sf org login sfdx-url --sfdx-url-file FILE --alias {alias}\n",
+                    style="bold")
+    else:
+        body.append("Press r to try again once that is done. A new value in an environment "
+                    "variable needs a restart: flowstage reads them when it starts.",
+                    style="dim")
+    return body

@@ -1,0 +1,263 @@
+"""PollController: one per open org. One API thread owns that org's engine and client.
+
+Everything that talks to the org (polls, a stage's details, load-more, a filter change) is a
+request queued to that thread; results come back to the org's TriageScreen as typed,
+immutable messages (`post_message` is the thread-safe door). The thread never waits for the
+UI. It keeps its own schedule (Dolphie's pattern): the next poll is due a delay after the last
+one finished, the delay the engine's budget governor and backoff give.
+
+The queue has two priorities: what the user just asked for (a stage's details, a filter,
+load-more, `r`) goes before a background poll. A request that a newer one supersedes is
+dropped: the details of a stage the cursor has already left, an older filter, a second
+load-more. A request in flight is never interrupted.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from ..engine.state import PollResult
+from ..engine.sync import SyncEngine
+from ..salesforce.capabilities import RUN
+from ..salesforce.connect import Connection
+from ..salesforce.queries import RunFilter
+from .messages import ApiFailed, ApiIdle, DetailsReady, MoreLoaded, PollDone, PollProgress, PollStarted
+
+
+@dataclass(frozen=True)
+class Poll:
+    manual: bool = False  # the user asked (r): even when backing off or suspended
+    announce: bool = False  # say "Refreshed." when it succeeds (r; not a filter change)
+
+
+@dataclass(frozen=True)
+class Details:
+    stage_id: str
+
+
+@dataclass(frozen=True)
+class More:
+    pass
+
+
+@dataclass(frozen=True)
+class SetFilter:
+    flt: RunFilter
+
+
+@dataclass(frozen=True)
+class Pause:
+    paused: bool
+
+
+@dataclass(frozen=True)
+class Background:
+    background: bool
+
+
+@dataclass(frozen=True)
+class Stop:
+    pass
+
+
+Request = Poll | Details | More | SetFilter | Pause | Background | Stop
+CONTROL = (Pause, Background, Stop)  # no API call: applied as soon as they are read
+
+
+def _urgent(request: Request) -> bool:
+    """What the user just asked for, before a background poll."""
+    return not isinstance(request, Poll) or request.manual
+
+
+def prune(pending: list[tuple[int, Request]]) -> list[tuple[int, Request]]:
+    """The requests worth doing, in the order to do them: the newest details and filter
+    only; no poll or load-more queued before a filter change (the filter's reload is both);
+    one poll, manual when any was; then urgent before background, each in arrival order."""
+    last: dict[type, int] = {}
+    for index, (_seq, request) in enumerate(pending):
+        last[type(request)] = index
+    keep: list[tuple[int, Request]] = []
+    manual = any(isinstance(r, Poll) and r.manual for _s, r in pending)
+    for index, (seq, request) in enumerate(pending):
+        if isinstance(request, (Details, SetFilter, More, Poll)) and index != last[type(request)]:
+            continue  # superseded by a newer one of its kind
+        if isinstance(request, (Poll, More)) and last.get(SetFilter, -1) > index:
+            continue  # the filter change reloads anyway
+        if isinstance(request, Poll):  # the one poll left does what each of them asked
+            request = Poll(manual, any(isinstance(r, Poll) and r.announce for _s, r in pending))
+        keep.append((seq, request))
+    return sorted(keep, key=lambda item: not _urgent(item[1]))  # stable: arrival order kept
+
+
+class PollController:
+    """The UI-thread side of one org's API thread: submit requests, know when it is idle."""
+
+    def __init__(self, target: MessagePump, connection: Connection, *,
+                 clock: Callable[[], datetime], flt: RunFilter, interval: float,
+                 background_interval: float, page_size: int = 200,
+                 rng_seed: int | None = None, cache_path: Path | None = None,
+                 cache_target: str = "") -> None:
+        self._target = target
+        self._connection = connection
+        self._clock = clock
+        self._flt = flt
+        self._interval = interval
+        self._background_interval = background_interval
+        self._page_size = page_size
+        self._rng_seed = rng_seed
+        self._cache_path = cache_path
+        self._cache_target = cache_target
+        self._inbox: queue.SimpleQueue[tuple[int, Request]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._engine: SyncEngine | None = None  # made and used on the API thread only
+        # UI-thread bookkeeping
+        self._submitted = 0
+        self._answered = 0
+        self.paused = False
+        self.background = False
+
+    # ------------------------------------------------------------ UI thread
+    @property
+    def engine(self) -> SyncEngine | None:
+        """The engine, for tests that inspect it once the thread is idle."""
+        return self._engine
+
+    @property
+    def started(self) -> bool:
+        return self._thread is not None
+
+    @property
+    def settled(self) -> bool:
+        """Every request submitted so far has been answered (the screen has its results)."""
+        return self._answered >= self._submitted
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="flowstage-api",
+                                            daemon=True)
+            self._thread.start()
+            if self.paused:
+                self.submit(Pause(True))
+            if self.background:
+                self.submit(Background(True))
+            self.submit(Poll())
+
+    def submit(self, request: Request) -> None:
+        """Queue a request (before start(), Pause and Background are kept for it)."""
+        if isinstance(request, Pause):
+            self.paused = request.paused
+        elif isinstance(request, Background):
+            self.background = request.background
+        if self._thread is None:
+            return
+        self._submitted += 1
+        self._inbox.put((self._submitted, request))
+
+    def idle(self, message: ApiIdle) -> None:
+        self._answered = max(self._answered, message.seq)
+
+    def stop(self) -> None:
+        self.submit(Stop())
+
+    # ------------------------------------------------------------ API thread
+    def _post(self, message: Message) -> None:
+        self._target.post_message(message)
+
+    def _run(self) -> None:
+        pending: list[tuple[int, Request]] = []
+        seen = 0
+        paused = background = False
+        due: float | None = None  # time.monotonic() of the next scheduled poll
+        while True:
+            if not pending:
+                timeout = None if paused or due is None else max(0.0, due - time.monotonic())
+                try:
+                    pending.append(self._inbox.get(timeout=timeout))
+                except queue.Empty:
+                    pending.append((0, Poll()))  # the scheduled poll is due
+            while True:
+                try:
+                    pending.append(self._inbox.get_nowait())
+                except queue.Empty:
+                    break
+            seen = max([seen, *(seq for seq, _r in pending)])
+            for _seq, control in pending:
+                if isinstance(control, Stop):
+                    return
+                if isinstance(control, Pause):
+                    paused = control.paused
+                elif isinstance(control, Background):
+                    background = control.background
+            pending = prune([p for p in pending if not isinstance(p[1], CONTROL)])
+            if pending:
+                _seq, request = pending.pop(0)
+                try:
+                    delay = self._handle(request)
+                except Exception as exc:  # a bug: said and logged, the thread lives on
+                    self._post(ApiFailed(exc))
+                    delay = self._interval
+                if delay is not False:
+                    due = None if delay is None else time.monotonic() + self._scaled(
+                        delay, background)
+            if not pending:
+                self._post(ApiIdle(seen))
+
+    def _scaled(self, delay: float, background: bool) -> float:
+        """A background tab polls at its own, slower interval while its org is healthy."""
+        engine = self._engine
+        if background and engine is not None and engine.health.ok:
+            return max(delay, self._background_interval)
+        return delay
+
+    def _engine_for_thread(self) -> SyncEngine:
+        if self._engine is None:
+            self._engine = SyncEngine(self._connection, clock=self._clock, flt=self._flt,
+                                      interval=self._interval, page_size=self._page_size,
+                                      rng=random.Random(self._rng_seed))
+        return self._engine
+
+    def _handle(self, request: Request) -> float | bool | None:
+        """Do one request; the delay until the next poll when it was a poll (None: none until
+        the user asks), False when the schedule stays as it was."""
+        engine = self._engine_for_thread()
+        if isinstance(request, SetFilter):
+            engine.set_filter(request.flt)
+            request = Poll(manual=True)
+        if isinstance(request, Poll):
+            if request.manual:
+                engine.retry_now()
+            self._post(PollStarted(self._clock()))
+            result = engine.poll_once(lambda part: self._post(PollProgress(part)))
+            delay = engine.next_delay()
+            self._save(result)
+            self._post(PollDone(result, request.manual, request.announce, delay))
+            return delay
+        if isinstance(request, More):
+            if engine.snapshot.more:
+                self._post(PollStarted(self._clock()))
+                self._post(MoreLoaded(engine.load_more()))
+            return False
+        if isinstance(request, Details) and engine.client is not None:
+            self._post(DetailsReady(request.stage_id, engine.fetch_details(request.stage_id)))
+        return False
+
+    def _save(self, result: PollResult) -> None:
+        """The profile's last-known runs, for the next start's first frame: written here, off
+        the UI thread, and only when the runs changed."""
+        snap = result.snapshot
+        if self._cache_path is None or not result.health.ok or not snap.runs or not (
+                result.changes.full or result.changes.ids(RUN)):
+            return
+        from ..engine.cache import save_runs
+
+        save_runs(self._cache_path, snap.runs, snap.org, self._cache_target)

@@ -1,0 +1,1 @@
+"""The screens: one TriageScreen per open org, and the dialogs over it."""

@@ -1,0 +1,137 @@
+"""The `:` command line and the `/` filter box: inputs that own their keys.
+
+The command line keeps its own history (up/down) and completion (tab), and runs a line by
+calling its `command_<name>` method (Frogmouth's omnibox), which posts a typed message for the
+screen or the App to act on. Its commands are the registry's (commands_registry.COMMANDS).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Input
+
+from ...salesforce.queries import RunFilter
+from .. import present as P
+from ..commands_registry import COMMANDS, complete, parse_runs_args
+from ..messages import (
+    CloseOrgRequested,
+    FilterRequested,
+    OrgRequested,
+    QuitRequested,
+    RefreshRequested,
+    RunRequested,
+)
+
+# what completion offers: the orchestrations of the runs held, and the profiles
+Completions = Callable[[], tuple[list[str], list[str]]]
+
+
+class PaneInput(Input):
+    """An input that opens over its pane and closes with Esc."""
+
+    BINDINGS = [Binding("escape", "close", "Close", show=False)]
+
+    class Closed(Message):
+        def __init__(self, box: PaneInput) -> None:
+            super().__init__()
+            self.box = box
+
+    def open(self, value: str = "") -> None:
+        self.add_class("open")
+        self.value = value
+        self.cursor_position = len(value)
+        self.screen.set_focus(self)  # at once: see TriageScreen.focus_now
+
+    def action_close(self) -> None:
+        self.value = ""
+        self.remove_class("open")
+        self.post_message(self.Closed(self))
+
+
+class FilterBox(PaneInput):
+    """`/`: filters the runs held as you type."""
+
+
+class CommandLine(PaneInput):
+    BINDINGS = [Binding("up", "history(-1)", "Older command", show=False),
+                Binding("down", "history(1)", "Newer command", show=False),
+                Binding("tab", "complete", "Complete", show=False)]
+
+    def __init__(self, clock: Callable[[], datetime], completions: Completions,
+                 id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+        super().__init__(placeholder=":runs status=Error since=24h · :run NAME · "
+                         ":profile NAME · :q", id=id)
+        self._clock = clock
+        self._completions = completions
+        self.history: list[str] = []
+        self._pos = 0
+
+    def open(self, value: str = "") -> None:
+        self._pos = len(self.history)
+        super().open(f"{value} " if value else "")
+
+    def action_history(self, step: int) -> None:
+        if not self.history:
+            return
+        self._pos = max(0, min(len(self.history), self._pos + step))
+        self.value = self.history[self._pos] if self._pos < len(self.history) else ""
+        self.cursor_position = len(self.value)
+
+    def action_complete(self) -> None:
+        orchestrations, profiles = self._completions()
+        self.value = complete(self.value, orchestrations, profiles)
+        self.cursor_position = len(self.value)
+
+    async def action_submit(self) -> None:
+        line = self.value.strip().lstrip(":")
+        self.action_close()
+        if line:
+            self.history.append(line)
+            self.run_line(line)
+
+    def run_line(self, line: str) -> None:
+        name, _, rest = line.partition(" ")
+        spec = next((c for c in COMMANDS if name in (c.name, *c.aliases)), None)
+        if spec is None:
+            known = ", ".join(f":{c.name}" for c in COMMANDS if c.name != "q")
+            self.app.notify(f"Unknown command :{P.one_line(name)} — try {known}, :q",
+                            severity="error")
+            return
+        getattr(self, f"command_{spec.name}")(rest.strip())
+
+    # ------------------------------------------------------------ the commands
+    def command_runs(self, rest: str) -> None:
+        try:
+            flt = parse_runs_args(rest, self._clock())
+        except ValueError as exc:
+            self.app.notify(str(exc), severity="error")
+            return
+        self.post_message(FilterRequested(flt))
+
+    def command_errors(self, rest: str) -> None:
+        self.post_message(FilterRequested(RunFilter(statuses=("Error",))))
+
+    def command_run(self, rest: str) -> None:
+        if not rest:
+            self.app.notify("Usage: :run <Id or Name>", severity="warning")
+        else:
+            self.post_message(RunRequested(rest.strip("'\"")))
+
+    def command_profile(self, rest: str) -> None:
+        self.post_message(OrgRequested(rest))
+
+    def command_open(self, rest: str) -> None:
+        self.post_message(OrgRequested(rest))
+
+    def command_close(self, rest: str) -> None:
+        self.post_message(CloseOrgRequested())
+
+    def command_refresh(self, rest: str) -> None:
+        self.post_message(RefreshRequested())
+
+    def command_q(self, rest: str) -> None:
+        self.post_message(QuitRequested())
