@@ -20,7 +20,12 @@ from textual.app import App
 from textual.binding import Binding
 from textual.dom import DOMNode
 from textual.keys import KEY_TO_UNICODE_NAME, Keys, _character_to_key
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Input
 
+# Textual's own bindings that give their key back when they have nothing to do (Ctrl+C copies
+# only a selection; without one it reaches the App's binding)
+FALL_THROUGH = {"screen.copy_text"}
 MODIFIERS = ("ctrl", "shift", "alt", "meta", "super", "hyper")
 _NAMED = {k.value for k in Keys if "+" not in k.value and not k.value.startswith("<")}
 
@@ -67,6 +72,8 @@ def bindings_of(cls: type[DOMNode]) -> list[BindingInfo]:
     grouped: dict[tuple[str | None, str], list[Binding]] = {}
     for _key, bindings in merged.key_to_bindings.items():
         for b in bindings:
+            if b.action in FALL_THROUGH:
+                continue
             grouped.setdefault((b.id, b.action if b.id is None else ""), []).append(b)
     if issubclass(cls, App) and cls.ENABLE_COMMAND_PALETTE:  # added per instance by App
         palette = Binding(cls.COMMAND_PALETTE_BINDING, "command_palette", "Command palette",
@@ -139,25 +146,49 @@ def keymap_problems(keymap: Mapping[str, str],
     def keys_of(b: BindingInfo) -> tuple[str, ...]:
         return wanted.get(b.id, b.keys) if b.id else b.keys
 
-    scopes: dict[str, list[BindingInfo]] = {}
+    # Textual looks for a key from the focused widget up through its screen to the App: the
+    # first binding found wins. Two bindings clash when one chain holds both: a pane of the
+    # triage screen with that screen and the App; a dialog with the App.
+    kinds = {cls.__name__: cls for cls in ui_classes()}
+    apps = {n for n, c in kinds.items() if issubclass(c, App)}
+    screens = {n for n, c in kinds.items() if issubclass(c, Screen) and
+               not issubclass(c, ModalScreen)}
+
+    def chain_mates(scope: str) -> set[str]:
+        cls = kinds.get(scope)
+        if cls is None or issubclass(cls, App):
+            return set(kinds) | {scope}  # the App is at the end of every chain
+        if issubclass(cls, Screen):
+            # its panes, not its inputs: typing there is text, the screen's keys wait
+            panes = set() if issubclass(cls, ModalScreen) else {
+                n for n, c in kinds.items() if not issubclass(c, (Screen, App, Input))}
+            return {scope} | apps | panes
+        return {scope} | screens | apps
+
+    by_scope: dict[str, list[BindingInfo]] = {}
     for b in bindings:
-        scopes.setdefault(b.scope, []).append(b)
+        by_scope.setdefault(b.scope, []).append(b)
     global_ = [b for b in bindings if b.priority]
     reported: set[tuple[str, str]] = set()
-    for scope, members in scopes.items():
-        pool = members + [g for g in global_ if g.scope != scope]
+    for scope, members in by_scope.items():
+        mates = chain_mates(scope)
+        order = sorted(mates, key=lambda s: (s != scope, s in screens, s in apps, s))
+        pool = [o for s in order for o in by_scope.get(s, ())]
+        pool += [g for g in global_ if g.scope not in mates]
         for b in members:
             if b.id not in wanted:
                 continue
             for key in wanted[b.id]:
+                if key in b.keys:
+                    continue  # its own key: any shadowing there is by design
                 for other in pool:
                     if other is b or other.id == b.id or key not in keys_of(other):
                         continue
                     if other.action == b.action or (b.id, key) in reported:
                         continue  # two keys for one action lose nothing
                     reported.add((b.id, key))
-                    where = scope if other.scope == scope else f"{scope} ({other.scope} "\
-                        "priority)"
+                    where = other.scope if not other.priority or other.scope == scope else \
+                        f"{scope} ({other.scope} priority)"
                     fix = (f"remap {other.id} too, or choose another key" if other.id
                            else "choose another key")
                     problems.append((b.id, f"{key!r} is already {other.name} in {where}; "

@@ -59,7 +59,7 @@ def test_a_taken_key_is_fine_when_its_binding_moves_too(
     ('refresh = "hyperr+r"\n', "unknown modifier 'hyperr'"),
     ('refresh = ""\n', "keymap.refresh: empty key"),
     ('refresh = "r,"\n', "keymap.refresh: empty key in 'r,'"),
-    ('refresh = "j"\n', "'j' is already Down (down) in FlowstageApp"),
+    ('refresh = "j"\n', "'j' is already Down (down) in DetailScroll"),
     ('filter = "ctrl+c"\n', "'ctrl+c' is already How to quit (quit.hint)"),
     ('refresh = "ctrl+p"\n', "'ctrl+p' is already Command palette"),
     # a dialog's key against the App's priority Quit, which fires before any dialog's keys
@@ -98,7 +98,8 @@ def test_bindings_are_gathered_from_every_ui_class() -> None:
             "choice.cancel"} <= set(found)
     assert found["help.close"].keys == ("escape", "q", "question_mark")
     assert found["help.close"].scope == "HelpScreen"
-    assert found["refresh"].scope == "FlowstageApp"
+    assert found["refresh"].scope == "TriageScreen"
+    assert found["quit"].scope == "FlowstageApp"
 
 
 def test_a_widget_that_gains_bindings_later_is_covered_without_a_list() -> None:

@@ -75,13 +75,13 @@ def test_a_dropped_ssh_link_ends_the_app_and_its_requests(
 
 
 CRASH_ON_T = """
-from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.screens.triage import TriageScreen
 
 def toggle_time(self):
     session_token = "00Dxx0000001gPL!SECRET-IN-A-LOCAL"
     raise RuntimeError("a bug " + str(len(session_token)))
 
-FlowstageApp.action_toggle_time = toggle_time
+TriageScreen.action_toggle_time = toggle_time
 from flowstage_tui.cli import main
 raise SystemExit(main(["--demo"]))
 """

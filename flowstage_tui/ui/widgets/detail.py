@@ -19,16 +19,15 @@ from .. import present as P
 
 
 class DetailScroll(VerticalScroll):
-    """The History, Feed and Error text: j/k scroll it as they move in the tables."""
+    """The History, Feed and Error text: j/k and g/G move in it as they do in the tables."""
 
     BINDINGS = [
-        Binding("j", "scroll_lines(1)", "Down", show=False, id="down"),
-        Binding("k", "scroll_lines(-1)", "Up", show=False, id="up"),
+        Binding("j", "scroll_down", "Down", show=False, id="down"),
+        Binding("k", "scroll_up", "Up", show=False, id="up"),
+        Binding("g", "scroll_home", "Top", show=False, id="top"),
+        Binding("G", "scroll_end", "Bottom", show=False, id="bottom"),
         Binding("escape", "screen.focus_pane('stages')", "Back", id="back"),
     ]
-
-    def action_scroll_lines(self, lines: int) -> None:
-        self.scroll_relative(y=lines)
 
 
 class DetailPane(TabPane):
