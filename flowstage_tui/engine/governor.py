@@ -161,8 +161,9 @@ class PollSchedule:
 
     def _schedule(self, since: datetime) -> None:
         pace = self.governor.pace(self.base)
-        if pace.suspended:
-            self.suspended = True
+        # a success under the stop line ends a suspension: polling must not stay paused (or
+        # ignore the slow-down, as `flowstage watch` did) under a header that says live
+        self.suspended = pace.suspended
         self.next_poll = since + timedelta(seconds=pace.interval)
         used, limit = self.governor.usage()
         self.health = Health(pace.state, pace.message, since,
