@@ -28,7 +28,6 @@ class HealthState(StrEnum):
     REAUTH = "reauth"
     LIMIT_LOW = "limit-low"  # usage above the governor's first threshold: polling slowed
     LIMIT_EXHAUSTED = "limit-exhausted"  # REQUEST_LIMIT_EXCEEDED, or suspended by the governor
-    PAUSED = "paused"
 
 
 @dataclass(frozen=True)

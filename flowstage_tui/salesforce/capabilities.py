@@ -40,8 +40,7 @@ POLYMORPHIC_NAME_FIELDS = frozenset({"Id", "Name", "Type", "IsActive", "Alias", 
                                      "FirstName", "LastName", "Username", "Title"})
 POLYMORPHIC = {(WORK, "Assignee"), (WORK, "RelatedRecord"), (STAGE_SHARE, "UserOrGroup"),
                (STAGE_FEED, "InsertedBy"), (STAGE_HISTORY, "CreatedBy"), (RUN_FEED, "InsertedBy"),
-               (RUN_HISTORY, "CreatedBy"),
-               ("FeedComments", "InsertedBy")}
+               (RUN_HISTORY, "CreatedBy")}
 
 
 @dataclass(frozen=True)

@@ -142,7 +142,6 @@ class ApiUsage:
 @dataclass
 class CallStats:
     calls: int = 0
-    bytes_in: int = 0
 
 
 @dataclass
@@ -188,7 +187,6 @@ class SalesforceClient:
             except (TypeError, ValueError):
                 pass
         self.stats.calls += 1
-        self.stats.bytes_in += len(resp.content or b"")
 
     @property
     def sf(self) -> Any:
@@ -267,27 +265,29 @@ class SalesforceClient:
                 raise AuthNeeded() from exc
 
     # ------------------------------------------------------------ API
-    def query(self, soql: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
+    def query(self, soql: str) -> list[dict[str, Any]]:
         """Every row of a query, following nextRecordsUrl."""
         def run() -> list[dict[str, Any]]:
-            res = self.sf.query_all(soql, include_deleted=include_deleted)
+            res = self.sf.query_all(soql)
             return list(res["records"])
 
         result: list[dict[str, Any]] = self._call(run, soql=soql)
         return result
 
-    def composite(self, subrequests: Sequence[tuple[str, str]], *,
-                  all_or_none: bool = False) -> dict[str, SubResult]:
+    def composite(self, subrequests: Sequence[tuple[str, str]], *, all_or_none: bool = False,
+                  include_deleted: bool = False) -> dict[str, SubResult]:
         """One `/composite` call (one API call). subrequests: (referenceId, url-or-SOQL).
 
-        A string starting with SELECT is sent as a query subrequest; anything else is a GET
-        of that path under /services/data/vXX.X/.
+        A string starting with SELECT is sent as a query subrequest (to `queryAll` with
+        `include_deleted`: deleted rows too, while the recycle bin holds them); anything else
+        is a GET of that path under /services/data/vXX.X/.
         """
         body = {"allOrNone": all_or_none, "compositeRequest": []}
         soqls: dict[str, str] = {}
+        resource = "queryAll" if include_deleted else "query"
         for ref, what in subrequests:
             if what.lstrip().upper().startswith("SELECT"):
-                url = f"{self.base}/query?q={quote_plus(what)}"
+                url = f"{self.base}/{resource}?q={quote_plus(what)}"
                 soqls[ref] = what
             else:
                 url = f"{self.base}/{what.lstrip('/')}"
@@ -305,6 +305,16 @@ class SalesforceClient:
             out[ref] = SubResult(int(item.get("httpStatusCode", 0)), item.get("body"),
                                  soqls.get(ref))
         return out
+
+    def records(self, sub: SubResult) -> list[dict[str, Any]]:
+        """The rows of one query subrequest, all of them (following nextRecordsUrl when the
+        answer was cut into batches); a refused one raises what it means."""
+        if not sub.ok:
+            raise subrequest_error(sub)
+        result: dict[str, Any] = sub.body if isinstance(sub.body, dict) else {}
+        if result.get("done") is False and sub.soql:
+            return self.query_more_pages(result, sub.soql)
+        return list(result.get("records") or [])
 
     def query_more_pages(self, first: dict[str, Any], soql: str) -> list[dict[str, Any]]:
         """The rest of a (composite) query result, following nextRecordsUrl."""
@@ -383,18 +393,36 @@ def _root(exc: BaseException) -> str:
     return text.strip().rstrip(".")[:80] or type(inner).__name__
 
 
-def _code(exc: Any) -> str:
-    content = getattr(exc, "content", None)
+def _first_error(content: Any) -> dict[str, Any] | None:
+    """Salesforce's error body is a list of {errorCode, message}: the first, if it is one."""
     if isinstance(content, list) and content and isinstance(content[0], dict):
-        return str(content[0].get("errorCode", "UNKNOWN"))
-    return "UNKNOWN"
+        return content[0]
+    return None
+
+
+def _code(exc: Any) -> str:
+    first = _first_error(getattr(exc, "content", None))
+    return str(first.get("errorCode", "UNKNOWN")) if first is not None else "UNKNOWN"
 
 
 def _message(exc: Any) -> str:
     content = getattr(exc, "content", None)
-    if isinstance(content, list) and content and isinstance(content[0], dict):
-        return str(content[0].get("message", ""))
-    return str(content or exc)
+    first = _first_error(content)
+    return str(first.get("message", "")) if first is not None else str(content or exc)
+
+
+def subrequest_error(sub: SubResult) -> FlowstageError:
+    """What a refused composite subrequest means. The composite call itself succeeded (HTTP
+    200), so simple-salesforce raised nothing: its errorCode is read here, or its own HTTP
+    status stands in when the body names none."""
+    first = _first_error(sub.body) or {}
+    code = str(first.get("errorCode", sub.status))
+    if code == "INVALID_SESSION_ID":
+        return AuthNeeded()
+    if code == "REQUEST_LIMIT_EXCEEDED":
+        return ApiLimitExceeded()
+    return QueryRefused(f"The org refused a query ({code}).", soql=sub.soql, code=code,
+                        detail=str(first.get("message", "")))
 
 
 def pick_version(offered: Iterable[str], cap: str | None) -> str:

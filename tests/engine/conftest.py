@@ -11,6 +11,7 @@ import pytest
 from flowstage_tui.emulator.adapter import EmulatorAdapter
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.engine.governor import BudgetGovernor
 from flowstage_tui.engine.sync import SyncEngine
 from flowstage_tui.salesforce.client import TimeoutSession
 from flowstage_tui.salesforce.connect import Connection, demo_connection
@@ -34,10 +35,11 @@ def quiet_connection(org: DemoOrg, **kw: object) -> Connection:
 
 
 def make_engine(org: DemoOrg, clock: ManualClock, *, flt: RunFilter | None = None,
-                api_cap: str | None = None, page_size: int = 200, seed: int = 0) -> SyncEngine:
+                api_cap: str | None = None, page_size: int = 200, seed: int = 0,
+                governor: BudgetGovernor | None = None) -> SyncEngine:
     return SyncEngine(quiet_connection(org, api_cap=api_cap),
                       clock=lambda: datetime.fromtimestamp(clock(), UTC), flt=flt,
-                      page_size=page_size, rng=random.Random(seed))
+                      page_size=page_size, rng=random.Random(seed), governor=governor)
 
 
 @pytest.fixture

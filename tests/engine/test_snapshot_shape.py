@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.engine.sync import _differs
+from flowstage_tui.engine.mirror import differs
 from flowstage_tui.salesforce.capabilities import RUN, STAGE, STEP, WORK
 
 from .conftest import make_engine
@@ -62,13 +62,13 @@ def test_a_duration_or_elapsed_time_that_grew_is_not_a_change(clock: ManualClock
     org = DemoOrg(seed=5, runs=30, clock=clock, frozen=True)
     snap = make_engine(org, clock).poll_once().snapshot
     run = snap.runs[0]
-    assert not _differs(run, replace(run, duration=(run.duration or 0) + 30))
-    assert _differs(run, replace(run, status="Error"))  # type: ignore[arg-type]
-    assert _differs(run, replace(run, duration=5, current_stage="Elsewhere"))
+    assert not differs(run, replace(run, duration=(run.duration or 0) + 30))
+    assert differs(run, replace(run, status="Error"))  # type: ignore[arg-type]
+    assert differs(run, replace(run, duration=5, current_stage="Elsewhere"))
     item = next(w for group in snap.work_items.values() for w in group)
-    assert not _differs(item, replace(item, seconds_assigned=(item.seconds_assigned or 0) + 9,
+    assert not differs(item, replace(item, seconds_assigned=(item.seconds_assigned or 0) + 9,
                                       assigned_since=None))
-    assert _differs(item, replace(item, assignee_id="005NEW"))
+    assert differs(item, replace(item, assignee_id="005NEW"))
     stage = next(s for group in snap.stages.values() for s in group)
-    assert not _differs(stage, stage)
-    assert _differs(stage, replace(stage, label="Renamed"))
+    assert not differs(stage, stage)
+    assert differs(stage, replace(stage, label="Renamed"))

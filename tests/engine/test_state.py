@@ -18,7 +18,6 @@ T0 = datetime(2026, 3, 4, 15, 30, tzinfo=UTC)
     (HealthState.CONNECTING, False), (HealthState.LIVE, True), (HealthState.STALE, False),
     (HealthState.OFFLINE, False), (HealthState.ORG_ERROR, False), (HealthState.REAUTH, False),
     (HealthState.LIMIT_LOW, True), (HealthState.LIMIT_EXHAUSTED, False),
-    (HealthState.PAUSED, False),
 ])
 def test_only_live_and_slowed_polling_are_fine(state: HealthState, ok: bool) -> None:
     assert Health(state).ok is ok

@@ -1,6 +1,6 @@
 """Engine edges the convergence tests pass over: the deletion check's cadence and look-back,
-what an incremental poll asks for, a refused subrequest's body in every shape, and the runs
-window at exactly its limit."""
+what an incremental poll asks for, and the runs window at exactly its limit. (A refused
+subrequest's body in every shape: tests/unit/test_client_subrequests.py.)"""
 
 from __future__ import annotations
 
@@ -8,15 +8,11 @@ import random
 from datetime import UTC, datetime
 from typing import Any
 
-import pytest
-
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.demo_data import ORCHESTRATIONS
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.sync import SyncEngine
-from flowstage_tui.errors import QueryRefused
 from flowstage_tui.salesforce.capabilities import RUN, STAGE, STEP, WORK
-from flowstage_tui.salesforce.client import SubResult
 
 from .conftest import make_engine, quiet_connection
 
@@ -102,40 +98,6 @@ def test_with_every_run_loaded_changed_runs_are_asked_for_whatever_their_age(
     clock.advance(15)
     eng.poll_once()
     assert "CreatedDate >=" not in dict(sent[0])["runs"]
-
-
-@pytest.fixture
-def engine(clock: ManualClock) -> SyncEngine:
-    eng = make_engine(DemoOrg(seed=7, runs=5, clock=clock, frozen=True), clock)
-    eng.poll_once()
-    return eng
-
-
-@pytest.mark.parametrize(("body", "code", "detail"), [
-    ([{"errorCode": "INVALID_FIELD", "message": "No such column"}], "INVALID_FIELD",
-     "No such column"),
-    ([{"errorCode": "MALFORMED_QUERY"}], "MALFORMED_QUERY", ""),
-    ({"errorCode": "NOT_A_LIST"}, "500", ""),
-    ([], "500", ""),
-    (["plain text"], "500", ""),
-    (None, "500", ""),
-])
-def test_a_refused_subrequest_names_salesforces_code_or_the_http_status(
-        engine: SyncEngine, body: Any, code: str, detail: str) -> None:
-    with pytest.raises(QueryRefused) as caught:
-        engine._rows(SubResult(500, body, "SELECT Id FROM X"))
-    exc = caught.value
-    assert str(exc) == f"The org refused a query ({code})."
-    assert (exc.code, exc.detail, exc.soql) == (code, detail, "SELECT Id FROM X")
-
-
-def test_a_good_subrequest_gives_its_rows(engine: SyncEngine) -> None:
-    rows = [{"Id": "a"}, {"Id": "b"}]
-    assert engine._rows(SubResult(200, {"done": True, "records": rows})) == rows
-    assert engine._rows(SubResult(200, {"done": True, "records": None})) == []
-    assert engine._rows(SubResult(200, "not a dict")) == []
-    # not done, but no SOQL to page with: what came is what there is
-    assert engine._rows(SubResult(200, {"done": False, "records": rows})) == rows
 
 
 def test_the_window_at_exactly_its_limit_does_not_claim_older_runs(clock: ManualClock) -> None:

@@ -407,7 +407,7 @@ def test_a_work_item_joins_its_run_through_the_step_never_its_context_record(
     """A work item row without the StepInstance path joins the run of the step the mirror
     holds; one with no step joins no run, even when its context record (RelatedRecordId) is
     a run the mirror holds: that is what the item is about, not where it belongs."""
-    from flowstage_tui.engine.sync import _Changes
+    from flowstage_tui.engine.mirror import Changes
 
     org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
     eng = make_engine(org, clock)
@@ -424,7 +424,7 @@ def test_a_work_item_joins_its_run_through_the_step_never_its_context_record(
          "RelatedRecordId": other.id},
         {**base, "Id": "0jRRM00000000AAAAB", "StepInstanceId": None, "StepInstance": None,
          "RelatedRecordId": other.id}]
-    eng._apply_children(WORK, rows, _Changes())
+    eng._m.apply_children(WORK, rows, Changes(), read_at=eng.clock())
     held = {wi.id: wi for items in eng._publish(ChangeSet(full=True)).snapshot
             .work_items.values() for wi in items}
     assert held["0jRRM00000000AAAAA"].run_id == run.id

@@ -116,8 +116,8 @@ def test_a_run_before_v63_names_its_orchestration_by_name() -> None:
 
 
 @pytest.mark.parametrize(("status", "duration"), [
-    ("Completed", 1800), ("Error", 1800), ("Canceled", 1800),
-    ("InProgress", None), ("Suspended", None), ("Paused", None),
+    ("Completed", 1800), ("Error", 1800), ("Canceled", 1800), ("Discontinued", 1800),
+    ("InProgress", None), ("Suspended", None), ("NotStarted", None), ("Paused", None),
 ])
 def test_an_ended_run_without_duration_took_created_to_modified(
         status: str, duration: int | None) -> None:
@@ -126,6 +126,10 @@ def test_an_ended_run_without_duration_took_created_to_modified(
     rec.pop("Duration")
     assert parse.run(rec).duration == duration
     assert parse.run({**RUN_REC, "Status": status, "Duration": 5}).duration == 5
+
+
+def test_a_duration_of_zero_is_salesforces_word_not_a_gap() -> None:
+    assert parse.run({**RUN_REC, "Status": "Completed", "Duration": 0}).duration == 0
 
 
 def test_an_ended_run_modified_before_created_took_no_time() -> None:
@@ -312,3 +316,38 @@ def test_a_context_record_the_user_cannot_see_keeps_its_id_and_standard_type() -
     odd = parse.work_item({**WORK_REC, "RelatedRecordId": "a01RM0000000042AAA",
                            "RelatedRecord": None})
     assert odd.context_type is None
+
+
+def test_an_empty_context_record_id_is_no_context() -> None:
+    got = parse.work_item({**WORK_REC, "RelatedRecordId": "", "RelatedRecord": None})
+    assert (got.context_id, got.context_type, got.context_name) == (None, None, None)
+    # a parent that came without its Type still names the record; the type falls back to
+    # the key prefix
+    got = parse.work_item({**WORK_REC, "RelatedRecordId": "006RM0000000042AAA",
+                           "RelatedRecord": {"Name": "Big deal"}})
+    assert (got.context_type, got.context_name) == ("Opportunity", "Big deal")
+
+
+@pytest.mark.parametrize(("prefix", "kind"), [
+    ("001", "Account"), ("003", "Contact"), ("005", "User"), ("006", "Opportunity"),
+    ("00D", "Organization"), ("00Q", "Lead"), ("500", "Case"), ("801", "Order"),
+    ("0Q0", "Quote"), ("00G", None), ("a0X", None),
+])
+def test_standard_key_prefixes_name_the_context_type(prefix: str, kind: str | None) -> None:
+    got = parse.work_item({**WORK_REC, "RelatedRecordId": prefix + "RM0000000042AAA",
+                           "RelatedRecord": None})
+    assert got.context_type == kind
+
+
+def test_an_interview_that_is_not_a_record_is_no_error() -> None:
+    assert parse.interview_error({"Id": "r", "InterviewId": "0Fo1", "Interview": "Error"}) is None
+    assert parse.interview_error({"Id": "r", "InterviewId": "", "Interview": {
+        "InterviewStatus": "Error"}}) is None
+
+
+def test_comments_written_at_the_same_moment_keep_the_orgs_order() -> None:
+    same = "2026-11-27T10:04:00.000Z"
+    rec = {"Id": "f", "FeedComments": {"records": [
+        {"Id": "b", "CreatedDate": same}, {"Id": "a", "CreatedDate": same},
+        {"Id": "c", "CreatedDate": "2026-11-27T10:03:00.000Z"}]}}
+    assert [c.id for c in parse.feed_post(rec).comments] == ["c", "b", "a"]

@@ -373,3 +373,40 @@ def test_the_describe_cache_makes_its_folders(tmp_path: Path) -> None:
     deep = tmp_path / "cache" / "flowstage"
     capmod.store_cached(deep, "00Dx", FULL)
     assert capmod.load_cached(deep, "00Dx", "66.0") == FULL
+
+
+def test_a_new_filter_on_the_builder_narrows_what_it_sends_next() -> None:
+    """The engine keeps one builder per connection and hands it each new filter."""
+    b = QueryBuilder(FULL)
+    assert "WHERE" not in b.runs_page(5)
+    b.filter = RunFilter(statuses=("Error",))
+    assert b.runs_page(5) == (f"SELECT {RUN_SELECT} FROM {RUN} WHERE Status IN ('Error') "
+                              "ORDER BY CreatedDate DESC, Id DESC LIMIT 5")
+    assert b.run_where() == ["Status IN ('Error')"]
+
+
+def test_counts_keep_every_part_of_the_filter_but_its_statuses() -> None:
+    flt = RunFilter(statuses=("Error",), orchestration="Q", since=T, ids=("0jE1",))
+    assert QueryBuilder(OLD, flt).status_counts() == (
+        f"SELECT Status, COUNT(Id) FROM {RUN} WHERE Id IN ('0jE1') AND "
+        "(OrchestrationDeveloperName = 'Q' OR OrchestrationDeveloperName LIKE '%Q%') AND "
+        f"CreatedDate >= {T_LIT} GROUP BY Status")
+
+
+def test_typed_quotes_and_backslashes_stay_inside_their_literal() -> None:
+    flt = RunFilter(orchestration="O'Neil\\", text="it's")
+    assert QueryBuilder(OLD, flt).run_where() == [
+        "(OrchestrationDeveloperName = 'O\\'Neil\\\\' OR "
+        "OrchestrationDeveloperName LIKE '%O\\'Neil\\\\%')",
+        "(Name LIKE '%it\\'s%' OR OrchestrationDeveloperName LIKE '%it\\'s%')"]
+    assert QueryBuilder(FULL).children_of(STAGE, ["0jE1') OR Id != ('x"]) == (
+        f"SELECT {STAGE_SELECT} FROM {STAGE} "
+        "WHERE OrchestrationInstanceId IN ('0jE1\\') OR Id != (\\'x')")
+
+
+def test_changed_steps_within_the_window() -> None:
+    oldest = T - timedelta(days=1)
+    assert QueryBuilder(FULL).children_changed(STEP, T, oldest) == (
+        f"SELECT {STEP_SELECT} FROM {STEP} WHERE SystemModstamp > {T_LIT} AND "
+        "OrchestrationInstance.CreatedDate >= 2026-11-26T10:15:30.250Z "
+        "ORDER BY SystemModstamp, Id")
