@@ -15,6 +15,7 @@ from textual.binding import Binding
 from textual.driver import Driver
 from textual.widget import Widget
 
+from ..engine.governor import BudgetGovernor
 from ..errors import FlowstageError
 from . import present as P
 from .commands_registry import help_lines
@@ -52,6 +53,7 @@ class FlowstageApp(App[int]):
         super().__init__()
         self.cfg = config
         self.badges: dict[str, OrgBadge] = {}  # the tab bar, by org key, in tab order
+        self.governors: dict[str, BudgetGovernor] = {}  # by OrgConfig.budget_key
         self._key_sent_to: deque[tuple[events.Key, Widget | None]] = deque(maxlen=64)
         self.hang_up_watch = HangUpWatch(self)
 
@@ -124,10 +126,12 @@ class FlowstageApp(App[int]):
 
     def open_org(self, org: OrgConfig, show: bool = True) -> None:
         if org.key not in self.badges:
+            governor = None if org.budget_key is None else self.governors.setdefault(
+                org.budget_key, BudgetGovernor())
             screen = TriageScreen(org, export_dir=self.cfg.export_dir,
                                   crash_log=self.cfg.crash_log,
                                   profiles=lambda: list(self.cfg.profiles),
-                                  autostart=self.cfg.autostart)
+                                  autostart=self.cfg.autostart, governor=governor)
             self.badges[org.key] = OrgBadge(org.profile.label, org.profile.get("color"),
                                             org.read_only, screen.health.state, 0)
             self.add_mode(org.key, lambda: screen)

@@ -34,6 +34,9 @@ class OrgConfig:
     # seconds a stage stays selected before its history and feed are fetched (0: at once,
     # which tests and screenshots use so that no timer decides what they show)
     details_delay: float = 0.3
+    # tabs with the same key reach the same org: they spend one daily API allowance, and one
+    # budget governor counts their calls together (None: this tab's own)
+    budget_key: str | None = None
 
     @property
     def key(self) -> str:

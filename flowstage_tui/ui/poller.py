@@ -26,6 +26,7 @@ from pathlib import Path
 from textual.message import Message
 from textual.message_pump import MessagePump
 
+from ..engine.governor import BudgetGovernor
 from ..engine.state import PollResult
 from ..engine.sync import SyncEngine
 from ..salesforce.capabilities import RUN
@@ -106,7 +107,7 @@ class PollController:
                  clock: Callable[[], datetime], flt: RunFilter, interval: float,
                  background_interval: float, page_size: int = 200,
                  rng_seed: int | None = None, cache_path: Path | None = None,
-                 cache_target: str = "") -> None:
+                 cache_target: str = "", governor: BudgetGovernor | None = None) -> None:
         self._target = target
         self._connection = connection
         self._clock = clock
@@ -117,6 +118,7 @@ class PollController:
         self._rng_seed = rng_seed
         self._cache_path = cache_path
         self._cache_target = cache_target
+        self._governor = governor  # shared by the tabs on one org: one daily allowance
         self._inbox: queue.SimpleQueue[tuple[int, Request]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._engine: SyncEngine | None = None  # made and used on the API thread only
@@ -174,9 +176,10 @@ class PollController:
         self._target.post_message(message)
 
     def _run(self) -> None:
+        engine = self._engine_for_thread()
         pending: list[tuple[int, Request]] = []
         seen = 0
-        paused = background = False
+        paused = False
         due: float | None = None  # time.monotonic() of the next scheduled poll
         while True:
             if not pending:
@@ -197,7 +200,7 @@ class PollController:
                 if isinstance(control, Pause):
                     paused = control.paused
                 elif isinstance(control, Background):
-                    background = control.background
+                    due = self._set_background(engine, control.background, due)
             pending = prune([p for p in pending if not isinstance(p[1], CONTROL)])
             if pending:
                 _seq, request = pending.pop(0)
@@ -207,23 +210,27 @@ class PollController:
                     self._post(ApiFailed(exc))
                     delay = self._interval
                 if delay is not False:
-                    due = None if delay is None else time.monotonic() + self._scaled(
-                        delay, background)
+                    due = None if delay is None else time.monotonic() + delay
             if not pending:
                 self._post(ApiIdle(seen))
 
-    def _scaled(self, delay: float, background: bool) -> float:
-        """A background tab polls at its own, slower interval while its org is healthy."""
-        engine = self._engine
-        if background and engine is not None and engine.health.ok:
-            return max(delay, self._background_interval)
-        return delay
+    def _set_background(self, engine: SyncEngine, background: bool,
+                        due: float | None) -> float | None:
+        """A background tab polls at its own, slower interval; back in front, its next poll
+        moves up to when the front interval says."""
+        engine.set_interval_factor(self._background_interval / self._interval if background
+                                   else 1.0)
+        if due is None:
+            return None
+        delay = engine.next_delay()
+        return None if delay is None else time.monotonic() + delay
 
     def _engine_for_thread(self) -> SyncEngine:
         if self._engine is None:
             self._engine = SyncEngine(self._connection, clock=self._clock, flt=self._flt,
                                       interval=self._interval, page_size=self._page_size,
-                                      rng=random.Random(self._rng_seed))
+                                      rng=random.Random(self._rng_seed),
+                                      governor=self._governor)
         return self._engine
 
     def _handle(self, request: Request) -> float | bool | None:

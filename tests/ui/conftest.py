@@ -16,7 +16,7 @@ from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.sync import SyncEngine
 from flowstage_tui.ui.app import FlowstageApp
-from flowstage_tui.ui.config import AppConfig, OrgConfig
+from flowstage_tui.ui.config import AppConfig, Opener, OrgConfig
 from flowstage_tui.ui.screens.triage import TriageScreen
 
 from ..engine.conftest import quiet_connection
@@ -63,3 +63,16 @@ def engine_of(app: App[Any]) -> SyncEngine:
     poller = tab(app).poller
     assert poller is not None and poller.engine is not None, "no engine yet"
     return poller.engine
+
+
+def make_tabs(tabs: list[tuple[DemoOrg, Profile]], clock: ManualClock, *,
+              budget_keys: tuple[str | None, ...] | None = None,
+              profiles: tuple[str, ...] = (), opener: Opener | None = None) -> FlowstageApp:
+    """Several orgs at once, one tab each, the first in front."""
+    aware = lambda: datetime.fromtimestamp(clock(), UTC)  # noqa: E731
+    keys = budget_keys or (None,) * len(tabs)
+    orgs = tuple(OrgConfig(profile=profile, connection=quiet_connection(org), clock=aware,
+                           rng_seed=0, details_delay=0, read_only=profile.read_only,
+                           budget_key=key)
+                 for (org, profile), key in zip(tabs, keys, strict=True))
+    return FlowstageApp(AppConfig(orgs=orgs, clock=aware, profiles=profiles, opener=opener))

@@ -140,3 +140,35 @@ def test_statuses_real_orgs_declare(snap_compare: SnapCompare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(120, 36), (80, 24)])
+def test_two_orgs_in_tabs(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
+    """Two orgs open: a tab bar on the top line with ' 1 PROD RO ' (in front, reversed) and
+    ' 2 UAT RW ✖n' (its runs in Error), each label in its profile's colour, 'offline' on UAT
+    (its org unreachable since the last poll). Below it the PROD org as one tab shows it:
+    header [RO], its runs (seed 7), stages and steps; the UAT org is another demo org (seed
+    11) that is not drawn. The tab bar takes one line at 80x24 too."""
+    from flowstage_tui.config.store import Profile
+
+    from .conftest import make_tabs
+
+    clock = ManualClock(sf_to_ms("2026-11-28T09:00:00Z") / 1000)
+    prod = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
+    uat = DemoOrg(seed=11, runs=90, clock=clock, frozen=True)
+    app = make_tabs([
+        (prod, Profile("prod", "prod", {"auth": "demo", "label": "PROD", "color": "red",
+                                        "read_only": True})),
+        (uat, Profile("uat", "uat", {"auth": "demo", "label": "UAT", "color": "green",
+                                     "read_only": False}))], clock)
+
+    async def run_before(pilot: Any) -> None:
+        await settle(app, pilot)
+        uat.faults.update(offline=True)
+        back = next(s for s in app.triage_screens() if s.org.profile.name == "uat")
+        back.poll_now(manual=True)
+        await settle(app, pilot)
+        tab(app)._tick()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=size, run_before=run_before)

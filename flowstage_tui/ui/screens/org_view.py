@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from ...engine.cache import target_of
+from ...engine.governor import BudgetGovernor
 from ...engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
 from ...salesforce.models import Run, StageDetails
 from ...salesforce.queries import RunFilter
@@ -33,7 +34,7 @@ from .dialogs import MessageScreen, reauth_body
 class OrgView(Screen[None]):
     def __init__(self, org: OrgConfig, *, export_dir: Path | None = None,
                  crash_log: Path | None = None, profiles: Callable[[], list[str]] = list,
-                 autostart: bool = True) -> None:
+                 autostart: bool = True, governor: BudgetGovernor | None = None) -> None:
         super().__init__()
         self.org = org
         self.export_dir = export_dir
@@ -47,7 +48,7 @@ class OrgView(Screen[None]):
                 self, org.connection, clock=org.clock, flt=org.run_filter,
                 interval=org.interval, background_interval=org.polls_in_background,
                 page_size=org.page_size, rng_seed=org.rng_seed, cache_path=org.cache_path,
-                cache_target=target_of(org.profile.values))
+                cache_target=target_of(org.profile.values), governor=governor)
         self.snapshot: Snapshot = Snapshot.empty(org.run_filter)
         self.health = Health(HealthState.CONNECTING, "Connecting…", interval=org.interval)
         self.relative = True

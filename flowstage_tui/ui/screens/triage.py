@@ -135,8 +135,7 @@ class TriageScreen(TriageActions, SyncView):
         self.call_next(self.show_context)  # the line, or the border when there is no room
 
 
-    # ------------------------------------------------------------ selection
-    @on(DataTable.RowHighlighted, "#runs")
+    # ------------------------------------------------------------ this org's tab
     def set_background(self, background: bool) -> None:
         """Another org's tab is in front: poll at the slower background interval."""
         if self.poller is not None:
@@ -145,6 +144,7 @@ class TriageScreen(TriageActions, SyncView):
                 not self.reauth_shown:
             self.call_after_refresh(self.action_reauth_help)
 
+    # ------------------------------------------------------------ selection
     @on(DataTable.RowHighlighted, "#runs")
     def _run_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._follow_cursor("run", str(event.row_key.value) if event.row_key else None)

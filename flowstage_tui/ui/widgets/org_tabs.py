@@ -28,29 +28,29 @@ HEALTH_WORD = {
 
 
 def tabs_text(badges: Mapping[str, OrgBadge], active: str, width: int) -> Text:
-    """`[1 PROD RO ✖3]  2 UAT RW offline` — the active tab reversed; each tab cut to share
-    the width when they do not all fit."""
+    """`1 PROD RO ✖3   2 UAT RW offline`: the label of the org in front reversed in its
+    colour; each tab cut to share the width when they do not all fit."""
     parts: list[Text] = []
     for n, (key, b) in enumerate(badges.items(), start=1):
-        tab = Text(f" {n} ")
-        tab.append_text(P.literal(b.label, f"bold {b.color or 'cyan'}"))
-        tab.append(" RO" if b.read_only else " RW", style="dim" if b.read_only else "bold red")
+        front = key == active
+        tab = Text(f"{n}", style="bold" if front else "dim")
+        # the org in front as the header shows its badge: reversed in its colour
+        tab.append_text(P.literal(f" {b.label} ", f"bold reverse {b.color or 'cyan'}" if front
+                                  else f"{b.color or 'cyan'}"))
+        tab.append("RO" if b.read_only else "RW", style="dim" if b.read_only else "bold red")
         word = HEALTH_WORD.get(b.state)
         if word:
             tab.append(f" {word[0]}", style=word[1])
         if b.errors:
             tab.append(f" {P.glyph('Error')}{b.errors}", style=P.TEXT_STYLES.get("Error", ""))
-        tab.append(" ")
-        if key == active:
-            tab.stylize("reverse")
         parts.append(tab)
-    room = max(4, (width - 2 * len(parts)) // max(1, len(parts)))
-    if sum(p.cell_len + 2 for p in parts) > width:
+    room = max(4, (width - 3 * len(parts)) // max(1, len(parts)))
+    if sum(p.cell_len + 3 for p in parts) > width:
         parts = [cut(p, room) for p in parts]
     out = Text(no_wrap=True, overflow="ellipsis")
     for i, part in enumerate(parts):
         if i:
-            out.append("  ")
+            out.append("   ")
         out.append_text(part)
     return out
 
