@@ -14,7 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..present import clean_text
+from ..present import clean_text, status_text
+from ..widgets.header import STATUS_ORDER
 
 R = TypeVar("R")
 
@@ -52,7 +53,11 @@ class HelpScreen(Dialog[None]):
         keys.add_column(Text("[keymap] id"), style="dim", no_wrap=True)
         for key, desc, bid in self.rows:
             keys.add_row(key, desc, bid)
-        end = Text("\nCommand line (:)\n", style="bold")
+        end = Text("\nStatuses (narrow terminals show the glyph only)\n", style="bold")
+        for i, status in enumerate(STATUS_ORDER):
+            end.append("  " if i % 4 else "\n  " if i else "  ")
+            end.append_text(status_text(status))
+        end.append("\n\nCommand line (:)\n", style="bold")
         for c in self.commands:
             end.append(f"  {c}\n", style="not bold")
         end.append("\nRemap any key in config.toml: [keymap] followed by  binding-id = \"keys\".\n",

@@ -66,6 +66,7 @@ class OrgView(Screen[None]):
         self._texts: dict[str, str] = {}  # what the History, Feed and Error tabs show
         self._details_timer: object = None
         self._follow: tuple[Literal["run", "stage"], str | None] | None = None
+        self._stage_shown: str | None = None  # whose history, feed and error are drawn
         self._follow_on: object = None  # the screen the pending follow was handed to
         self._open_run = org.open_run  # --run: selected once the first runs are in
         self._seek: tuple[str, RunFilter] | None = None  # a :run the org was asked for

@@ -25,7 +25,7 @@ from ..messages import (
     PollProgress,
     PollStarted,
 )
-from ..widgets.detail import error_text, feed_text, history_text
+from ..widgets.detail import DetailScroll, error_text, feed_text, history_text
 from ..widgets.runs import CHANGE_MARK_SECONDS, RunsTable
 from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable, context_text
@@ -171,6 +171,10 @@ class SyncView(OrgView):
         self.show_stage(table.selected_id)
 
     def show_stage(self, stage_id: str | None) -> None:
+        if stage_id != self._stage_shown:  # another stage's text starts at its top
+            self._stage_shown = stage_id
+            for scroll in self.query(DetailScroll):
+                scroll.scroll_home(animate=False)
         now = self.org.clock()
         steps = self.snapshot.steps.get(stage_id, ()) if stage_id else ()
         self.query_one(StepsTable).show(steps, dict(self.snapshot.work_items), now)
@@ -271,11 +275,12 @@ class SyncView(OrgView):
         pending, self._follow = self._follow, None
         if pending is None or not self.is_attached:
             return
-        kind, rid = pending
-        if kind == "run":
-            self.show_run(rid)
+        # the row under the cursor now, not the one the event named: a highlight queued
+        # before a refill (a `/` filter typed fast) names a run the list no longer holds
+        if pending[0] == "run":
+            self.show_run(self.query_one(RunsTable).selected_id)
         else:
-            self.show_stage(rid)
+            self.show_stage(self.query_one(StagesTable).selected_id)
 
     def notify_watched(self, before: Snapshot, after: Snapshot) -> None:
         for rid in list(self.watched):

@@ -27,9 +27,11 @@ class TriageActions(OrgView):
         Binding("N", "next_error(-1)", "Prev error", show=False, id="error.prev",
                 tooltip="previous errored run"),
         Binding("y", "copy('run')", "Copy", id="copy",
-                tooltip="copy Id, Name, Lightning URL or the row as JSON (OSC 52, works over SSH)"),
+                tooltip="copy Id, Name, Lightning URL or the row as JSON (OSC 52, works over "
+                "SSH); in Steps, the work item's context record first"),
         Binding("o", "open_url('run')", "URL", show=False, id="url",
-                tooltip="show and copy the Lightning URL"),
+                tooltip="copy the Lightning URL: the run's; in Stages the stage's; in Steps the "
+                "context record's"),
         Binding("e", "export", "Export", show=False, id="export",
                 tooltip="export the runs on screen to CSV or JSON (the path is shown)"),
         Binding("t", "toggle_time", "Times", show=False, id="times",
@@ -54,10 +56,11 @@ class TriageActions(OrgView):
                 return
         self.notify("No errored runs on screen.", timeout=3)
 
-    def copy_text(self, text: str, what: str) -> None:
+    def copy_text(self, text: str, what: str, lead: str = "") -> None:
         self.app.copy_to_clipboard(text)
         shown = text if len(text) <= 120 else text[:117] + "…"
-        self.notify(f"Copied {what}: {P.one_line(shown)}", timeout=4)
+        said = f"{lead}; copied {what}" if lead else f"Copied {what}"
+        self.notify(f"{said}: {P.one_line(shown)}", timeout=4)
 
     def action_copy(self, source: Literal["run", "context"] = "run") -> None:
         run = self.selected_run()
@@ -97,19 +100,23 @@ class TriageActions(OrgView):
         return lightning_url(self.instance_url(), sobject, record_id)
 
     def action_open_url(self, source: Literal["run", "stage", "context"] = "run") -> None:
+        """Copy a Lightning URL to open in a browser, and say whose it is: over SSH the
+        clipboard (OSC 52) is the only way out to one."""
         stage_id = self.query_one(StagesTable).selected_id
         item = self.query_one(StepsTable).context_item() if source == "context" else None
         link = context_url(item, self.instance_url()) if item is not None else None
+        run = self.selected_run()
         if source == "stage" and stage_id:
-            url = self.url_for(STAGE, stage_id)
-        elif link:
-            url = link  # in the steps: the record the assignee works on
+            self.copy_text(self.url_for(STAGE, stage_id), "the stage's Lightning URL")
+        elif link and item is not None:
+            what = P.one_line(f"{item.context_type} {item.context_name or item.context_id}")
+            self.copy_text(link, f"the context record's Lightning URL ({what})")
+        elif run is None:
+            self.notify("Nothing selected: no URL to copy.", severity="warning", timeout=3)
         else:
-            run = self.selected_run()
-            if run is None:
-                return
-            url = self.url_for(RUN, run.id)
-        self.copy_text(url, "URL (open it in your browser)")
+            self.copy_text(self.url_for(RUN, run.id),
+                           f"the run's Lightning URL ({P.one_line(run.name)})",
+                           lead="No context record here" if source == "context" else "")
 
     def action_export(self) -> None:
         def chosen(fmt: str | None) -> None:
