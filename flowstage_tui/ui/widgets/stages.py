@@ -90,7 +90,7 @@ class StagesTable(FitTable):
         return {
             "Started": Text(P.when(started, now, relative).replace(" ago", "")),
             "Ended": Text(P.when(ended, now, relative).replace(" ago", "") if ended
-                          else "suspended" if str(s.status) == "Suspended" else "running",
+                          else "paused" if str(s.status) == "Suspended" else "running",
                           style="" if ended else "italic"),
             "Took": Text(P.short_span(span)),
             "Span": Text(P.bar(span, longest, self._room.get("Span", 0)),
