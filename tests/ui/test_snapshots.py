@@ -140,3 +140,15 @@ def test_statuses_real_orgs_declare(snap_compare: SnapCompare) -> None:
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)
+
+
+def test_no_feed_history_org_feed_tab(snap_compare: SnapCompare) -> None:
+    """The Feed tab of the same org without Feed/History objects at 80x24: one italic
+    sentence in the History note's orange-yellow, 'This org has no Feed object for
+    orchestration runs or stages (feed tracking is off): there are no posts to show.',
+    wrapped whole inside the focused detail pane; no error text; the runs pane keeps the
+    selected run (OR-0000293) in view."""
+    app, _, _ = fixed_app(feed_history=False)
+    assert snap_compare(app, terminal_size=(80, 24),
+                        run_before=keys("n", "3", "right_square_bracket",
+                                        "right_square_bracket"))
