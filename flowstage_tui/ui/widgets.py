@@ -894,7 +894,8 @@ def history_text(details: StageDetails | None, run: Run | None, now: datetime,
                    "is off); showing run-log milestones only.\n\n", style="italic yellow")
     for at, source, body in events:
         out.append(f"{P.when(at, now, relative):>11}  ", style="dim")
-        out.append(f"{source:<8} ", style="cyan" if source == "history" else "magenta")
+        # not magenta: the default dark ANSI theme (Monokai) draws it in Error's red
+        out.append(f"{source:<8} ", style="cyan" if source == "history" else "blue")
         out.append_text(body)
         out.append("\n")
     if not events:

@@ -140,6 +140,21 @@ async def test_the_feed_tab_without_tracking_says_so_plainly(clock: ManualClock)
         check_screen(app)
 
 
+async def test_the_run_log_source_is_not_drawn_in_the_error_red(clock: ManualClock) -> None:
+    """The 'run log' label on every History row was magenta, which the default dark ANSI
+    theme (Monokai) draws in the same red as Error and FailStep: every row looked like a
+    failure. It is drawn in another colour than Error's, and the failed step still in red."""
+    org = org_of(clock, False)
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_tab(app, pilot, "right_square_bracket")
+        red = Color.parse("red").get_truecolor(app.ansi_theme)
+        label = colour_on_screen(app, "run log").get_truecolor(app.ansi_theme)
+        failed = colour_on_screen(app, "FailStep").get_truecolor(app.ansi_theme)
+        assert failed == red  # the failure stands out...
+        assert label != red  # ...and only the failure
+
+
 @pytest.mark.parametrize("tracking", [False, True], ids=["no-tracking", "tracking-on"])
 async def test_with_no_run_log_either_the_history_tab_says_what_there_is(
         clock: ManualClock, tracking: bool) -> None:
