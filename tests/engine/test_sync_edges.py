@@ -5,11 +5,11 @@ window at exactly its limit."""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from flowstage_tui.clock import utc_clock
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.demo_data import ORCHESTRATIONS
 from flowstage_tui.emulator.org import DemoOrg
@@ -140,7 +140,7 @@ def test_a_good_subrequest_gives_its_rows(engine: SyncEngine) -> None:
 
 def test_the_window_at_exactly_its_limit_does_not_claim_older_runs(clock: ManualClock) -> None:
     org = DemoOrg(seed=7, runs=20, clock=clock, frozen=True)
-    eng = SyncEngine(quiet_connection(org), clock=lambda: datetime.fromtimestamp(clock(), UTC),
+    eng = SyncEngine(quiet_connection(org), clock=utc_clock(clock),
                      page_size=30, margin=0, rng=random.Random(0))
     first = eng.poll_once().snapshot
     assert len(first.runs) == 20 and not first.more
