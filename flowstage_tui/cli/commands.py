@@ -1,4 +1,4 @@
-"""The headless commands: runs, show, watch, snapshot, profiles, config."""
+"""The headless commands: runs, show, watch, snapshot (profiles and config: profiles.py)."""
 
 from __future__ import annotations
 
