@@ -10,27 +10,26 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ["TZ"] = "UTC"  # the screen shows local time: the same pictures on every machine
 
-from flowstage_tui.context import DEMO_PROFILE
+from flowstage_tui.cli.tui import build_app
+from flowstage_tui.clock import utc_clock
+from flowstage_tui.demo import DEMO_PROFILE, demo_connection
 from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.salesforce.connect import demo_connection
-from flowstage_tui.ui.app import AppConfig, FlowstageApp
+from flowstage_tui.ui.app import FlowstageApp
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = "2026-11-28T09:00:00Z"
 
 
 def make(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
-    return FlowstageApp(AppConfig(connection=demo_connection(org), profile=DEMO_PROFILE,
-                                  clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                  rng_seed=0, details_delay=0))
+    return build_app(connection=demo_connection(org), profile=DEMO_PROFILE,
+                     clock=utc_clock(clock), rng_seed=0, details_delay=0)
 
 
 async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),

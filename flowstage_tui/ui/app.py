@@ -7,7 +7,6 @@ as messages; the next poll is scheduled when the last one finishes (Dolphie's pa
 from __future__ import annotations
 
 import asyncio
-import csv
 import json
 import os
 import random
@@ -37,7 +36,7 @@ from ..engine.cache import CachedRuns
 from ..engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
 from ..engine.sync import SyncEngine
 from ..errors import FlowstageError
-from ..output import RUN_COLUMNS, lightning_url, run_record
+from ..export import lightning_url, run_record, save_runs
 from ..salesforce.capabilities import RUN, STAGE
 from ..salesforce.connect import Connection
 from ..salesforce.models import Run, StageDetails
@@ -1084,21 +1083,10 @@ class FlowstageApp(App[int]):
     def export(self, fmt: str) -> Path:
         from ..config.paths import state_dir
 
-        directory = self.cfg.export_dir or state_dir() / "exports"
-        directory.mkdir(parents=True, exist_ok=True)
-        stamp = self.cfg.clock().strftime("%Y%m%d-%H%M%S")
-        path = directory / f"flowstage-runs-{stamp}.{fmt}"
-        rows = [run_record(r, self.instance_url()) for r in self.visible_runs()]
-        if fmt == "json":
-            path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n",
-                            encoding="utf-8")
-        else:
-            with path.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=list(RUN_COLUMNS))
-                writer.writeheader()
-                writer.writerows(rows)
-        self.last_export = path
-        return path
+        self.last_export = save_runs(self.visible_runs(), self.instance_url(),
+                                     self.cfg.export_dir or state_dir() / "exports", fmt,
+                                     self.cfg.clock())
+        return self.last_export
 
     def action_toggle_time(self) -> None:
         self.relative = not self.relative
@@ -1162,45 +1150,9 @@ class FlowstageApp(App[int]):
         self.post_message(PollDone(result))
 
 
-RUNS_KEYS = ("status", "since", "orch", "text")
-MAX_VALUE = 200  # characters: longer is a paste gone wrong, and the query URL has a limit
-
-
 def parse_runs_args(text: str, now: datetime) -> RunFilter:
-    """`status=Error,InProgress since=24h orch="Employee Onboarding" text=OR-0001` → RunFilter.
-    Quotes group words; so does a bare word after a value (`text=Loan Application`)."""
-    import shlex
-
-    from ..context import parse_since, parse_statuses
-    from ..errors import UsageError
-
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        raise ValueError(f"Unclosed quote in {text!r}: write orch=\"Employee Onboarding\"") \
-            from None
-    values: dict[str, str] = {}
-    last: str | None = None
-    for word in words:
-        key, eq, value = word.partition("=")
-        if eq and key in RUNS_KEYS:
-            values[key] = value
-            last = key
-        elif not eq and last is not None:
-            values[last] = f"{values[last]} {word}".strip()
-        else:
-            raise ValueError(f"Unknown filter {word!r}: use status=, since=, orch=, text=")
-    for key, value in values.items():
-        if len(value) > MAX_VALUE:
-            raise ValueError(f"{key}= is {len(value)} characters long; give at most "
-                             f"{MAX_VALUE}")
-    try:
-        return RunFilter(statuses=parse_statuses(values.get("status")),
-                         orchestration=values.get("orch") or None,
-                         since=parse_since(values["since"], now) if values.get("since")
-                         else None, text=values.get("text") or None)
-    except UsageError as exc:
-        raise ValueError(str(exc).replace("--", "")) from exc
+    """The `:runs` words as a RunFilter (the grammar lives with RunFilter, in salesforce/)."""
+    return RunFilter.parse_line(text, now)
 
 
 def write_crash_log(path: Path | None, error: BaseException) -> Path | None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..context import STATUSES
+from ..salesforce.models import RUN_STATUSES
+from ..salesforce.queries import LINE_KEYS
 
 
 @dataclass(frozen=True)
@@ -24,7 +25,7 @@ COMMANDS = (
     CommandSpec("refresh", "refresh", "poll now"),
     CommandSpec("q", "q", "quit"),
 )
-FILTER_KEYS = ("status=", "since=", "orch=", "text=")
+FILTER_KEYS = tuple(f"{key}=" for key in LINE_KEYS)
 
 
 def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
@@ -43,7 +44,7 @@ def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
             candidates = [k for k in FILTER_KEYS if k.startswith(last)]
         else:
             key, _, value = last.partition("=")
-            pool = {"status": list(STATUSES), "orch": orchestrations,
+            pool = {"status": list(RUN_STATUSES), "orch": orchestrations,
                     "since": ["1h", "24h", "7d", "30d"]}.get(key, [])
             done, _, partial = value.rpartition(",")
             candidates = [f"{key}={done + ',' if done else ''}{v}" for v in pool

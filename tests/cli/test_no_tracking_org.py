@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 
 TRACKED = {"FlowOrchestrationInstanceHistory", "FlowOrchestrationStageInstanceHistory",
            "FlowOrchestrationInstanceFeed", "FlowOrchestrationStageInstanceFeed", "FeedComment"}

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from flowstage_tui.cli.tui import build_app
+from flowstage_tui.clock import utc_clock
 from flowstage_tui.config.store import Profile
-from flowstage_tui.context import DEMO_PROFILE
+from flowstage_tui.demo import DEMO_PROFILE
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.ui.app import AppConfig, FlowstageApp
+from flowstage_tui.ui.app import FlowstageApp
 
 from ..engine.conftest import quiet_connection
 
@@ -28,11 +29,9 @@ def _no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
 def make_app(org: DemoOrg, clock: ManualClock, *, api_cap: str | None = None,
              profile: Profile = DEMO_PROFILE, export_dir: Path | None = None,
              **kw: Any) -> FlowstageApp:
-    conn = quiet_connection(org, api_cap=api_cap)
-    return FlowstageApp(AppConfig(connection=conn, profile=profile,
-                                  clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                  export_dir=export_dir, rng_seed=0, details_delay=0,
-                                  **kw))
+    return build_app(connection=quiet_connection(org, api_cap=api_cap), profile=profile,
+                     clock=utc_clock(clock), export_dir=export_dir, rng_seed=0,
+                     details_delay=0, **kw)
 
 
 async def settle(app: FlowstageApp, pilot: Any) -> None:

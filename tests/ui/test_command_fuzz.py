@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.salesforce.queries import LINE_KEYS as RUNS_KEYS
 from flowstage_tui.salesforce.queries import RunFilter
-from flowstage_tui.ui.app import RUNS_KEYS, parse_runs_args
+from flowstage_tui.ui.app import parse_runs_args
 
 from .conftest import make_app, settle
 from .invariants import check_screen

@@ -11,13 +11,15 @@ import pytest
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
-from flowstage_tui.context import DEMO_PROFILE
+from flowstage_tui.cli.tui import build_app
+from flowstage_tui.clock import utc_clock
+from flowstage_tui.demo import DEMO_PROFILE
 from flowstage_tui.emulator.adapter import EmulatorAdapter
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import Health, HealthState
 from flowstage_tui.salesforce.client import TimeoutSession
-from flowstage_tui.ui.app import AppConfig, FlowstageApp
+from flowstage_tui.ui.app import FlowstageApp
 from flowstage_tui.ui.widgets import HeaderBar, freshness
 
 from ..engine.conftest import quiet_connection
@@ -206,9 +208,8 @@ async def test_the_header_shows_a_poll_in_flight(org: DemoOrg, clock: ManualCloc
         return s
 
     conn.session_factory = session
-    app = FlowstageApp(AppConfig(connection=conn, profile=DEMO_PROFILE, rng_seed=0,
-                                 clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                 details_delay=0))
+    app = build_app(connection=conn, profile=DEMO_PROFILE, rng_seed=0, clock=utc_clock(clock),
+                    details_delay=0)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert "updated 0s ago" in header(app)[0]
