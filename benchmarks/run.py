@@ -107,8 +107,8 @@ def bench_emulator(args: argparse.Namespace) -> None:
     med3, _ = median_ms(lambda: sf.query(soql), 30)
     row("same page through simple-salesforce, in-process", f"{med3:.1f} ms",
         "target < 50 ms median")
+    from flowstage_tui.demo import demo_connection
     from flowstage_tui.engine.sync import SyncEngine
-    from flowstage_tui.salesforce.connect import demo_connection
 
     t = time.perf_counter()
     res = SyncEngine(demo_connection(org)).poll_once()
@@ -125,12 +125,13 @@ def bench_engine(args: argparse.Namespace) -> None:
     """API calls and bytes of a simulated 10-minute session: SyncEngine vs a naive client."""
     from datetime import UTC, datetime
 
+    from flowstage_tui.clock import utc_clock
+    from flowstage_tui.demo import demo_connection
     from flowstage_tui.emulator.adapter import EmulatorAdapter
     from flowstage_tui.emulator.clock import ManualClock
     from flowstage_tui.emulator.org import DemoOrg
     from flowstage_tui.engine.sync import SyncEngine
     from flowstage_tui.salesforce.client import Credentials, SalesforceClient, TimeoutSession
-    from flowstage_tui.salesforce.connect import demo_connection
 
     print("\n[engine] simulated 10-minute session, poll every 15 s, 300-run org with live "
           "simulation (same seed for both)")
@@ -145,14 +146,14 @@ def bench_engine(args: argparse.Namespace) -> None:
 
     # flowstage's engine
     org, clock = org_and_clock()
-    eng = SyncEngine(demo_connection(org), clock=lambda: datetime.fromtimestamp(clock(), UTC))
+    eng = SyncEngine(demo_connection(org), clock=utc_clock(clock))
     eng.poll_once()
     clock.advance(15)
     mark = len(org.request_log)
     eng.poll_once()
     idle_calls, _ = measure(org, mark)
     org2, clock2 = org_and_clock()
-    eng = SyncEngine(demo_connection(org2), clock=lambda: datetime.fromtimestamp(clock2(), UTC))
+    eng = SyncEngine(demo_connection(org2), clock=utc_clock(clock2))
     start = len(org2.request_log)
     for _ in range(40):
         eng.poll_once()
@@ -289,9 +290,9 @@ def _connect_cost() -> None:
     describe is a real org's size (1,089 listed objects beside its own), as start-up pays."""
     import tempfile
 
+    from flowstage_tui.demo import demo_connection
     from flowstage_tui.emulator.clock import ManualClock
     from flowstage_tui.emulator.org import DemoOrg
-    from flowstage_tui.salesforce.connect import demo_connection
 
     org = DemoOrg(seed=7, runs=300, clock=ManualClock(1_800_000_000), frozen=True)
     print("\n[startup] connect cost (requests after the login; counted, not timed)")
@@ -326,10 +327,10 @@ def _alias_env(tmp: Path) -> dict[str, str]:
     """A profile as `alias orch='flowstage prod'` would use it: its last-known runs cached by an
     earlier session, and an org that does not answer (a closed port), so the figure is the
     cache's first frame and nothing else."""
+    from flowstage_tui.demo import demo_connection
     from flowstage_tui.emulator.org import DemoOrg
     from flowstage_tui.engine.cache import save_runs, target_of
     from flowstage_tui.engine.sync import SyncEngine
-    from flowstage_tui.salesforce.connect import demo_connection
 
     snapshot = SyncEngine(demo_connection(DemoOrg(seed=7, runs=300, frozen=True))).poll_once()
     profile = {"auth": "access-token", "instance_url": "http://127.0.0.1:9"}

@@ -1,5 +1,5 @@
 """`python -m flowstage_tui` runs the flowstage command line."""
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 
 raise SystemExit(main())

@@ -15,6 +15,6 @@ def main() -> int:
 
         sys.stdout.write(f"flowstage {__version__}\n")
         return 0
-    from .cli import main as cli_main
+    from .cli.main import main as cli_main
 
     return cli_main(args)

@@ -10,49 +10,73 @@ import os
 import sys
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("TEXTUAL_ANIMATIONS", "none")
 os.environ["TZ"] = "UTC"  # the screen shows local time: the same pictures on every machine
 
-from flowstage_tui.context import DEMO_PROFILE
+from flowstage_tui.cli.tui import build_app, org_tab
+from flowstage_tui.clock import utc_clock
+from flowstage_tui.config.store import Profile
+from flowstage_tui.demo import DEMO_PROFILE, demo_connection
 from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.salesforce.connect import demo_connection
-from flowstage_tui.ui.app import AppConfig, FlowstageApp
+from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.screens.triage import TriageScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = "2026-11-28T09:00:00Z"
 
 
 def make(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
-    return FlowstageApp(AppConfig(connection=demo_connection(org), profile=DEMO_PROFILE,
-                                  clock=lambda: datetime.fromtimestamp(clock(), UTC),
-                                  rng_seed=0, details_delay=0))
+    return build_app(connection=demo_connection(org), profile=DEMO_PROFILE,
+                     clock=utc_clock(clock), rng_seed=0, details_delay=0)
+
+
+def make_two(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
+    """PROD (read-only) in front and UAT (read-write, another demo org) in a second tab."""
+    prod = Profile("prod", "prod", {"auth": "demo", "label": "PROD", "color": "red",
+                                    "read_only": True})
+    uat = Profile("uat", "uat", {"auth": "demo", "label": "UAT", "color": "green",
+                                 "read_only": False})
+    other = DemoOrg(seed=11, runs=90, clock=clock, frozen=True)
+    return build_app(connection=demo_connection(org), profile=prod, clock=utc_clock(clock),
+                     rng_seed=0, details_delay=0, more=(org_tab(
+                         connection=demo_connection(other), profile=uat,
+                         clock=utc_clock(clock), read_only=False, rng_seed=0,
+                         details_delay=0),))
 
 
 async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
-                offline: bool = False, feed_history: bool = True) -> None:
+                offline: bool = False, feed_history: bool = True,
+                two_orgs: bool = False) -> None:
     clock = ManualClock(sf_to_ms(NOW) / 1000)
     org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True, feed_history=feed_history)
-    app = make(org, clock)
+    app = make(org, clock) if not two_orgs else make_two(org, clock)
+
+    def front() -> TriageScreen:
+        screen = app.triage
+        assert screen is not None
+        return screen
+
     async with app.run_test(size=size) as pilot:
         for _ in range(3):
             await app.workers.wait_for_complete()
+            await app.api_settled()
             await pilot.pause()
         if offline:
             org.faults.update(offline=True)
             clock.advance(95)
-            app.poll_now()
+            front().poll_now()
         for key in keys:
             await pilot.press(key)
             for _ in range(2):
                 await app.workers.wait_for_complete()
+                await app.api_settled()
                 await pilot.pause()
         await pilot.pause(0.3)
-        app._tick()  # ages on the pinned clock, whether or not a real second has passed
+        front()._tick()  # ages on the pinned clock, whether or not a real second has passed
         await pilot.pause()
         app.save_screenshot(f"{name}.svg", str(OUT))
     print(f"wrote screenshots/{name}.svg")
@@ -71,6 +95,7 @@ async def main() -> None:
     await shoot("error-tab", (120, 36), ["n", "3", "left_square_bracket"])
     await shoot("offline", (120, 36), ["j"], offline=True)
     await shoot("small-80x24", (80, 24), ["n"])
+    await shoot("two-orgs", (120, 36), ["n"], two_orgs=True)
 
 
 if __name__ == "__main__":

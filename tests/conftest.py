@@ -24,6 +24,14 @@ def org(clock: ManualClock) -> DemoOrg:
     return DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
 
 
+@pytest.fixture(params=[True, False], ids=["tracking-on", "no-tracking"])
+def feed_history(request: pytest.FixtureRequest) -> bool:
+    """Both kinds of org, for a test to build with `DemoOrg(feed_history=...)`: one that
+    turned Feed/History tracking on for runs and stages (the demo org's default) and one
+    without those objects, as most real orgs are."""
+    return bool(request.param)
+
+
 @pytest.fixture(autouse=True)
 def _utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Screens and tables show local time: pin the zone so pictures and goldens match."""

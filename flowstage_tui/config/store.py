@@ -21,6 +21,9 @@ from typing import Any
 
 from ..errors import ConfigError
 
+# the run filter's vocabulary: a profile's `since` and `status` are held to the same rule
+from ..salesforce.queries import age_minutes, status_names
+
 AUTH_KINDS = ("sf-cli", "password", "jwt", "client-credentials", "access-token", "demo")
 COLORS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white", "orange", "purple")
 
@@ -69,53 +72,6 @@ def poll_interval_problem(seconds: float) -> tuple[str, str] | None:
     if seconds > MAX_POLL_SECONDS:
         return f"at most {MAX_POLL_SECONDS} seconds", "a day; the screen would only show stale data"
     return None
-
-
-_SINCE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
-MAX_AGE_MINUTES = 36525 * 1440  # a century: older than any org, well inside the calendar
-
-
-def age_minutes(text: str) -> int:
-    """`24h` -> 1440. ValueError (with the words to show) for anything else, and for ages the
-    calendar cannot hold: the profile's `since`, --since and the TUI's `since=` all read it."""
-    m = _SINCE_RE.match(text.strip().lower())
-    if m is None:
-        raise ValueError(f"{text!r} is not an age; write it like 30m, 24h, 7d or 2w")
-    minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440, "w": 10080}[m.group(2)]
-    if minutes > MAX_AGE_MINUTES:
-        raise ValueError(f"{text!r} reaches back more than 100 years; write a shorter age like "
-                         "30m, 24h, 7d or 2w")
-    return minutes
-
-
-# The run Status picklist of real orgs, in the order people look for them.
-STATUSES = ("InProgress", "Error", "Suspended", "NotStarted", "Completed", "Discontinued",
-            "Canceled")
-
-
-def status_names(values: Any) -> tuple[str, ...]:
-    """Run statuses from `Error,in progress` or a list of such; () for none given. ValueError
-    (with the words to show) for an unknown one, or a list that names none."""
-    if not values:
-        return ()
-    items = [values] if isinstance(values, str) else list(values)
-    if not all(isinstance(i, str) for i in items):
-        raise ValueError("must be a string or a list of strings, e.g. \"Error,InProgress\"")
-    out = []
-    for item in items:
-        for part in item.split(","):
-            part = part.strip()
-            if not part:
-                continue
-            match = next((s for s in STATUSES if s.lower() == part.lower().replace(" ", "")),
-                         None)
-            if match is None:
-                raise ValueError(f"unknown status {part!r}; use one of " + ", ".join(STATUSES))
-            out.append(match)
-    if not out:
-        raise ValueError(f"no status in {', '.join(items)!r}; use one of "
-                         + ", ".join(STATUSES))
-    return tuple(dict.fromkeys(out))
 
 
 @dataclass(frozen=True)

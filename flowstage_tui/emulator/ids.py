@@ -1,69 +1,17 @@
-"""Salesforce record Ids: 15-character case-sensitive, 18-character checksummed."""
+"""Minting the demo org's record Ids. Their format (15 characters, or 18 with a checksum) is
+Salesforce's, in salesforce/ids.py: the client reads typed Ids by the same rule."""
 
 from __future__ import annotations
 
-import re
+from ..salesforce.ids import SUFFIX as _SUFFIX
+from ..salesforce.ids import checksum as checksum
+from ..salesforce.ids import looks_like_id as looks_like_id
+from ..salesforce.ids import normalise as normalise
+from ..salesforce.ids import to18 as to18
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
-_ID_RE = re.compile(r"^[a-zA-Z0-9]{15}(?:[A-Za-z0-5]{3})?$")
 # Salesforce uses a pod identifier after the key prefix; the demo org's pod is "RM0".
 POD = "RM0"
-
-
-def checksum(id15: str) -> str:
-    """The 3-character suffix that makes a 15-character Id case-insensitively unique."""
-    out = []
-    for block in range(3):
-        bits = 0
-        for i, ch in enumerate(id15[block * 5 : block * 5 + 5]):
-            if "A" <= ch <= "Z":
-                bits |= 1 << i
-        out.append(_SUFFIX[bits])
-    return "".join(out)
-
-
-def to18(record_id: str) -> str:
-    """Return the 18-character form of a 15- or 18-character Id."""
-    if len(record_id) == 18:
-        return record_id[:15] + checksum(record_id[:15])
-    return record_id + checksum(record_id)
-
-
-def _restore_case(value: str) -> str | None:
-    """The 15-character Id an 18-character one encodes, whatever case it was written in."""
-    out = []
-    for block in range(3):
-        bits = _SUFFIX.find(value[15 + block].upper())
-        if bits < 0:
-            return None
-        for i, ch in enumerate(value[block * 5 : block * 5 + 5]):
-            if ch.isalpha():
-                ch = ch.upper() if bits & (1 << i) else ch.lower()
-            elif bits & (1 << i):
-                return None
-            out.append(ch)
-    return "".join(out)
-
-
-def looks_like_id(value: str) -> bool:
-    """True when value has the shape of a 15- or 18-character Id (with a valid suffix)."""
-    return normalise(value) is not None
-
-
-def normalise(value: str) -> str | None:
-    """The canonical 18-character Id for value, or None when it is not an Id.
-
-    18-character Ids are case-insensitive: the suffix records which letters are upper case.
-    """
-    if not _ID_RE.match(value):
-        return None
-    if len(value) == 15:
-        return value + checksum(value)
-    id15 = _restore_case(value)
-    if id15 is None:
-        return None
-    return id15 + checksum(id15)
 
 
 def base62(n: int, width: int) -> str:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from ..config.secrets import secret
 from ..config.store import Profile, is_loopback
 from ..errors import AuthNeeded, ConfigError, OrgUnavailable
-from .connect import Connection, demo_connection
+from .connect import Connection
 from .credentials import Credentials
 
 SF_TIMEOUT = 60
@@ -176,16 +176,14 @@ def _instance_url(returned: str, base: str) -> str:
     return f"{login.scheme}://{host}{'/' + path.rstrip('/') if path else login.path}"
 
 
-def build_connection(profile: Profile, *, cache_dir: Path | None = None,
-                     demo_org: Any = None) -> Connection:
-    """The Connection for a profile; nothing is contacted until the worker opens it."""
+def build_connection(profile: Profile, *, cache_dir: Path | None = None) -> Connection:
+    """The Connection for a profile; nothing is contacted until the worker opens it. The
+    demo org's connections are made by flowstage_tui.demo, which holds the org."""
     p = profile
     cap = p.get("api_version")
     ca = p.get("ca_bundle")
     if p.auth == "demo":
-        if demo_org is None:
-            raise ConfigError("the demo profile needs the demo org; start with --demo")
-        return demo_connection(demo_org, api_cap=cap, cache_dir=cache_dir)
+        raise ConfigError("the demo profile needs the demo org; start with --demo")
     if p.auth == "sf-cli":
         alias = str(p.get("sf_alias"))
         sessions = _Sessions(ca, p.get("instance_url"))

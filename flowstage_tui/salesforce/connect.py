@@ -64,28 +64,3 @@ class Connection:
             capmod.store_cached(self.cache_dir, org_id, caps)
         return client, caps
 
-
-def demo_connection(org: Any, *, api_cap: str | None = None,
-                    cache_dir: Path | None = None) -> Connection:
-    """A connection to an in-process demo org (no sockets). `org` may be lazy (has .get())."""
-    DEMO_ORIGIN = "https://demo.flowstage.invalid"
-
-    def real() -> Any:
-        return org.get() if hasattr(org, "get") else org
-
-    def login() -> Credentials:
-        the_org = real()
-        with the_org.lock:
-            token = the_org.new_session().token
-        return Credentials(token, DEMO_ORIGIN)
-
-    def session() -> Any:
-        from ..emulator.adapter import EmulatorAdapter
-        from .client import TimeoutSession
-
-        s = TimeoutSession()
-        s.mount("https://", EmulatorAdapter(real(), origin=DEMO_ORIGIN))
-        return s
-
-    return Connection(login=login, session_factory=session,
-                      api_cap=api_cap, cache_dir=cache_dir, label="demo")

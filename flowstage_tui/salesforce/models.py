@@ -27,12 +27,13 @@ class _Tolerant(StrEnum):
 
 
 class RunStatus(_Tolerant):
-    """The run Status picklist of real describes (NotStarted and Discontinued too)."""
+    """The run Status picklist of real describes (NotStarted and Discontinued too), in the
+    order people are offered them (--status help, `:runs status=` completion, messages)."""
 
-    NOT_STARTED = "NotStarted"
     IN_PROGRESS = "InProgress"
     ERROR = "Error"
     SUSPENDED = "Suspended"
+    NOT_STARTED = "NotStarted"
     COMPLETED = "Completed"
     DISCONTINUED = "Discontinued"
     CANCELED = "Canceled"
@@ -53,6 +54,9 @@ class WorkItemStatus(_Tolerant):
     COMPLETED = "Completed"
 
 
+# The statuses a run filter accepts: the known members only (a pseudo-member from a later
+# release is shown, but nobody can type it before flowstage knows it).
+RUN_STATUSES: tuple[str, ...] = tuple(s.value for s in RunStatus)
 OPEN_STATUSES = frozenset({RunStatus.IN_PROGRESS, RunStatus.SUSPENDED})
 
 

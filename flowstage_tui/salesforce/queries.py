@@ -1,13 +1,16 @@
-"""The SOQL flowstage sends, built from capabilities and a run filter.
+"""The SOQL flowstage sends, built from capabilities and a run filter, and the run filter's
+vocabulary (statuses, ages, the `:runs` words) that people type it in.
 
 Every user-typed value passes through `soql.quote`/`quote_like` (DESIGN.md rule 7).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
 from .capabilities import (
     LOG,
@@ -20,7 +23,7 @@ from .capabilities import (
     WORK,
     Capabilities,
 )
-from .models import Run
+from .models import RUN_STATUSES, Run
 from .soql import datetime_literal, quote, quote_like
 
 RUN_FIELDS = (
@@ -41,6 +44,73 @@ WORK_FIELDS = ("Id", "StepInstanceId", "StepInstance.OrchestrationInstanceId", "
                "LastModifiedDate", "SystemModstamp", "ElapsedTimeSinceAsgntInSec")
 LOG_FIELDS = ("Id", "OrchestrationInstanceId", "Kind", "Timestamp", "StageName", "StepName",
               "Actor", "Assignee", "Duration", "Comments")
+HISTORY_FIELDS = ("Id", "ParentId", "Field", "OldValue", "NewValue", "CreatedDate",
+                  "CreatedBy.Name")
+FEED_FIELDS = ("Id", "ParentId", "Type", "Title", "Body", "LinkUrl", "IsRichText", "CreatedDate",
+               "InsertedBy.Name")
+FEED_COMMENTS = ("(SELECT Id, CommentBody, IsRichText, CreatedDate, InsertedBy.Name FROM "
+                 "FeedComments ORDER BY CreatedDate)")
+
+
+# ---------------------------------------------------------------- the filter's vocabulary
+# One rule for every place a person types a filter: --status/--since, a profile's `status` and
+# `since` (config.store checks them on load), and the TUI's `:runs status= since=`.
+
+_SINCE_RE = re.compile(r"^(\d+)\s*([mhdw])$")
+MAX_AGE_MINUTES = 36525 * 1440  # a century: older than any org, well inside the calendar
+
+
+def age_minutes(text: str) -> int:
+    """`24h` -> 1440. ValueError (with the words to show) for anything else, and for ages the
+    calendar cannot hold: the profile's `since`, --since and the TUI's `since=` all read it."""
+    m = _SINCE_RE.match(text.strip().lower())
+    if m is None:
+        raise ValueError(f"{text!r} is not an age; write it like 30m, 24h, 7d or 2w")
+    minutes = int(m.group(1)) * {"m": 1, "h": 60, "d": 1440, "w": 10080}[m.group(2)]
+    if minutes > MAX_AGE_MINUTES:
+        raise ValueError(f"{text!r} reaches back more than 100 years; write a shorter age like "
+                         "30m, 24h, 7d or 2w")
+    return minutes
+
+
+def status_names(values: Any) -> tuple[str, ...]:
+    """Run statuses from `Error,in progress` or a list of such; () for none given. ValueError
+    (with the words to show) for an unknown one, or a list that names none."""
+    if not values:
+        return ()
+    items = [values] if isinstance(values, str) else list(values)
+    if not all(isinstance(i, str) for i in items):
+        raise ValueError("must be a string or a list of strings, e.g. \"Error,InProgress\"")
+    out = []
+    for item in items:
+        for part in item.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            match = next((s for s in RUN_STATUSES
+                          if s.lower() == part.lower().replace(" ", "")), None)
+            if match is None:
+                raise ValueError(f"unknown status {part!r}; use one of "
+                                 + ", ".join(RUN_STATUSES))
+            out.append(match)
+    if not out:
+        raise ValueError(f"no status in {', '.join(items)!r}; use one of "
+                         + ", ".join(RUN_STATUSES))
+    return tuple(dict.fromkeys(out))
+
+
+class FilterError(ValueError):
+    """A bad filter value. `field` (status, since, ...) lets each caller name it its own way:
+    the command line as `--since:`, the TUI as `since:`."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+LINE_KEYS = ("status", "since", "orch", "text")  # the words of `:runs status=Error since=24h`
+MAX_VALUE = 200  # characters: longer is a paste gone wrong, and the query URL has a limit
 
 
 @dataclass(frozen=True)
@@ -52,6 +122,56 @@ class RunFilter:
     since: datetime | None = None
     text: str | None = None  # part of the run name or orchestration label
     ids: tuple[str, ...] = ()  # these runs only (15- or 18-character Ids)
+
+    @classmethod
+    def parse(cls, *, status: Any = None, since: str | None = None,
+              orchestration: str | None = None, text: str | None = None,
+              now: datetime) -> RunFilter:
+        """The filter for typed values: `status` as status_names reads it, `since` an age
+        (`24h`; None is no limit, "" a mistake), `now` the moment ages count back from.
+        FilterError names the field of a bad value."""
+        try:
+            statuses = status_names(status)
+        except ValueError as exc:
+            raise FilterError("status", str(exc)) from None
+        start = None
+        if since is not None:
+            try:
+                start = now - timedelta(minutes=age_minutes(since))
+            except ValueError as exc:
+                raise FilterError("since", str(exc)) from None
+        return cls(statuses=statuses, orchestration=orchestration, since=start, text=text)
+
+    @classmethod
+    def parse_line(cls, line: str, now: datetime) -> RunFilter:
+        """`status=Error,InProgress since=24h orch="Employee Onboarding" text=OR-0001` →
+        RunFilter. Quotes group words; so does a bare word after a value (`text=Loan
+        Application`). ValueError with the words to show."""
+        import shlex
+
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            raise ValueError(f"Unclosed quote in {line!r}: write orch=\"Employee Onboarding\"") \
+                from None
+        values: dict[str, str] = {}
+        last: str | None = None
+        for word in words:
+            key, eq, value = word.partition("=")
+            if eq and key in LINE_KEYS:
+                values[key] = value
+                last = key
+            elif not eq and last is not None:
+                values[last] = f"{values[last]} {word}".strip()
+            else:
+                raise ValueError(f"Unknown filter {word!r}: use status=, since=, orch=, text=")
+        for key, value in values.items():
+            if len(value) > MAX_VALUE:
+                raise ValueError(f"{key}= is {len(value)} characters long; give at most "
+                                 f"{MAX_VALUE}")
+        return cls.parse(status=values.get("status"), since=values.get("since") or None,
+                         orchestration=values.get("orch") or None,
+                         text=values.get("text") or None, now=now)
 
     def without_status(self) -> RunFilter:
         return replace(self, statuses=())
@@ -139,6 +259,11 @@ class QueryBuilder:
         return (f"SELECT {self.fields(RUN, RUN_FIELDS)} FROM {RUN}{clause} "
                 f"ORDER BY CreatedDate DESC, Id DESC LIMIT {limit}")
 
+    def run_named(self, name: str) -> str:
+        """The run whose Name (its OR-… autonumber) a person typed."""
+        return (f"SELECT {self.fields(RUN, RUN_FIELDS)} FROM {RUN} WHERE Name = {quote(name)} "
+                "LIMIT 1")
+
     def run_ids(self, limit: int) -> str:
         where = self.run_where()
         clause = f" WHERE {' AND '.join(where)}" if where else ""
@@ -205,10 +330,15 @@ class QueryBuilder:
     def stage_history(self, stage_id: str) -> str | None:
         if not self.caps.has(STAGE_HISTORY):
             return None
-        fields = self.fields(STAGE_HISTORY, ("Id", "ParentId", "Field", "OldValue", "NewValue",
-                                             "CreatedDate", "CreatedBy.Name"))
-        return (f"SELECT {fields} FROM {STAGE_HISTORY} WHERE ParentId = {quote(stage_id)} "
-                "ORDER BY CreatedDate, Id")
+        return (f"SELECT {self.fields(STAGE_HISTORY, HISTORY_FIELDS)} FROM {STAGE_HISTORY} "
+                f"WHERE ParentId = {quote(stage_id)} ORDER BY CreatedDate, Id")
+
+    def history_of(self, obj: str, parent_ids: Iterable[str]) -> str | None:
+        """All field history of these records (a run and its stages), oldest first."""
+        if not self.caps.has(obj):
+            return None
+        return (f"SELECT {self.fields(obj, HISTORY_FIELDS)} FROM {obj} WHERE ParentId IN "
+                f"({', '.join(quote(i) for i in parent_ids)}) ORDER BY CreatedDate, Id")
 
     def stage_feed(self, stage_id: str) -> str | None:
         return self.feed(STAGE_FEED, stage_id)
@@ -219,12 +349,17 @@ class QueryBuilder:
     def feed(self, obj: str, parent_id: str) -> str | None:
         if not self.caps.has(obj):
             return None
-        fields = self.fields(obj, ("Id", "ParentId", "Type", "Title", "Body", "LinkUrl",
-                                   "IsRichText", "CreatedDate", "InsertedBy.Name"))
-        return (f"SELECT {fields}, (SELECT Id, CommentBody, IsRichText, CreatedDate, "
-                f"InsertedBy.Name FROM FeedComments ORDER BY CreatedDate) FROM {obj} "
+        return (f"SELECT {self.fields(obj, FEED_FIELDS)}, {FEED_COMMENTS} FROM {obj} "
                 f"WHERE ParentId = {quote(parent_id)} ORDER BY CreatedDate DESC, Id DESC "
                 "LIMIT 200")
+
+    def feed_of(self, obj: str, parent_ids: Iterable[str]) -> str | None:
+        """Every post (with its comments) on these records, oldest first."""
+        if not self.caps.has(obj):
+            return None
+        return (f"SELECT {self.fields(obj, FEED_FIELDS)}, {FEED_COMMENTS} FROM {obj} WHERE "
+                f"ParentId IN ({', '.join(quote(i) for i in parent_ids)}) "
+                "ORDER BY CreatedDate, Id")
 
     def run_log(self, run_id: str) -> str | None:
         """Every milestone of one run: the stage's own rows for its History tab, and every

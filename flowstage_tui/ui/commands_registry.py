@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..context import STATUSES
-from ..salesforce.queries import RunFilter
+from ..salesforce.models import RUN_STATUSES
+from ..salesforce.queries import LINE_KEYS, RunFilter
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,7 @@ def help_lines() -> list[str]:
     return [f":{c.usage}  — {c.help}" for c in COMMANDS]
 
 
-FILTER_KEYS = ("status=", "since=", "orch=", "text=")
+FILTER_KEYS = tuple(f"{key}=" for key in LINE_KEYS)
 
 
 def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
@@ -55,7 +55,7 @@ def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
             candidates = [k for k in FILTER_KEYS if k.startswith(last)]
         else:
             key, _, value = last.partition("=")
-            pool = {"status": list(STATUSES), "orch": orchestrations,
+            pool = {"status": list(RUN_STATUSES), "orch": orchestrations,
                     "since": ["1h", "24h", "7d", "30d"]}.get(key, [])
             done, _, partial = value.rpartition(",")
             candidates = [f"{key}={done + ',' if done else ''}{v}" for v in pool
@@ -78,42 +78,6 @@ def _common(words: list[str]) -> str:
     return prefix
 
 
-RUNS_KEYS = ("status", "since", "orch", "text")
-MAX_VALUE = 200  # characters: longer is a paste gone wrong, and the query URL has a limit
-
-
 def parse_runs_args(text: str, now: datetime) -> RunFilter:
-    """`status=Error,InProgress since=24h orch="Employee Onboarding" text=OR-0001` → RunFilter.
-    Quotes group words; so does a bare word after a value (`text=Loan Application`)."""
-    import shlex
-
-    from ..context import parse_since, parse_statuses
-    from ..errors import UsageError
-
-    try:
-        words = shlex.split(text)
-    except ValueError:
-        raise ValueError(f"Unclosed quote in {text!r}: write orch=\"Employee Onboarding\"") \
-            from None
-    values: dict[str, str] = {}
-    last: str | None = None
-    for word in words:
-        key, eq, value = word.partition("=")
-        if eq and key in RUNS_KEYS:
-            values[key] = value
-            last = key
-        elif not eq and last is not None:
-            values[last] = f"{values[last]} {word}".strip()
-        else:
-            raise ValueError(f"Unknown filter {word!r}: use status=, since=, orch=, text=")
-    for key, value in values.items():
-        if len(value) > MAX_VALUE:
-            raise ValueError(f"{key}= is {len(value)} characters long; give at most "
-                             f"{MAX_VALUE}")
-    try:
-        return RunFilter(statuses=parse_statuses(values.get("status")),
-                         orchestration=values.get("orch") or None,
-                         since=parse_since(values["since"], now) if values.get("since")
-                         else None, text=values.get("text") or None)
-    except UsageError as exc:
-        raise ValueError(str(exc).replace("--", "")) from exc
+    """The `:runs` words as a RunFilter (the grammar lives with RunFilter, in salesforce/)."""
+    return RunFilter.parse_line(text, now)

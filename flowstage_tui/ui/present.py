@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 from rich.text import Text
 
-from ..output import clean_text as clean_text
-from ..output import lightning_url as lightning_url
+from ..export import clean_text as clean_text
+from ..export import lightning_url as lightning_url
 from ..salesforce.models import Run, StageRun
 
 ASCII = os.environ.get("FLOWSTAGE_ASCII", "") not in ("", "0")

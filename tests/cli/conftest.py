@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from flowstage_tui import cli
+import flowstage_tui.cli.main as cli
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.emulator.server import DemoServer, make_server, serve_in_thread
 

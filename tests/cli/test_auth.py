@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import stat
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from flowstage_tui.clock import utc_clock
 from flowstage_tui.config.store import Profile
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
@@ -143,7 +143,7 @@ def test_access_token_login_and_expiry_says_what_to_do(
                                               "instance_url": server.origin,
                                               "token_env": "T_TOK"})
     engine = SyncEngine(build_connection(profile),
-                        clock=lambda: datetime.fromtimestamp(clock(), UTC))
+                        clock=utc_clock(clock))
     assert engine.poll_once().health.state == HealthState.LIVE
     org.faults.update(session_expiry_calls=1)
     clock.advance(15)
@@ -163,7 +163,7 @@ def test_expiry_mid_session_is_healed_by_password_relogin(
                                          "password_env": "T_PW",
                                          "security_token_env": "T_TOKEN"})
     engine = SyncEngine(build_connection(profile),
-                        clock=lambda: datetime.fromtimestamp(clock(), UTC))
+                        clock=utc_clock(clock))
     engine.poll_once()
     org.faults.update(session_expiry_calls=1)
     for _ in range(3):

@@ -31,7 +31,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flowstage_tui import cli
+import flowstage_tui.cli.main as cli
 from flowstage_tui.config.store import PROFILE_KEYS, parse_config
 from flowstage_tui.errors import UsageError
 

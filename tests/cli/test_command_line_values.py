@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 
 BAD_VALUES = [
     (["runs", "--demo", "--since", "800000d"], "--since: '800000d'"),
@@ -114,7 +114,7 @@ def test_watch_polls_at_the_interval_given(monkeypatch: pytest.MonkeyPatch) -> N
         seen.append(interval)
         return 0
 
-    from flowstage_tui import commands
+    from flowstage_tui.cli import commands
 
     monkeypatch.setattr(commands, "cmd_watch", fake_watch)
     assert main(["watch", "--demo", "--interval", "5", "--count", "1"]) == 0
@@ -159,7 +159,7 @@ def test_headless_commands_never_load_textual_for_theme_or_keymap_checks(
     (tmp_path / "config.toml").write_text('default_profile = "local"\n[profiles.local]\n'
                                           'auth = "demo"\ntheme = "ansi-dark"\n'
                                           '[keymap]\nrefresh = "ctrl+r"\n')
-    code = ("import sys; from flowstage_tui.cli import main; "
+    code = ("import sys; from flowstage_tui.cli.main import main; "
             "rc = main(['runs', '--limit', '1', '--format', 'json']); "
             "sys.exit(10 if 'textual' in sys.modules else rc)")
     env = {"FLOWSTAGE_CONFIG_DIR": str(tmp_path), "PATH": "/usr/bin:/bin",

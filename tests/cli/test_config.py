@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 from flowstage_tui.config.store import atomic_write
 
 CONFIGS = Path(__file__).parent / "configs"
@@ -149,8 +149,8 @@ def test_config_path_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 def test_several_profiles_and_no_default(tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     """Headless commands refuse to guess; the triage screen asks with a picker instead."""
-    from flowstage_tui.cli import tui_parser
-    from flowstage_tui.context import resolve
+    from flowstage_tui.cli.context import resolve
+    from flowstage_tui.cli.main import tui_parser
 
     path = tmp_path / "config.toml"
     path.write_text('[profiles.prod]\nauth = "sf-cli"\nsf_alias = "prod"\n'

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 
 FLOWSTAGE = [sys.executable, "-m", "flowstage_tui"]
 
@@ -71,7 +71,8 @@ def test_bad_input_is_one_clear_line_and_exit_2(args: list[str], needle: str,
 def test_serve_options_set_the_timing_knobs() -> None:
     """`demo serve --commit-lag 5 --clock-skew -30 ...` builds the org they describe: its
     clock 30 s behind this one from the start (its generated history too)."""
-    from flowstage_tui.cli import build_demo_org, demo_parser
+    from flowstage_tui.cli.main import demo_parser
+    from flowstage_tui.demo import build_demo_org
     from flowstage_tui.emulator.clock import ManualClock
 
     args = demo_parser().parse_args(["serve", "--runs", "5", "--commit-lag", "5",

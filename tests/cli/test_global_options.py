@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flowstage_tui import cli
-from flowstage_tui.cli import COMMANDS, main
+import flowstage_tui.cli.main as cli
+from flowstage_tui.cli.main import COMMANDS, main
 
 CONFIG = """\
 default_profile = "local"
@@ -134,7 +134,7 @@ def test_profiles_add_refuses_a_profile_named_like_a_command(
 def test_reserved_names_come_from_the_command_table() -> None:
     """A command added later is reserved without anyone remembering to: every name the
     dispatcher knows has a parser, and nothing else does."""
-    from flowstage_tui.profiles_cmd import reserved_profile_names
+    from flowstage_tui.cli.profiles import reserved_profile_names
 
     assert set(reserved_profile_names()) == set(COMMANDS)
     for name in COMMANDS:

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = {
@@ -112,7 +112,7 @@ def test_table_fits_the_terminal(capsys: pytest.CaptureFixture[str],
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COLUMNS", "80")
     out = run_cli(["runs", "--demo", "--limit", "20"], capsys)
-    from flowstage_tui.output import width_of
+    from flowstage_tui.cli.output import width_of
 
     assert max(width_of(line) for line in out.splitlines()) <= 80
 

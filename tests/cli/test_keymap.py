@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 
 PROFILE = '[profiles.local]\nauth = "demo"\n\n'
 

@@ -20,7 +20,7 @@ import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 from flowstage_tui.config.store import Profile, parse_config
 from flowstage_tui.emulator.adapter import EmulatorAdapter
 from flowstage_tui.emulator.org import DemoOrg

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.emulator.server import DemoServer
 

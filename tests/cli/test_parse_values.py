@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from flowstage_tui.cli.context import run_filter_of
 from flowstage_tui.config.store import parse_config
-from flowstage_tui.context import demo_moment, parse_since, parse_statuses
+from flowstage_tui.demo import demo_moment
 from flowstage_tui.errors import ConfigError, UsageError
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -18,26 +19,35 @@ NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 @pytest.mark.parametrize("age", ["800000d", "99999999d", "9" * 40 + "w", "abc", "-5h", "",
                                  "5", "h"])
 def test_parse_since_refuses_every_bad_age_with_the_same_usage_error(age: str) -> None:
-    """The TUI's `:runs since=` relies on UsageError; an OverflowError would close the app."""
+    """The TUI's `:runs since=` relies on the same rule; an OverflowError would close the app."""
     with pytest.raises(UsageError, match=r"^--since: .* like 30m, 24h, 7d or 2w"):
-        parse_since(age, NOW)
+        since(age)
+
+
+def since(age: str) -> datetime | None:
+    return run_filter_of(since=age, now=NOW).since
 
 
 def test_parse_since_still_reads_good_ages() -> None:
-    assert parse_since("24h", NOW) == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-    assert parse_since(" 2W ", NOW) == datetime(2026, 11, 14, 9, 0, tzinfo=UTC)
-    assert parse_since("36525d", NOW).year == 1926
+    assert since("24h") == datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+    assert since(" 2W ") == datetime(2026, 11, 14, 9, 0, tzinfo=UTC)
+    century = since("36525d")
+    assert century is not None and century.year == 1926
 
 
 @pytest.mark.parametrize("values", [[","], [""], [" , "]])
 def test_parse_statuses_refuses_a_list_with_no_status(values: list[str]) -> None:
     with pytest.raises(UsageError, match=r"^--status: no status in"):
-        parse_statuses(values)
+        statuses(values)
+
+
+def statuses(values: list[str] | str | None) -> tuple[str, ...]:
+    return run_filter_of(values, now=NOW).statuses
 
 
 def test_parse_statuses_unset_is_no_filter() -> None:
-    assert parse_statuses(None) == () and parse_statuses("") == ()
-    assert parse_statuses(["error, in progress", "Error"]) == ("Error", "InProgress")
+    assert statuses(None) == () and statuses("") == ()
+    assert statuses(["error, in progress", "Error"]) == ("Error", "InProgress")
 
 
 @pytest.mark.parametrize("moment", ["0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",

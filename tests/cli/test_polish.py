@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from flowstage_tui import cli
-from flowstage_tui.cli import COMMANDS, main
+import flowstage_tui.cli.main as cli
+from flowstage_tui.cli.main import COMMANDS, main
 from flowstage_tui.config.store import PROFILE_KEYS
 
 

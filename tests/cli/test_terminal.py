@@ -82,7 +82,7 @@ def toggle_time(self):
     raise RuntimeError("a bug " + str(len(session_token)))
 
 TriageScreen.action_toggle_time = toggle_time
-from flowstage_tui.cli import main
+from flowstage_tui.cli.main import main
 raise SystemExit(main(["--demo"]))
 """
 

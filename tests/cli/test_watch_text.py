@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
-from flowstage_tui.commands import event_text, watch_events
+from flowstage_tui.cli.commands import event_text, watch_events
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.salesforce.models import RunStatus

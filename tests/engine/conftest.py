@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import UTC, datetime
 
 import pytest
 
+from flowstage_tui.clock import utc_clock
+from flowstage_tui.demo import demo_connection
 from flowstage_tui.emulator.adapter import EmulatorAdapter
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.governor import BudgetGovernor
 from flowstage_tui.engine.sync import SyncEngine
 from flowstage_tui.salesforce.client import TimeoutSession
-from flowstage_tui.salesforce.connect import Connection, demo_connection
+from flowstage_tui.salesforce.connect import Connection
 from flowstage_tui.salesforce.queries import RunFilter
 
 EngineFactory = Callable[..., SyncEngine]
@@ -38,7 +39,7 @@ def make_engine(org: DemoOrg, clock: ManualClock, *, flt: RunFilter | None = Non
                 api_cap: str | None = None, page_size: int = 200, seed: int = 0,
                 governor: BudgetGovernor | None = None) -> SyncEngine:
     return SyncEngine(quiet_connection(org, api_cap=api_cap),
-                      clock=lambda: datetime.fromtimestamp(clock(), UTC), flt=flt,
+                      clock=utc_clock(clock), flt=flt,
                       page_size=page_size, rng=random.Random(seed), governor=governor)
 
 

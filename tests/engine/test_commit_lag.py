@@ -19,8 +19,10 @@ from .oracle import assert_mirror_is_org
 PAGE = 100
 
 
-def busy_org(clock: ManualClock, *, lag: float, skew: float = 0.0, seed: int = 11) -> DemoOrg:
-    org = DemoOrg(seed=seed, runs=150, clock=clock, pace=1.5, clock_skew=skew)
+def busy_org(clock: ManualClock, *, lag: float, skew: float = 0.0, seed: int = 11,
+             feed_history: bool = True) -> DemoOrg:
+    org = DemoOrg(seed=seed, runs=150, clock=clock, pace=1.5, clock_skew=skew,
+                  feed_history=feed_history)
     org.faults.update(commit_lag_seconds=lag)
     return org
 
@@ -38,12 +40,13 @@ def follow(org: DemoOrg, clock: ManualClock, polls: int, every: float = 15.0) ->
         clock.advance(every)
 
 
-def test_late_commits_are_seen_with_their_original_modstamp(clock: ManualClock) -> None:
+def test_late_commits_are_seen_with_their_original_modstamp(clock: ManualClock,
+                                                             feed_history: bool) -> None:
     """Writes commit up to 20 s after their SystemModstamp, in another order than they were
     stamped: a poll between the two moves the watermark past a row it could not see yet.
     Re-reading 60 s before the watermark catches every one of them, for 20 minutes of a busy
     org."""
-    org = busy_org(clock, lag=20)
+    org = busy_org(clock, lag=20, feed_history=feed_history)
     follow(org, clock, polls=80)
     assert org.store.journal is not None and org.store.journal.writes  # writes were pending
 
@@ -59,11 +62,11 @@ def test_without_the_overlap_late_commits_are_missed(clock: ManualClock,
 
 
 @pytest.mark.parametrize("skew", [-45.0, 45.0], ids=["org-behind", "org-ahead"])
-def test_converges_when_the_org_clock_is_not_the_clients(clock: ManualClock,
-                                                          skew: float) -> None:
+def test_converges_when_the_org_clock_is_not_the_clients(clock: ManualClock, skew: float,
+                                                          feed_history: bool) -> None:
     """The org stamps rows with its own clock, 45 s behind or ahead of the client's: the
     engine's watermarks must be org time throughout (with late commits as well)."""
-    org = busy_org(clock, lag=10, skew=skew)
+    org = busy_org(clock, lag=10, skew=skew, feed_history=feed_history)
     assert org.now_ms() == round(clock() * 1000 + skew * 1000)
     follow(org, clock, polls=60)
 

@@ -13,7 +13,9 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
+from flowstage_tui.clock import utc_clock
 from flowstage_tui.config.store import Profile
+from flowstage_tui.demo import demo_connection
 from flowstage_tui.emulator.adapter import EmulatorAdapter
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
@@ -29,7 +31,6 @@ from flowstage_tui.salesforce.client import (
     SalesforceClient,
     TimeoutSession,
 )
-from flowstage_tui.salesforce.connect import demo_connection
 from flowstage_tui.salesforce.credentials import Credentials
 
 
@@ -53,7 +54,7 @@ def recording_engine(org: DemoOrg, clock: ManualClock, waits: Waits,
 
     conn.session_factory = session
     conn.sleep = waits.retries.append
-    return SyncEngine(conn, clock=lambda: datetime.fromtimestamp(clock(), UTC),
+    return SyncEngine(conn, clock=utc_clock(clock),
                       rng=random.Random(0))
 
 
@@ -206,7 +207,7 @@ def test_a_login_that_cannot_reach_the_org_is_offline_not_reauth(
                                          "username": "admin@example.com",
                                          "password_env": "T_PW", "security_token_env": "T_TOKEN"})
     eng = SyncEngine(build_connection(profile),
-                     clock=lambda: datetime.fromtimestamp(clock(), UTC))
+                     clock=utc_clock(clock))
     res = eng.poll_once()
     assert (res.health.state, res.health.reason) == (HealthState.OFFLINE, "no connection")
 

@@ -5,9 +5,9 @@ subrequest's body in every shape: tests/unit/test_client_subrequests.py.)"""
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
 from typing import Any
 
+from flowstage_tui.clock import utc_clock
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.demo_data import ORCHESTRATIONS
 from flowstage_tui.emulator.org import DemoOrg
@@ -102,7 +102,7 @@ def test_with_every_run_loaded_changed_runs_are_asked_for_whatever_their_age(
 
 def test_the_window_at_exactly_its_limit_does_not_claim_older_runs(clock: ManualClock) -> None:
     org = DemoOrg(seed=7, runs=20, clock=clock, frozen=True)
-    eng = SyncEngine(quiet_connection(org), clock=lambda: datetime.fromtimestamp(clock(), UTC),
+    eng = SyncEngine(quiet_connection(org), clock=utc_clock(clock),
                      page_size=30, margin=0, rng=random.Random(0))
     first = eng.poll_once().snapshot
     assert len(first.runs) == 20 and not first.more

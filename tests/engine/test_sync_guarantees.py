@@ -89,12 +89,12 @@ def record_subresponses(eng: SyncEngine) -> Outcomes:
 
 
 def test_one_failed_subrequest_makes_the_poll_stale_and_a_good_poll_recovers(
-        clock: ManualClock) -> None:
+        clock: ManualClock, feed_history: bool) -> None:
     """The org answers the composite call 200 with one subrequest failed (500 inside) and
     the others fine: the poll is STALE, saying which query, and keeps the last good data;
     the next poll whose subrequests all succeed is LIVE again, with a mirror that matches
     the org (which kept changing meanwhile)."""
-    org = DemoOrg(seed=5, runs=120, clock=clock, pace=2.0)
+    org = DemoOrg(seed=5, runs=120, clock=clock, pace=2.0, feed_history=feed_history)
     eng = make_engine(org, clock, page_size=100)
     eng.poll_once()
     seen = record_subresponses(eng)
@@ -130,11 +130,11 @@ def test_one_failed_subrequest_makes_the_poll_stale_and_a_good_poll_recovers(
 
 
 def test_a_poll_refused_midway_applies_nothing_and_loses_no_change(
-        clock: ManualClock) -> None:
+        clock: ManualClock, feed_history: bool) -> None:
     """Runs come back, the stages subrequest fails: nothing of that poll may stick. Before,
     its runs were written into the mirror (and their watermark moved), so the next good poll
     found them unchanged and never reported them: the runs table kept the old row."""
-    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True, feed_history=feed_history)
     eng = make_engine(org, clock)
     snap = eng.poll_once().snapshot
     run = next(r for r in snap.runs if r.status == RunStatus.IN_PROGRESS)
@@ -209,11 +209,11 @@ def test_the_first_good_poll_after_five_failures_in_a_row_reloads_everything(
 
 # ---------------------------------------------------------------- deletions
 def test_after_weeks_asleep_the_first_poll_resyncs_and_drops_what_the_bin_forgot(
-        clock: ManualClock) -> None:
+        clock: ManualClock, feed_history: bool) -> None:
     """A laptop closed for 16 days: a run deleted on its first day left the recycle bin
     after 15, so queryAll cannot name it. The first poll after waking reloads (not the one
     after it), and the deleted run is gone from it."""
-    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True)
+    org = DemoOrg(seed=7, runs=40, clock=clock, frozen=True, feed_history=feed_history)
     eng = make_engine(org, clock)
     snap = eng.poll_once().snapshot
     victim = snap.runs[2].id
@@ -242,11 +242,12 @@ def test_a_quiet_org_polled_for_weeks_is_never_reloaded(clock: ManualClock) -> N
         assert not res.changes.full
 
 
-def test_deleting_only_children_drops_exactly_those(clock: ManualClock) -> None:
+def test_deleting_only_children_drops_exactly_those(clock: ManualClock,
+                                                     feed_history: bool) -> None:
     """Two stages of a run are deleted (with their steps and work items, as Salesforce
     cascades), the run and its other stages stay: the deletion check drops exactly the
     deleted rows, nothing of the rest."""
-    org = DemoOrg(seed=7, runs=50, clock=clock, frozen=True)
+    org = DemoOrg(seed=7, runs=50, clock=clock, frozen=True, feed_history=feed_history)
     eng = make_engine(org, clock)
     snap = eng.poll_once().snapshot
     run = next(r for r in snap.runs if len(snap.stages.get(r.id, ())) >= 3)
@@ -310,11 +311,12 @@ def test_a_run_status_salesforce_adds_later_reaches_the_snapshot(clock: ManualCl
 
 
 # ---------------------------------------------------------------- paged composite results
-def test_paged_composite_subresults_bring_every_row(clock: ManualClock) -> None:
+def test_paged_composite_subresults_bring_every_row(clock: ManualClock,
+                                                     feed_history: bool) -> None:
     """The org answers every query in batches of 40 rows (Salesforce may send fewer than it
     was asked for): each composite subresult comes back done=false with a nextRecordsUrl,
     which the engine follows, on the full load and on the incremental poll alike."""
-    org = DemoOrg(seed=7, runs=300, clock=clock, pace=1.0)
+    org = DemoOrg(seed=7, runs=300, clock=clock, pace=1.0, feed_history=feed_history)
     org.faults.update(query_batch_size=40)
     eng = make_engine(org, clock, page_size=300)
     mark = len(org.request_log)

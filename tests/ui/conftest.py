@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from textual.app import App
 
+from flowstage_tui.cli.tui import build_app
+from flowstage_tui.clock import utc_clock
 from flowstage_tui.config.store import Profile
-from flowstage_tui.context import DEMO_PROFILE
+from flowstage_tui.demo import DEMO_PROFILE
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.sync import SyncEngine
@@ -31,15 +32,10 @@ def _no_animations(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def make_app(org: DemoOrg, clock: ManualClock, *, api_cap: str | None = None,
              profile: Profile = DEMO_PROFILE, export_dir: Path | None = None,
-             keymap: dict[str, str] | None = None, theme: str | None = None,
-             autostart: bool = True, **org_kw: Any) -> FlowstageApp:
-    """One org's tab on the demo org; `org_kw` go to its OrgConfig (cached, page_size, …)."""
-    conn = quiet_connection(org, api_cap=api_cap)
-    aware = lambda: datetime.fromtimestamp(clock(), UTC)  # noqa: E731
-    org_cfg = OrgConfig(profile=profile, connection=conn, clock=aware, rng_seed=0,
-                        details_delay=0, read_only=profile.read_only, **org_kw)
-    return FlowstageApp(AppConfig(orgs=(org_cfg,), clock=aware, export_dir=export_dir,
-                                  keymap=keymap or {}, theme=theme, autostart=autostart))
+             **kw: Any) -> FlowstageApp:
+    return build_app(connection=quiet_connection(org, api_cap=api_cap), profile=profile,
+                     clock=utc_clock(clock), export_dir=export_dir, rng_seed=0,
+                     details_delay=0, **kw)
 
 
 async def settle(app: FlowstageApp, pilot: Any) -> None:
@@ -69,7 +65,7 @@ def make_tabs(tabs: list[tuple[DemoOrg, Profile]], clock: ManualClock, *,
               budget_keys: tuple[str | None, ...] | None = None,
               profiles: tuple[str, ...] = (), opener: Opener | None = None) -> FlowstageApp:
     """Several orgs at once, one tab each, the first in front."""
-    aware = lambda: datetime.fromtimestamp(clock(), UTC)  # noqa: E731
+    aware = utc_clock(clock)
     keys = budget_keys or (None,) * len(tabs)
     orgs = tuple(OrgConfig(profile=profile, connection=quiet_connection(org), clock=aware,
                            rng_seed=0, details_delay=0, read_only=profile.read_only,

@@ -13,7 +13,7 @@ import pytest
 from textual import events
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
-from flowstage_tui.context import DEMO_PROFILE
+from flowstage_tui.demo import DEMO_PROFILE
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.demo_data import OrchestrationDef, StageDef, _bg
 from flowstage_tui.emulator.org import DemoOrg
@@ -772,24 +772,27 @@ async def test_no_color_ansi_theme_and_ascii(org: DemoOrg, clock: ManualClock,
 
 async def test_profile_picker_and_switch(org: DemoOrg, clock: ManualClock) -> None:
     """Several profiles and none chosen: the app opens on a picker; `:profile NAME` switches."""
-    from datetime import UTC, datetime
+    from pathlib import Path
 
-    from flowstage_tui.config.store import Profile
-    from flowstage_tui.ui.config import AppConfig, OrgConfig
+    from flowstage_tui.cli.tui import build_app
+    from flowstage_tui.clock import utc_clock
+    from flowstage_tui.config.store import Config, Profile
+    from flowstage_tui.demo import DEMO_PROFILE
+    from flowstage_tui.salesforce.connect import Connection
 
     from ..engine.conftest import quiet_connection
 
     chosen: list[str] = []
-    aware = lambda: datetime.fromtimestamp(clock(), UTC)  # noqa: E731
 
-    def opener(name: str) -> OrgConfig:
-        chosen.append(name)
-        profile = Profile(name, "demo", {"auth": "demo", "label": name.upper()})
-        return OrgConfig(profile=profile, connection=quiet_connection(org), clock=aware,
-                         rng_seed=0, details_delay=0)
+    def connect(profile: Profile) -> Connection:
+        chosen.append(profile.name)
+        return quiet_connection(org)
 
-    app = FlowstageApp(AppConfig(orgs=(), clock=aware, profiles=("uat", "prod"),
-                                 opener=opener))
+    store = Config(Path("config.toml"), True, None, {
+        name: Profile(name, "demo", {"auth": "demo", "label": name.upper()})
+        for name in ("uat", "prod")})
+    app = build_app(connection=None, profile=DEMO_PROFILE, clock=utc_clock(clock),
+                    profiles=store, connect=connect, pick_profile=True, rng_seed=0)
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
         assert isinstance(app.screen, ChoiceScreen)

@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.salesforce.queries import LINE_KEYS as RUNS_KEYS
 from flowstage_tui.salesforce.queries import RunFilter
-from flowstage_tui.ui.commands_registry import RUNS_KEYS, parse_runs_args
+from flowstage_tui.ui.commands_registry import parse_runs_args
 from flowstage_tui.ui.widgets.command_line import CommandLine
 
 from .conftest import make_app, settle, tab
@@ -50,9 +51,11 @@ COMMANDS = ["runs", "run", "errors", "refresh", "profile", "nosuch", "", "runs s
 
 
 async def test_typed_commands_and_filters_in_the_running_app(
-        org: DemoOrg, clock: ManualClock, tmp_path: Path) -> None:
-    """300 seeded command lines and 100 `/` filters against the live app: it stays up, the
-    screen holds together, and each bad line is one line of notification."""
+        clock: ManualClock, tmp_path: Path, feed_history: bool) -> None:
+    """300 seeded command lines and 100 `/` filters against the live app, on an org with
+    Feed/History tracking and on one without: it stays up, the screen holds together, and
+    each bad line is one line of notification."""
+    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True, feed_history=feed_history)
     rng = random.Random(5)
     alphabet = "abcOR-0123456789=\"' ,%_\\[]é✓\x1b\t"
     app = make_app(org, clock, export_dir=tmp_path)

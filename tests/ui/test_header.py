@@ -11,14 +11,15 @@ import pytest
 from rich.cells import cell_len
 from textual.app import App, ComposeResult
 
-from flowstage_tui.context import DEMO_PROFILE
+from flowstage_tui.cli.tui import build_app
+from flowstage_tui.clock import utc_clock
+from flowstage_tui.demo import DEMO_PROFILE
 from flowstage_tui.emulator.adapter import EmulatorAdapter
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import Health, HealthState
 from flowstage_tui.salesforce.client import TimeoutSession
 from flowstage_tui.ui.app import FlowstageApp
-from flowstage_tui.ui.config import AppConfig, OrgConfig
 from flowstage_tui.ui.widgets.header import HeaderBar, freshness
 
 from ..engine.conftest import quiet_connection
@@ -207,10 +208,8 @@ async def test_the_header_shows_a_poll_in_flight(org: DemoOrg, clock: ManualCloc
         return s
 
     conn.session_factory = session
-    aware = lambda: datetime.fromtimestamp(clock(), UTC)  # noqa: E731
-    app = FlowstageApp(AppConfig(orgs=(OrgConfig(
-        profile=DEMO_PROFILE, connection=conn, clock=aware, rng_seed=0, details_delay=0),),
-        clock=aware))
+    app = build_app(connection=conn, profile=DEMO_PROFILE, rng_seed=0, clock=utc_clock(clock),
+                    details_delay=0)
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(app, pilot)
         assert "updated 0s ago" in header(app)[0]

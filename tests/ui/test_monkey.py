@@ -12,14 +12,17 @@ from .conftest import make_app, settle
 from .monkey import fixed_clock, run_monkey, send
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize(("seed", "tracking"), [(1, True), (2, True), (3, False)],
+                         ids=["seed1", "seed2", "seed3-no-tracking"])
 async def test_random_keys_and_resizes_on_a_faulty_network_keep_the_app_whole(
-        tmp_path: Path, seed: int) -> None:
-    """2 x 1,500 keys: every binding but quit, Esc, Enter, Tab, arrows, printable text,
-    resizes from 20x8 to 200x60, polls with 503s, drops, garbage and expired sessions.
-    A failure names its seed: rerun that seed to replay it."""
+        tmp_path: Path, seed: int, tracking: bool) -> None:
+    """3 x 1,500 keys: every binding but quit, Esc, Enter, Tab, arrows, printable text,
+    resizes from 20x8 to 200x60, polls with 503s, drops, garbage and expired sessions; the
+    third walk on an org without Feed/History objects, as most real orgs are (one seed, not
+    all of them twice: each walk is half a minute). A failure names its seed: rerun that
+    seed to replay it."""
     clock = fixed_clock()
-    org = DemoOrg(seed=seed, runs=150, clock=clock, pace=20.0)
+    org = DemoOrg(seed=seed, runs=150, clock=clock, pace=20.0, feed_history=tracking)
     report = await run_monkey(org, clock, seed=seed, presses=1500, export_dir=tmp_path)
     assert report.keys > 1400 and report.resizes > 5
     assert report.exceptions == [], f"seed {seed}: {report.exceptions}"

@@ -57,7 +57,8 @@ def test_errored_run_selected(snap_compare: SnapCompare, size: tuple[int, int]) 
 def test_history_tab(snap_compare: SnapCompare) -> None:
     """The History tab of the failed stage: 'history' rows (stage created, Status
     NotStarted → InProgress as it started, InProgress → Error) and 'run log' rows
-    (StartInstance … FailInstance) on one timeline."""
+    (StartInstance … FailInstance) on one timeline; the 'history' label cyan, the 'run log'
+    label purple (the theme's blue), only the Fail… milestones red."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(120, 36),
                         run_before=keys("n", "3", "right_square_bracket"))
@@ -110,8 +111,9 @@ def test_help(snap_compare: SnapCompare) -> None:
 
 def test_no_feed_history_org(snap_compare: SnapCompare) -> None:
     """An org without Feed/History objects: the History tab says so in yellow and still lists
-    the run-log milestones; at 80x24 the focused detail pane has most of the height, the runs
-    pane keeps the selected run (OR-0000293) in view."""
+    the run-log milestones, their 'run log' label purple, not red; at 80x24 the focused
+    detail pane has most of the height, the runs pane keeps the selected run (OR-0000293) in
+    view."""
     app, _, _ = fixed_app(feed_history=False)
     assert snap_compare(app, terminal_size=(80, 24),
                         run_before=keys("n", "3", "right_square_bracket"))
@@ -172,3 +174,15 @@ def test_two_orgs_in_tabs(snap_compare: SnapCompare, size: tuple[int, int]) -> N
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=run_before)
+
+
+def test_no_feed_history_org_feed_tab(snap_compare: SnapCompare) -> None:
+    """The Feed tab of the same org without Feed/History objects at 80x24: one italic
+    sentence in the History note's orange-yellow, 'This org has no Feed object for
+    orchestration runs or stages (feed tracking is off): there are no posts to show.',
+    wrapped whole inside the focused detail pane; no error text; the runs pane keeps the
+    selected run (OR-0000293) in view."""
+    app, _, _ = fixed_app(feed_history=False)
+    assert snap_compare(app, terminal_size=(80, 24),
+                        run_before=keys("n", "3", "right_square_bracket",
+                                        "right_square_bracket"))

@@ -99,7 +99,10 @@ async def test_a_run_the_org_does_not_have_is_reported_not_found_and_the_filter_
 
 
 async def test_a_run_beyond_the_first_page_is_found_by_name_and_by_id(
-        org: DemoOrg, clock: ManualClock) -> None:
+        clock: ManualClock, feed_history: bool) -> None:
+    """Typed names and Ids of runs not loaded, on an org with Feed/History tracking and on one
+    without: each is fetched, selected and its stage's details loaded."""
+    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True, feed_history=feed_history)
     runs = sorted(org.store.table("FlowOrchestrationInstance").rows.values(),
                   key=lambda r: str(r["CreatedDate"]))
     oldest, second = runs[0], runs[1]
@@ -113,6 +116,9 @@ async def test_a_run_beyond_the_first_page_is_found_by_name_and_by_id(
         await command(app, pilot, f"run {str(second['Id'])[:15]}")
         await settle(app, pilot)
         assert tab(app).query_one(RunsTable).selected_id == second["Id"]
+        details = tab(app).details
+        assert details is not None and details.run_id == second["Id"]
+        assert (details.history is None) is (details.feed is None) is (not feed_history)
 
 
 async def test_ctrl_c_says_how_to_quit_and_does_not_end_the_session(

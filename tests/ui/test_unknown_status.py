@@ -59,7 +59,8 @@ async def test_new_run_and_stage_statuses_show_as_their_own_words(
 def test_the_statuses_real_orgs_declare_have_their_own_glyph_colour_and_filter() -> None:
     """NotStarted, Discontinued and Suspended are not "unknown": each has a glyph, an ASCII
     twin, a colour, a place in the header's counts and a word the status filter accepts."""
-    from flowstage_tui.config.store import STATUSES, status_names
+    from flowstage_tui.salesforce.models import RUN_STATUSES as STATUSES
+    from flowstage_tui.salesforce.queries import status_names
     from flowstage_tui.ui import ascii as A
     from flowstage_tui.ui import present as P
     from flowstage_tui.ui.widgets.header import STATUS_ORDER

@@ -14,7 +14,6 @@ import pytest
 from flowstage_tui.config.store import (
     Config,
     Profile,
-    age_minutes,
     atomic_write,
     config_error_at,
     edit,
@@ -22,10 +21,10 @@ from flowstage_tui.config.store import (
     load,
     parse_config,
     poll_interval_problem,
-    status_names,
     url_problem,
 )
 from flowstage_tui.errors import ConfigError
+from flowstage_tui.salesforce.queries import age_minutes, status_names
 
 P = Path("/home/ann/.config/flowstage/config.toml")
 OK = '[profiles.prod]\nauth = "sf-cli"\nsf_alias = "prod"\n'

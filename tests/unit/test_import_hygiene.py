@@ -8,7 +8,8 @@ import sys
 import pytest
 
 HEADLESS = [
-    "flowstage_tui", "flowstage_tui.cli", "flowstage_tui.errors",
+    "flowstage_tui", "flowstage_tui.cli.main", "flowstage_tui.demo", "flowstage_tui.export",
+    "flowstage_tui.errors",
     "flowstage_tui.emulator.handler", "flowstage_tui.emulator.server",
     "flowstage_tui.emulator.adapter", "flowstage_tui.salesforce", "flowstage_tui.salesforce.soql",
 ]

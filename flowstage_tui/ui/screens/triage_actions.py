@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.binding import Binding
 
 from ...engine.state import ChangeSet
-from ...output import lightning_url, run_record
+from ...export import lightning_url, run_record, save_runs
 from ...salesforce.capabilities import RUN, STAGE
 from .. import present as P
 from ..widgets.runs import RunsTable
@@ -128,26 +128,12 @@ class TriageActions(OrgView):
             ("csv", "CSV"), ("json", "JSON")]), chosen)
 
     def export(self, fmt: str) -> Path:
-        import csv
-
         from ...config.paths import state_dir
-        from ...output import RUN_COLUMNS
 
-        directory = self.export_dir or state_dir() / "exports"
-        directory.mkdir(parents=True, exist_ok=True)
-        stamp = self.org.clock().strftime("%Y%m%d-%H%M%S")
-        path = directory / f"flowstage-runs-{stamp}.{fmt}"
-        rows = [run_record(r, self.instance_url()) for r in self.visible_runs()]
-        if fmt == "json":
-            path.write_text(json.dumps(rows, ensure_ascii=False, indent=2) + "\n",
-                            encoding="utf-8")
-        else:
-            with path.open("w", newline="", encoding="utf-8") as fh:
-                writer = csv.DictWriter(fh, fieldnames=list(RUN_COLUMNS))
-                writer.writeheader()
-                writer.writerows(rows)
-        self.last_export = path
-        return path
+        self.last_export = save_runs(self.visible_runs(), self.instance_url(),
+                                     self.export_dir or state_dir() / "exports", fmt,
+                                     self.org.clock())
+        return self.last_export
 
     def action_toggle_time(self) -> None:
         self.relative = not self.relative

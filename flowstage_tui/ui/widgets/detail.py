@@ -72,12 +72,19 @@ def history_text(details: StageDetails | None, run: Run | None, now: datetime,
         events.append((e.timestamp, "run log", body))
     events.sort(key=lambda x: x[0])
     out = Text()
+    if details.history is None and not events:  # not "nothing yet": nothing will come
+        out.append("This org has no History object for orchestration stages (field tracking "
+                   "is off), and no run-log milestones for this stage (the run log needs API "
+                   "v60+ and Manage Flow or View All Data). The Steps & work items tab shows "
+                   "what the stage holds.", style="italic yellow")
+        return out
     if details.history is None:
         out.append("This org has no History object for orchestration stages (field tracking "
                    "is off); showing run-log milestones only.\n\n", style="italic yellow")
     for at, source, body in events:
         out.append(f"{P.when(at, now, relative):>11}  ", style="dim")
-        out.append(f"{source:<8} ", style="cyan" if source == "history" else "magenta")
+        # not magenta: the default dark ANSI theme (Monokai) draws it in Error's red
+        out.append(f"{source:<8} ", style="cyan" if source == "history" else "blue")
         out.append_text(body)
         out.append("\n")
     if not events:
@@ -89,8 +96,11 @@ def feed_text(details: StageDetails | None, now: datetime, relative: bool) -> Te
     if details is None:
         return Text("Select a stage to load its feed.", style="dim")
     if details.feed is None:
-        return Text("This org has no Feed object for orchestration stages (feed tracking is "
-                    "off).", style="italic yellow")
+        # a span, not Text(style=): Textual reads a whole-Text colour as its own CSS yellow
+        # (#ffff00), not the ANSI theme's, unlike the History tab's note beside it
+        return Text().append("This org has no Feed object for orchestration runs or stages "
+                             "(feed tracking is off): there are no posts to show.",
+                             style="italic yellow")
     if not details.feed:
         return Text("No posts on this stage or its run.", style="dim")
     out = Text()

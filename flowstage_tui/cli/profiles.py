@@ -6,10 +6,10 @@ import argparse
 import sys
 from typing import Any
 
-from .config import paths
-from .config.store import PROFILE_KEYS, edit, load
-from .context import DEMO_PROFILE, config_path
-from .errors import ConfigError, UsageError
+from ..config import paths
+from ..config.store import PROFILE_KEYS, edit, load
+from ..errors import ConfigError, UsageError
+from .context import config_path
 
 DEFAULTS: dict[str, Any] = {"read_only": True, "poll_interval": 15, "theme": "textual-dark"}
 _BOOL = {"true": True, "false": False, "yes": True, "no": False, "1": True, "0": False}
@@ -32,7 +32,7 @@ def _coerce(key: str, text: str) -> Any:
 def reserved_profile_names() -> tuple[str, ...]:
     """Names a profile cannot have: `flowstage NAME` runs the command, not the profile. Read
     from the command table the dispatcher uses, so a command added later is covered."""
-    from .cli import COMMANDS
+    from .main import COMMANDS
 
     return tuple(COMMANDS)
 
@@ -129,8 +129,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def test(args: argparse.Namespace) -> int:
+    from ..salesforce.capabilities import OBJECTS
     from .context import resolve
-    from .salesforce.capabilities import OBJECTS
 
     if getattr(args, "name", None):
         args.profile = args.name
@@ -181,7 +181,7 @@ def config(args: argparse.Namespace) -> int:
         cfg = load(path)
         if not cfg.exists:
             raise ConfigError(f"{path} does not exist; create it with `flowstage profiles add`")
-        from .cli import check_keymap, check_theme
+        from .main import check_keymap, check_theme
 
         for prof in cfg.profiles.values():
             if prof.get("theme") is not None:
@@ -196,6 +196,8 @@ def config(args: argparse.Namespace) -> int:
         return 0
     cfg = load(path)
     if args.demo:
+        from ..demo import DEMO_PROFILE
+
         prof = DEMO_PROFILE
     else:
         prof = cfg.profile(args.profile)

@@ -1,4 +1,4 @@
-"""The headless commands: runs, show, watch, snapshot, profiles, config."""
+"""The headless commands: runs, show, watch, snapshot (profiles and config: profiles.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,10 @@ import sys
 from datetime import timedelta
 from typing import Any, TextIO
 
-from . import output as out
-from .context import Context
-from .errors import UsageError
-from .salesforce import parse
-from .salesforce.capabilities import (
+from ..errors import UsageError
+from ..export import clean_text, csv_text, iso, json_text, lightning_url, run_record
+from ..salesforce import parse
+from ..salesforce.capabilities import (
     GROUP,
     INTERVIEW,
     LOG,
@@ -26,9 +25,11 @@ from .salesforce.capabilities import (
     WORK,
     Capabilities,
 )
-from .salesforce.models import Run, StageStatus, WorkItem
-from .salesforce.queries import LOG_FIELDS, QueryBuilder, RunFilter
-from .salesforce.soql import quote
+from ..salesforce.models import Run, StageStatus, WorkItem
+from ..salesforce.queries import QueryBuilder, RunFilter
+from ..salesforce.soql import quote
+from . import output as out
+from .context import Context
 
 # A run that appears in the window counts as "started" when it is at most this much older
 # than the previous poll (older ones were only scrolled or filtered into view).
@@ -52,35 +53,35 @@ def cmd_runs(ctx: Context, flt: RunFilter, limit: int, fmt: str, exit_code: bool
              stream: TextIO | None = None) -> int:
     stream = stream or sys.stdout
     runs, instance = fetch_runs(ctx, flt, limit)
-    items = [out.run_record(r, instance) for r in runs]
+    items = [run_record(r, instance) for r in runs]
     if fmt == "json":
-        stream.write(out.dumps(items) + "\n")
+        stream.write(json_text(items))
     elif fmt == "jsonl":
         for item in items:
             stream.write(json.dumps(item, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        stream.write(out.to_csv(out.RUN_COLUMNS, ([i[c] for c in out.RUN_COLUMNS]
-                                                  for i in items)))
+        stream.write(csv_text(items))
     else:
         if not runs:
             stream.write(f"No runs match ({flt.describe()}).\n")
         else:
             stream.write(out.table(
                 ("STATUS", "NAME", "ORCHESTRATION", "CURRENT STAGE", "STARTED (UTC)", "DURATION"),
-                ((str(r.status), r.name, out.clean_text(r.title),
-                  out.clean_text(r.current_stage), out.short_time(r.created),
+                ((str(r.status), r.name, clean_text(r.title),
+                  clean_text(r.current_stage), out.short_time(r.created),
                   out.duration_text(r.duration)) for r in runs), shrink=(2, 3)) + "\n")
     return 1 if exit_code and runs else 0
 
 
 def _find_run(client: Any, caps: Capabilities, ident: str) -> dict[str, Any]:
-    from .emulator.ids import normalise
-    from .salesforce.queries import RUN_FIELDS
+    from ..salesforce.ids import normalise
 
-    fields = ", ".join(caps.select(RUN, RUN_FIELDS))
     rid = normalise(ident) if len(ident) in (15, 18) else None
-    where = f"Id = {quote(rid)}" if rid and rid.startswith("0jE") else f"Name = {quote(ident)}"
-    rows = client.query(f"SELECT {fields} FROM {RUN} WHERE {where} LIMIT 1")
+    if rid and rid.startswith("0jE"):
+        soql = QueryBuilder(caps, RunFilter(ids=(rid,))).runs_page(1)
+    else:
+        soql = QueryBuilder(caps).run_named(ident)
+    rows = client.query(soql)
     if not rows:
         raise UsageError(f"no orchestration run {ident!r} in this org; pass a run Id (0jE…) or "
                          "Name as shown by `flowstage runs`")
@@ -102,48 +103,38 @@ def gather_run(ctx: Context, ident: str) -> dict[str, Any]:
         if caps.has(STEP) else []
     q_items = b.children_of(WORK, [run.id])
     items = [parse.work_item(r) for r in client.query(q_items)] if q_items else []
-    log = []
-    if caps.has(LOG):
-        log = [parse.log_entry(r) for r in client.query(
-            f"SELECT {', '.join(caps.select(LOG, LOG_FIELDS))} FROM {LOG} WHERE "
-            f"OrchestrationInstanceId = {quote(run.id)} ORDER BY Timestamp, Id")]
+    q_log = b.run_log(run.id)
+    log = [parse.log_entry(r) for r in client.query(q_log)] if q_log else []
     history: list[dict[str, Any]] | None = None
     feed: list[dict[str, Any]] | None = None
     parents = [run.id] + [s.id for s in stages]
-    id_list = ", ".join(quote(i) for i in parents)
     if caps.has(RUN_HISTORY) or caps.has(STAGE_HISTORY):
         history = []
         for obj in (RUN_HISTORY, STAGE_HISTORY):
-            if caps.has(obj):
-                for r in client.query(f"SELECT Id, ParentId, Field, OldValue, NewValue, "
-                                      f"CreatedDate, CreatedBy.Name FROM {obj} WHERE ParentId IN "
-                                      f"({id_list}) ORDER BY CreatedDate, Id"):
-                    h = parse.history_entry(r)
-                    history.append({"parent_id": h.parent_id, "field": h.field,
-                                    "old": h.old_value, "new": h.new_value,
-                                    "at": out.iso(h.created), "by": h.created_by})
+            q = b.history_of(obj, parents)
+            for r in client.query(q) if q else ():
+                h = parse.history_entry(r)
+                history.append({"parent_id": h.parent_id, "field": h.field,
+                                "old": h.old_value, "new": h.new_value,
+                                "at": iso(h.created), "by": h.created_by})
         history.sort(key=lambda h: h["at"] or "")
     if caps.has(RUN_FEED) or caps.has(STAGE_FEED):
         feed = []
         for obj in (RUN_FEED, STAGE_FEED):
-            if caps.has(obj):
-                for r in client.query(
-                        f"SELECT Id, ParentId, Type, Title, Body, LinkUrl, IsRichText, "
-                        f"CreatedDate, InsertedBy.Name, (SELECT Id, CommentBody, IsRichText, "
-                        f"CreatedDate, InsertedBy.Name FROM FeedComments ORDER BY CreatedDate) "
-                        f"FROM {obj} WHERE ParentId IN ({id_list}) ORDER BY CreatedDate, Id"):
-                    p = parse.feed_post(r)
-                    feed.append({"id": p.id, "parent_id": p.parent_id, "type": p.type,
-                                 "title": p.title, "body": p.body, "rich_text": p.rich,
-                                 "link": p.link, "author": p.author, "at": out.iso(p.created),
-                                 "comments": [{"body": c.body, "rich_text": c.rich,
-                                               "author": c.author, "at": out.iso(c.created)}
-                                              for c in p.comments]})
+            q = b.feed_of(obj, parents)
+            for r in client.query(q) if q else ():
+                p = parse.feed_post(r)
+                feed.append({"id": p.id, "parent_id": p.parent_id, "type": p.type,
+                             "title": p.title, "body": p.body, "rich_text": p.rich,
+                             "link": p.link, "author": p.author, "at": iso(p.created),
+                             "comments": [{"body": c.body, "rich_text": c.rich,
+                                           "author": c.author, "at": iso(c.created)}
+                                          for c in p.comments]})
         feed.sort(key=lambda f: f["at"] or "")
-    result = out.run_record(run, instance)
+    result = run_record(run, instance)
     result["error"] = None if err is None else {
         "message": err.message, "interview_status": err.status, "element": err.element}
-    from .engine.sync import stage_times
+    from ..engine.sync import stage_times
 
     result["stages"] = []
     times = stage_times(tuple(log))
@@ -155,20 +146,20 @@ def gather_run(ctx: Context, ident: str) -> dict[str, Any]:
             times.get(s.name, (None, None))[0] or s.created)
         result["stages"].append({
             "id": s.id, "position": s.position, "name": s.name, "label": s.label,
-            "status": str(s.status), "started": out.iso(started), "ended": out.iso(s.ended),
-            "url": out.lightning_url(instance, STAGE, s.id),
+            "status": str(s.status), "started": iso(started), "ended": iso(s.ended),
+            "url": lightning_url(instance, STAGE, s.id),
             "steps": [{"id": st.id, "name": st.name, "label": st.label, "status": str(st.status),
-                       "type": st.step_type, "url": out.lightning_url(instance, STEP, st.id),
+                       "type": st.step_type, "url": lightning_url(instance, STEP, st.id),
                        "work_items": [{"id": w.id, "status": str(w.status),
                                        "assignee": w.assignee_name,
                                        "assignee_type": w.assignee_type,
                                        "assignee_active": w.assignee_active,
                                        "assigned_seconds": w.seconds_assigned,
-                                       "url": out.lightning_url(instance, WORK, w.id),
+                                       "url": lightning_url(instance, WORK, w.id),
                                        "context": _context(w, instance)}
                                       for w in items if w.step_id == st.id]}
                       for st in stage_steps]})
-    result["log"] = [{"kind": e.kind, "at": out.iso(e.timestamp), "stage": e.stage_name,
+    result["log"] = [{"kind": e.kind, "at": iso(e.timestamp), "stage": e.stage_name,
                       "step": e.step_name, "actor": e.actor, "assignee": e.assignee,
                       "duration_seconds": e.duration, "comments": e.comments} for e in log]
     result["history"] = history
@@ -181,7 +172,7 @@ def _context(w: WorkItem, instance: str) -> dict[str, Any] | None:
     if not w.context_id:
         return None
     return {"id": w.context_id, "type": w.context_type, "name": w.context_name,
-            "url": out.lightning_url(instance, w.context_type, w.context_id)
+            "url": lightning_url(instance, w.context_type, w.context_id)
             if w.context_type else None}
 
 
@@ -189,13 +180,13 @@ def cmd_show(ctx: Context, ident: str, fmt: str, stream: TextIO | None = None) -
     stream = stream or sys.stdout
     data = gather_run(ctx, ident)
     if fmt in ("json", "jsonl"):
-        stream.write((out.dumps(data) if fmt == "json" else json.dumps(data, ensure_ascii=False))
-                     + "\n")
+        stream.write(json_text(data) if fmt == "json"
+                     else json.dumps(data, ensure_ascii=False) + "\n")
         return 0
     if fmt == "csv":
         raise UsageError("show has no csv format; use --format table or json")
     w = stream.write
-    c = out.clean_text
+    c = clean_text
     w(f"{data['name']}  {data['status']}  {c(data['label'] or data['orchestration'])}\n")
     w(f"  Id        {data['id']}\n  Started   {data['created']}\n")
     w(f"  Duration  {out.duration_text(data['duration_seconds'])}\n")
@@ -247,7 +238,7 @@ def cmd_show(ctx: Context, ident: str, fmt: str, stream: TextIO | None = None) -
 def watch_events(prev: Any, snap: Any) -> list[dict[str, Any]]:
     """Lines worth telling a human (or a script) about, from one snapshot to the next."""
     events: list[dict[str, Any]] = []
-    at = out.iso(snap.taken)
+    at = iso(snap.taken)
     before = {r.id: r for r in prev.runs} if prev else {}
     for run in reversed(snap.runs):
         old = before.get(run.id)
@@ -291,7 +282,7 @@ def watch_events(prev: Any, snap: Any) -> list[dict[str, Any]]:
 
 
 def event_text(ev: dict[str, Any]) -> str:
-    c = out.clean_text
+    c = clean_text
     kind = ev["event"]
     if kind == "run-started":
         return f"{ev['at']}  {ev['run']} started ({c(ev['orchestration'])})"
@@ -315,7 +306,7 @@ def event_text(ev: dict[str, Any]) -> str:
 def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: int | None,
               stream: TextIO | None = None) -> int:
     stream = stream or sys.stdout
-    from .engine.sync import SyncEngine
+    from ..engine.sync import SyncEngine
 
     engine = SyncEngine(ctx.connection(), clock=ctx.clock, flt=flt, interval=interval)
     prev = None
@@ -333,11 +324,11 @@ def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: in
                               else event_text(ev)) + "\n")
             if fmt == "jsonl":
                 stream.write(json.dumps({
-                    "event": "poll", "at": out.iso(ctx.clock()), "api_usage": res.health.api_used,
+                    "event": "poll", "at": iso(ctx.clock()), "api_usage": res.health.api_used,
                     "api_limit": res.health.api_limit, "changes": res.changes.size,
                     "health": str(res.health.state), "calls": res.calls}) + "\n")
             elif not res.health.ok:
-                stream.write(f"{out.iso(ctx.clock())}  {res.health.state}: "
+                stream.write(f"{iso(ctx.clock())}  {res.health.state}: "
                              f"{res.health.message}\n")
             stream.flush()
             if count is not None and polls >= count:

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from . import __version__
-from .errors import FlowstageError, UsageError
+from .. import __version__
+from ..errors import FlowstageError, UsageError
 
 if TYPE_CHECKING:
     from .context import Context
@@ -138,7 +138,7 @@ def _limit(text: str) -> int:
 
 def _poll_seconds(text: str) -> float:
     """--refresh and --interval: the same bounds as a profile's poll_interval."""
-    from .config.store import poll_interval_problem
+    from ..config.store import poll_interval_problem
 
     try:
         value = float(text)
@@ -196,7 +196,7 @@ def _knob(key: str) -> Callable[[str], Any]:
     """An option that sets one demo-org fault knob: checked by that knob's own rule (the
     /__flowstage/faults endpoint's), so the two can never accept different values."""
     def parse(text: str) -> Any:
-        from .emulator.faults import RULES, check_value
+        from ..emulator.faults import RULES, check_value  # demo serve's options only
 
         rule = RULES[key]
         try:
@@ -280,41 +280,6 @@ def add_fault_options(p: argparse.ArgumentParser) -> None:
                    help="daily API allowance; calls beyond it get 403 REQUEST_LIMIT_EXCEEDED")
 
 
-def build_demo_org(args: argparse.Namespace, clock: Any = None) -> Any:
-    from .emulator.org import DemoOrg
-
-    data = None
-    if args.data is not None:
-        from .context import load_data_file
-
-        data = load_data_file(args.data)
-    from .context import build_from_data
-
-    org = build_from_data(lambda: DemoOrg(
-        seed=args.seed, runs=args.runs, data=data, clock=clock,
-        frozen=getattr(args, "frozen", False), feed_history=not args.no_feed_history,
-        max_version=args.max_api_version, api_limit=getattr(args, "api_limit", 100_000),
-        token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0),
-        clock_skew=getattr(args, "clock_skew", 0.0)), args.data)
-    if hasattr(args, "latency"):
-        try:
-            org.faults.update(latency_ms=args.latency, jitter_ms=args.jitter,
-                              error_rate=args.error_rate,
-                              session_expiry_calls=args.session_expiry_calls,
-                              session_expiry_seconds=args.session_expiry_seconds,
-                              drop_rate=args.drop_rate, timeout_rate=args.timeout_rate,
-                              malformed_rate=args.malformed_rate,
-                              subrequest_error_rate=args.subrequest_error_rate,
-                              commit_lag_seconds=args.commit_lag,
-                              query_batch_size=args.query_batch_size)
-        except ValueError as exc:  # beyond the demo org's ranges: name the option, not the key
-            import re
-
-            raise UsageError(re.sub(r"\b([a-z]+(?:_[a-z]+)*?)(?:_ms)?: ", lambda m: "--" + m[1]
-                                    .replace("_", "-") + ": ", str(exc))) from None
-    return org
-
-
 def demo_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="flowstage demo", description="The demo org: a faithful emulator of the "
                 "Salesforce REST API with generated Flow Orchestration data.")
@@ -352,13 +317,10 @@ def cmd_demo(argv: Sequence[str]) -> int:
     args = parser.parse_args(normalise(list(argv), parser))
     _setup_logging(args)
     if args.action == "dump":
-        clock = None
-        if args.at is not None:
-            from .context import demo_moment
-            from .emulator.clock import ManualClock
+        from ..demo import build_demo_org, pinned_clock
 
-            clock = ManualClock(demo_moment(args.at, "--at"))
-        org = build_demo_org(args, clock)
+        org = build_demo_org(args, pinned_clock(args.at, "--at") if args.at is not None
+                             else None)
         sys.stdout.write(org.dump_json())
         sys.stdout.write("\n")
         return 0
@@ -368,7 +330,8 @@ def cmd_demo(argv: Sequence[str]) -> int:
 def serve(args: argparse.Namespace) -> int:
     import tempfile
 
-    from .emulator.server import make_server, self_signed_certificate
+    from ..demo import build_demo_org, session_token
+    from ..emulator.server import make_server, self_signed_certificate  # serve only
 
     if args.tls_key and not args.tls_cert:
         raise UsageError("--tls-key needs --tls-cert; pass both, or neither for a self-signed "
@@ -388,10 +351,7 @@ def serve(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}; choose "
                          "another --port") from exc
-    token = args.token
-    if token is None:
-        with org.lock:
-            token = org.new_session().token
+    token = args.token if args.token is not None else session_token(org)
     out = sys.stdout
     out.write(f"flowstage demo org ({org.store.table('FlowOrchestrationInstance').rows.__len__()}"
               f" runs, seed {args.seed}{', frozen' if args.frozen else ''})\n")
@@ -457,11 +417,11 @@ def add_common(p: argparse.ArgumentParser, *, org_data: bool = True) -> None:
 
 
 def add_filters(p: argparse.ArgumentParser) -> None:
-    from .config.store import STATUSES
+    from ..salesforce.models import RUN_STATUSES
 
     g = p.add_argument_group("filters")
     g.add_argument("--status", action="append", metavar="S",
-                   help=", ".join(STATUSES) + " (comma-separated)")
+                   help=", ".join(RUN_STATUSES) + " (comma-separated)")
     g.add_argument("--orchestration", metavar="NAME",
                    help="orchestration developer name, or part of its label")
     g.add_argument("--since", metavar="AGE", help="started within, e.g. 30m, 24h, 7d")
@@ -505,7 +465,7 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         add_filters(p)
         p.add_argument("--limit", type=_limit, default=50, help="at most N runs (50)")
     elif name == "profiles":
-        from .config.store import PROFILE_KEYS
+        from ..config.store import PROFILE_KEYS
 
         p.description = "Manage profiles in config.toml (the file changes only here)."
         sub = p.add_subparsers(dest="action", required=True, parser_class=_Parser)
@@ -720,7 +680,7 @@ def _setup_logging(args: argparse.Namespace) -> None:
         return
     import logging
 
-    from .config.paths import log_dir
+    from ..config.paths import log_dir
 
     directory = log_dir()
     directory.mkdir(parents=True, exist_ok=True)
@@ -736,13 +696,13 @@ def run_command(name: str, args: argparse.Namespace) -> int:
 
     _setup_logging(args)
     if name == "profiles":
-        from . import profiles_cmd
+        from . import profiles
 
-        return profiles_cmd.run(args)
+        return profiles.run(args)
     if name == "config":
-        from . import profiles_cmd
+        from . import profiles
 
-        return profiles_cmd.config(args)
+        return profiles.config(args)
     ctx = resolve(args)
     if name in ("runs", "watch", "snapshot"):
         flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text)
@@ -781,8 +741,8 @@ def check_keymap(config: Any) -> None:
     keeps) is a config error now, not a silently dead or vanished key in the TUI."""
     if not config.keymap:
         return
-    from .config.store import config_error_at
-    from .ui.keymap import keymap_problems
+    from ..config.store import config_error_at
+    from ..ui.keymap import keymap_problems
 
     problems = keymap_problems(config.keymap)
     if problems:
@@ -794,7 +754,7 @@ def check_keymap(config: Any) -> None:
 def check_theme(name: str, what: str) -> None:
     # Textual's theme list costs the import of Textual itself (~0.3 s): only the triage screen
     # and `config validate` pay it, and the triage screen loads Textual anyway.
-    from .ui.themes import theme_names
+    from ..ui.themes import theme_names
 
     names = theme_names()
     if name not in names:
@@ -802,7 +762,7 @@ def check_theme(name: str, what: str) -> None:
 
 
 def run_tui(args: argparse.Namespace, ctx: Context) -> int:
-    from .ui.launch import launch
+    from .tui import launch
 
     return launch(ctx, args)
 

@@ -1,0 +1,109 @@
+"""Turning command-line options into a profile, a connection and a run filter.
+
+Shared by every command and by the TUI's launch; nothing here talks to the network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..clock import Clock, system_clock
+from ..config import paths
+from ..config.store import Config, Profile, load
+from ..errors import UsageError
+from ..salesforce.queries import FilterError, RunFilter
+
+if TYPE_CHECKING:
+    from ..demo import LazyDemoOrg
+    from ..salesforce.connect import Connection
+
+
+def run_filter_of(statuses: Sequence[str] | str | None = None,
+                  orchestration: str | None = None, since: str | None = None,
+                  text: str | None = None, *, now: datetime) -> RunFilter:
+    """RunFilter.parse in the command line's words: a bad value is a UsageError naming its
+    option (`--since: ...`); the TUI's `:runs since=` says `since: ...` instead."""
+    try:
+        return RunFilter.parse(status=statuses, since=since, orchestration=orchestration,
+                               text=text, now=now)
+    except FilterError as exc:
+        raise UsageError(f"--{exc}") from None
+
+
+@dataclass
+class Context:
+    config: Config
+    profile: Profile
+    demo_org: LazyDemoOrg | None  # when running on the demo org
+    clock: Clock
+    sleep: Callable[[float], None]
+    read_only: bool
+    pick_profile: bool = False  # several profiles, none chosen: ask in the TUI
+
+    def connection(self) -> Connection:
+        return self.connection_for(self.profile)
+
+    def connection_for(self, profile: Profile) -> Connection:
+        """A demo profile connects to this context's demo org; any other logs in its way."""
+        cache_dir = paths.cache_dir() / "orgs"
+        if profile.auth == "demo" and self.demo_org is not None:
+            from ..demo import demo_connection
+
+            return demo_connection(self.demo_org, api_cap=profile.get("api_version"),
+                                   cache_dir=cache_dir)
+        from ..salesforce.auth import build_connection
+
+        return build_connection(profile, cache_dir=cache_dir)  # refuses a demo profile
+
+    def run_filter(self, statuses: Any = None, orchestration: str | None = None,
+                   since: str | None = None, text: str | None = None) -> RunFilter:
+        """The options' filter, the profile's `status`, `orchestration` and `since` where an
+        option is not given."""
+        p = self.profile
+        age = since if since is not None else p.get("since")  # "" is a mistake, not "unset"
+        return run_filter_of(statuses if statuses else p.get("status"),
+                             orchestration or p.get("orchestration"), age, text,
+                             now=self.clock())
+
+
+def config_path(arg: Path | None) -> Path:
+    return arg.expanduser() if arg else paths.config_file()
+
+
+def resolve(args: Any, *, interactive: bool = False) -> Context:
+    """The context for these options. `interactive`: several profiles and no default is not
+    an error but a question — the triage screen opens on a profile picker."""
+    name = getattr(args, "profile", None)
+    if name is not None and not name.strip():
+        raise UsageError("--profile: empty profile name; pass one from `flowstage profiles "
+                         "list`, or --demo")
+    config = load(config_path(getattr(args, "config", None)))
+    import time
+
+    if getattr(args, "demo", False):
+        from ..demo import DEMO_PROFILE, demo_org_for
+
+        org, clock, sleep = demo_org_for(args)
+        return Context(config, DEMO_PROFILE, org, clock, sleep, _read_only(args, DEMO_PROFILE))
+    pick = (interactive and name is None and config.default_profile is None
+            and len(config.profiles) > 1)
+    profile = next(iter(config.profiles.values())) if pick else config.profile(name)
+    if profile.auth == "demo":
+        from ..demo import demo_org_for
+
+        org, demo_clock, sleep_fn = demo_org_for(args)
+        return Context(config, profile, org, demo_clock, sleep_fn, _read_only(args, profile))
+    return Context(config, profile, None, system_clock, time.sleep,
+                   _read_only(args, profile), pick_profile=pick)
+
+
+def _read_only(args: Any, profile: Profile) -> bool:
+    if getattr(args, "write", False):
+        return False
+    if getattr(args, "read_only", False):
+        return True
+    return profile.read_only
