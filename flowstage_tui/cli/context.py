@@ -5,8 +5,9 @@ Shared by every command and by the TUI's launch; nothing here talks to the netwo
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +44,7 @@ class Context:
     sleep: Callable[[float], None]
     read_only: bool
     pick_profile: bool = False  # several profiles, none chosen: ask in the TUI
+    other_demo_orgs: dict[Any, LazyDemoOrg] = field(default_factory=dict)  # by demo_seed
 
     def connection(self) -> Connection:
         return self.connection_for(self.profile)
@@ -53,11 +55,25 @@ class Context:
         if profile.auth == "demo" and self.demo_org is not None:
             from ..demo import demo_connection
 
-            return demo_connection(self.demo_org, api_cap=profile.get("api_version"),
-                                   cache_dir=cache_dir)
+            return demo_connection(self.demo_org_of(profile),
+                                   api_cap=profile.get("api_version"), cache_dir=cache_dir)
         from ..salesforce.auth import build_connection
 
         return build_connection(profile, cache_dir=cache_dir)  # refuses a demo profile
+
+    def demo_org_of(self, profile: Profile) -> LazyDemoOrg:
+        """The context's demo org, or another one for a demo profile with its own demo_seed
+        (two demo profiles, two orgs: the multi-org screen can be tried with no real org)."""
+        assert self.demo_org is not None
+        seed = profile.get("demo_seed")
+        if profile is self.profile or seed is None or seed == self.profile.get("demo_seed"):
+            return self.demo_org
+        if seed not in self.other_demo_orgs:
+            from ..demo import demo_org_for
+
+            org, _clock, _sleep = demo_org_for(argparse.Namespace(seed=int(seed)))
+            self.other_demo_orgs[seed] = org
+        return self.other_demo_orgs[seed]
 
     def run_filter(self, statuses: Any = None, orchestration: str | None = None,
                    since: str | None = None, text: str | None = None) -> RunFilter:
@@ -95,7 +111,9 @@ def resolve(args: Any, *, interactive: bool = False) -> Context:
     if profile.auth == "demo":
         from ..demo import demo_org_for
 
-        org, demo_clock, sleep_fn = demo_org_for(args)
+        seeded = argparse.Namespace(**{**vars(args), "seed": profile.get("demo_seed")}) \
+            if profile.get("demo_seed") is not None else args
+        org, demo_clock, sleep_fn = demo_org_for(seeded)
         return Context(config, profile, org, demo_clock, sleep_fn, _read_only(args, profile))
     return Context(config, profile, None, system_clock, time.sleep,
                    _read_only(args, profile), pick_profile=pick)

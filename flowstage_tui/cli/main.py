@@ -25,7 +25,7 @@ DESCRIPTION = """\
 flowstage: browse and triage Salesforce Flow Orchestration runs from a terminal.
 
 usage:
-  flowstage [PROFILE] [-p NAME] [--demo] [--read-only | --write] [--refresh SECS]
+  flowstage [PROFILE ...] [-p NAME] [--demo] [--read-only | --write] [--refresh SECS]
             [--status S] [--orchestration NAME] [--since AGE] [--run ID] [--theme NAME]
   flowstage runs      [filters] [--limit N] [--format table|json|jsonl|csv] [--exit-code]
   flowstage show      RUN [--format table|json]
@@ -36,7 +36,8 @@ usage:
   flowstage config    path | validate | show
   flowstage demo      serve [options] | dump [options]
 
-Without a command, flowstage opens the triage screen for PROFILE (or default_profile).
+Without a command, flowstage opens the triage screen for PROFILE (or default_profile); with
+several (`flowstage prod uat`), one tab per org: { and } move between them.
 Global options go before or after the command, as in git: --demo (the built-in demo org,
 feed and history tracking on; with --seed N, --runs N, --data FILE, --no-feed-history),
 -p/--profile NAME, --config PATH and -v (debug log in the user log directory; never any
@@ -49,6 +50,7 @@ filters:  --status Error,InProgress   --orchestration Employee_Onboarding
 examples:
   flowstage --demo                               the triage screen on the demo org
   alias orch='flowstage prod'                    quick launch from a shell alias
+  flowstage prod uat                             two orgs, one tab each ({ and } switch)
   flowstage runs -p prod --status Error --since 24h
   flowstage runs -p prod --status Error --since 1h --exit-code || alert "runs failed"
   flowstage show OR-0000123 --format json
@@ -395,7 +397,8 @@ def add_common(p: argparse.ArgumentParser, *, org_data: bool = True) -> None:
     """The global options: every command takes them, before or after its name.
     `org_data=False` where the command defines --seed/--runs/--data itself (demo serve/dump)."""
     g = p.add_argument_group("global options (anywhere on the line)")
-    g.add_argument("-p", "--profile", metavar="NAME", help="profile from config.toml")
+    g.add_argument("-p", "--profile", metavar="NAME", action=_OneProfile,
+                   help="profile from config.toml")
     g.add_argument("--demo", action="store_true",
                    help="use the built-in demo org (one with feed and history tracking on for "
                    "orchestration runs and stages; --no-feed-history: one without, as most "
@@ -503,9 +506,23 @@ def command_parser(name: str) -> argparse.ArgumentParser:
     return p
 
 
+class _OneProfile(argparse.Action):
+    """-p once: a command works on one org (only the triage screen opens several, named as
+    PROFILE words), and a second -p silently winning would run against the wrong org."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        if getattr(namespace, self.dest, None) is not None:
+            raise UsageError("flowstage: -p/--profile given twice; a command works on one "
+                             "profile (to open several in the triage screen: flowstage prod "
+                             "uat)")
+        setattr(namespace, self.dest, values)
+
+
 def tui_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="flowstage", add_help=False)
-    p.add_argument("profile_pos", nargs="?", metavar="PROFILE", help="profile to open")
+    p.add_argument("profile_pos", nargs="*", metavar="PROFILE",
+                   help="profiles to open, one tab each (the first in front)")
     add_common(p)
     add_filters(p)
     mode = p.add_mutually_exclusive_group()
@@ -533,9 +550,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             parser = tui_parser()
             ns = parser.parse_args(normalise(rest, parser))
-            if ns.profile_pos is not None and ns.profile is not None:
-                raise UsageError("flowstage: give the profile once, as PROFILE or -p NAME")
-            ns.profile = ns.profile if ns.profile is not None else ns.profile_pos
+            names = list(dict.fromkeys(([ns.profile] if ns.profile is not None else [])
+                                       + list(ns.profile_pos)))
+            if names and ns.demo:
+                raise UsageError("flowstage: --demo opens the demo org alone; for two demo "
+                                 "orgs add profiles with auth = \"demo\" and demo_seed")
+            ns.profile, ns.more_profiles = (names[0] if names else None), names[1:]
             return run_tui(ns, prepare_tui(ns))
         if command == "demo":
             return cmd_demo(rest)
@@ -733,6 +753,8 @@ def prepare_tui(args: argparse.Namespace) -> Context:
     elif ctx.profile.get("theme") is not None:
         check_theme(str(ctx.profile.get("theme")), f"profile {ctx.profile.name!r}: theme")
     check_keymap(ctx.config)
+    for name in getattr(args, "more_profiles", ()):
+        ctx.config.profile(name)  # an unknown one is exit 2 now, not a toast later
     return ctx
 
 

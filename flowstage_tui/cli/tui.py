@@ -119,12 +119,14 @@ def app_for(ctx: Context, args: argparse.Namespace) -> FlowstageApp:
     # both are at least 5 s: the CLI and the config check say so to the user
     interval = float(args.refresh or ctx.profile.get("poll_interval", 15))
     cached, cache_path = cache_of(ctx.profile)
+    more = tuple(tab_for(p, ctx.connection_for(p)) for p in (
+        ctx.config.profile(name) for name in getattr(args, "more_profiles", ())))
     return build_app(
         connection=None if ctx.pick_profile else ctx.connection(), profile=ctx.profile,
         clock=ctx.clock, read_only=ctx.read_only, run_filter=flt, interval=interval,
         open_run=args.run, keymap=ctx.config.keymap,
         theme=args.theme or ctx.profile.get("theme"), cached=cached, cache_path=cache_path,
-        profiles=ctx.config, connect=ctx.connection_for, tab_for=tab_for,
+        profiles=ctx.config, connect=ctx.connection_for, tab_for=tab_for, more=more,
         pick_profile=ctx.pick_profile, crash_log=paths.log_dir() / "flowstage.log",
         budget_key=None if ctx.demo_org is not None else _target(ctx.profile))
 
@@ -140,6 +142,9 @@ def launch(ctx: Context, args: argparse.Namespace) -> int:
 
     if ctx.demo_org is None and not ctx.pick_profile:
         ask_before_ui(ctx.profile)  # before the App owns the terminal
+    for name in getattr(args, "more_profiles", ()):
+        if ctx.config.profile(name).auth != "demo":
+            ask_before_ui(ctx.config.profile(name))
     app = app_for(ctx, args)
     result = app.run()
     return app.return_code or int(result or 0)  # a crash is 1, never 0

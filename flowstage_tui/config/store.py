@@ -46,6 +46,9 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "label": ((str,), "short name shown in the header"),
     "color": ((str,), "header colour: " + ", ".join(COLORS)),
     "poll_interval": ((int, float), "seconds between polls (5 to 86400)"),
+    "background_poll_interval": ((int, float), "seconds between polls while the org's tab "
+                                 "is not in front (5 to 86400; default 4 x poll_interval)"),
+    "demo_seed": ((int,), "auth = demo: which demo org (two seeds, two orgs; default 7)"),
     "theme": ((str,), "Textual theme, e.g. ansi-dark"),
     "status": ((str, list), "default status filter"),
     "orchestration": ((str,), "default orchestration filter"),
@@ -267,11 +270,10 @@ def parse_config(path: Path, text: str) -> Config:
         if "color" in table and table["color"] not in COLORS:
             raise _fail(path, text, section, "color", f"unknown colour {table['color']!r}; use "
                         "one of " + ", ".join(COLORS))
-        problem = poll_interval_problem(table["poll_interval"]) if "poll_interval" in table \
-            else None
-        if problem:
-            raise _fail(path, text, section, "poll_interval",
-                        f"must be {problem[0]} ({problem[1]})")
+        for key in ("poll_interval", "background_poll_interval"):
+            problem = poll_interval_problem(table[key]) if key in table else None
+            if problem:
+                raise _fail(path, text, section, key, f"must be {problem[0]} ({problem[1]})")
         if "api_version" in table and not re.match(r"^\d+\.0$", table["api_version"]):
             raise _fail(path, text, section, "api_version", "write it like \"62.0\"")
         if "since" in table:
