@@ -5,32 +5,25 @@ It never builds I/O: build_app() hands it ready connections in its AppConfig."""
 from __future__ import annotations
 
 import asyncio
-from collections import deque
-from typing import Any
 
-from rich.text import Text
-from textual import events
 from textual.app import App
 from textual.binding import Binding
-from textual.driver import Driver
-from textual.widget import Widget
 
 from ..engine.governor import BudgetGovernor
 from ..errors import FlowstageError
-from . import present as P
 from .commands_registry import help_lines
 from .config import AppConfig, OrgConfig
-from .crash import write_crash_log
 from .hangup import HangUpWatch
 from .keymap import help_rows, keys_shown
 from .messages import CloseOrgRequested, OrgBadge, OrgRequested, OrgStatus, QuitRequested
 from .palette import FlowstageCommands
 from .screens.dialogs import ChoiceScreen, HelpScreen
 from .screens.triage import TriageScreen
+from .terminal_app import TerminalApp
 from .widgets.org_tabs import OrgTabs
 
 
-class FlowstageApp(App[int]):
+class FlowstageApp(TerminalApp):
     CSS_PATH = "flowstage.tcss"
     TITLE = "flowstage"
     COMMANDS = App.COMMANDS | {FlowstageCommands}
@@ -52,39 +45,10 @@ class FlowstageApp(App[int]):
     def __init__(self, config: AppConfig) -> None:
         super().__init__()
         self.cfg = config
+        self.crash_log = config.crash_log
         self.badges: dict[str, OrgBadge] = {}  # the tab bar, by org key, in tab order
         self.governors: dict[str, BudgetGovernor] = {}  # by OrgConfig.budget_key
-        self._key_sent_to: deque[tuple[events.Key, Widget | None]] = deque(maxlen=64)
         self.hang_up_watch = HangUpWatch(self)
-
-    def get_driver_class(self) -> type[Driver]:
-        driver = super().get_driver_class()
-        if P.ASCII:
-            from .ascii import ascii_driver
-
-            return ascii_driver(driver)
-        return driver
-
-    def get_key_display(self, binding: Binding) -> str:
-        shown = super().get_key_display(binding)
-        return binding.key if P.ASCII and not shown.isascii() else shown  # ⏎ -> enter
-
-    def notify(self, message: str, *, title: str = "", severity: Any = "information",
-               timeout: float | None = None, markup: bool = False) -> None:
-        """Notifications carry what users typed and what the org holds: never markup."""
-        super().notify(message, title=title, severity=severity, timeout=timeout,
-                       markup=markup)
-
-    def _handle_exception(self, error: Exception) -> None:
-        """A bug must not look like success, nor show secrets: Textual prints a traceback with
-        local variables (a token or password among them) and the shell would see exit 0. The
-        traceback goes to the log file without locals; the terminal gets one line; exit 1."""
-        where = write_crash_log(self.cfg.crash_log, error)
-        super()._handle_exception(error)  # sets the return code, closes the app
-        self._exit_renderables[:] = [Text(
-            f"flowstage stopped on an internal error ({type(error).__name__}); "
-            + (f"the traceback is in {where}" if where else "the traceback could not be "
-               "written") + ". Please report it.")]
 
     def on_mount(self) -> None:
         if self.cfg.theme:
@@ -218,18 +182,3 @@ class FlowstageApp(App[int]):
                            if isinstance(b, Binding) and b.action == "quit_app")
         self.notify(f"Ctrl+C does not quit flowstage: press {keys} to quit.", timeout=4)
 
-    async def on_event(self, event: events.Event) -> None:
-        """Keys that came in one read (a burst after a stalled SSH link, fast typing) are all
-        queued on the widget focused at that moment, before the first of them has run. When
-        one moves the focus (`:`, `/`, `3`, `?`), the rest come back here still bound for the
-        old widget, where `q` would quit and `r`, `n`, `o` would act. Send them on to where the
-        focus is now, in the order they came."""
-        if isinstance(event, events.Key):
-            if not event.is_forwarded:
-                self._key_sent_to.append((event, self.focused))
-            else:
-                sent_to = next((w for e, w in self._key_sent_to if e is event), None)
-                if sent_to is not None and sent_to is not self.focused:
-                    self.post_message(events.Key(event.key, event.character))
-                    return
-        await super().on_event(event)

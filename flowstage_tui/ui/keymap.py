@@ -48,7 +48,9 @@ class BindingInfo:
 
 
 def ui_classes() -> list[type[DOMNode]]:
-    """Every Textual node class defined in a flowstage_tui.ui module."""
+    """Every Textual node class defined in a flowstage_tui.ui module that is used as it is: a
+    base the ui builds others on (FitTable, TerminalApp, OrgView, …) lives on in them, with
+    its bindings merged into theirs, and is left out."""
     from .. import ui
 
     for mod in pkgutil.walk_packages(ui.__path__, ui.__name__ + "."):
@@ -61,7 +63,8 @@ def ui_classes() -> list[type[DOMNode]]:
             todo.append(sub)
             if sub.__module__.startswith(ui.__name__ + "."):
                 found[f"{sub.__module__}.{sub.__qualname__}"] = sub
-    return [found[k] for k in sorted(found)]
+    bases = {base for cls in found.values() for base in cls.__mro__[1:]}
+    return [found[k] for k in sorted(found) if found[k] not in bases]
 
 
 def bindings_of(cls: type[DOMNode]) -> list[BindingInfo]:

@@ -136,6 +136,11 @@ class TriageScreen(TriageActions, SyncView):
 
 
     # ------------------------------------------------------------ this org's tab
+    def on_unmount(self) -> None:
+        """The tab closed or the app is quitting: the API thread ends (with what it holds)."""
+        if self.poller is not None:
+            self.poller.stop()
+
     def set_background(self, background: bool) -> None:
         """Another org's tab is in front: poll at the slower background interval."""
         if self.poller is not None:
