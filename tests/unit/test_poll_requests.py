@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from flowstage_tui.salesforce.queries import RunFilter
-from flowstage_tui.ui.poller import Details, More, Poll, SetFilter, prune
+from flowstage_tui.ui.poller import Details, More, Poll, Request, SetFilter, prune
 
 A, B = RunFilter(statuses=("Error",)), RunFilter(text="OR-1")
 
 
-def kinds(pending: list[tuple[int, object]]) -> list[object]:
+def kinds(pending: list[tuple[int, Request]]) -> list[Request]:
     return [r for _s, r in pending]
 
 
