@@ -5,9 +5,11 @@ It never builds I/O: build_app() hands it ready connections in its AppConfig."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from textual.app import App
 from textual.binding import Binding
+from textual.screen import Screen
 
 from ..engine.governor import BudgetGovernor
 from ..errors import FlowstageError
@@ -48,6 +50,7 @@ class FlowstageApp(TerminalApp):
         self.crash_log = config.crash_log
         self.badges: dict[str, OrgBadge] = {}  # the tab bar, by org key, in tab order
         self.governors: dict[str, BudgetGovernor] = {}  # by OrgConfig.budget_key
+        self.tab_modes: dict[str, str] = {}  # org key -> the Textual mode its tab lives in
         self.hang_up_watch = HangUpWatch(self)
 
     def on_mount(self) -> None:
@@ -59,10 +62,8 @@ class FlowstageApp(TerminalApp):
                             severity="warning")
         if self.cfg.keymap:
             self.set_keymap(self.cfg.keymap)
-        for org in self.cfg.orgs:
-            self.open_org(org, show=False)
-        for org in reversed(self.cfg.orgs):  # each tab mounted (it polls from the start)...
-            self.go_to(org.key)  # ...and the first one shown
+        if len(self.cfg.orgs) > 1:  # after the first org's first frame
+            self.call_after_refresh(self._open_other_tabs)
         if not self.cfg.orgs:
             self.call_after_refresh(self.pick_profile)
         self.hang_up_watch.start()
@@ -88,22 +89,43 @@ class FlowstageApp(TerminalApp):
                 raise TimeoutError("an org's API thread did not answer in time")
             await asyncio.sleep(0.005)
 
+    def get_default_screen(self) -> Screen[Any]:
+        """The first org's screen is the one Textual starts with: its first frame is the
+        triage screen, not an empty screen switched away from."""
+        if not self.cfg.orgs:
+            return super().get_default_screen()
+        screen = self._new_tab(self.cfg.orgs[0], "_default")
+        # Textual can switch back only to a mode it knows by name; the default mode's stack
+        # already holds this screen, so the factory is never called
+        self._modes["_default"] = lambda: screen
+        return screen
+
+    def _new_tab(self, org: OrgConfig, mode: str) -> TriageScreen:
+        governor = None if org.budget_key is None else self.governors.setdefault(
+            org.budget_key, BudgetGovernor())
+        screen = TriageScreen(org, export_dir=self.cfg.export_dir, crash_log=self.cfg.crash_log,
+                              profiles=lambda: list(self.cfg.profiles),
+                              autostart=self.cfg.autostart, governor=governor, mode=mode)
+        self.badges[org.key] = OrgBadge(org.profile.label, org.profile.get("color"),
+                                        org.read_only, screen.health.state, 0)
+        self.tab_modes[org.key] = mode
+        return screen
+
+    def _open_other_tabs(self) -> None:
+        """Every tab is mounted (it polls from the start), and the first stays in front."""
+        for org in self.cfg.orgs[1:]:
+            self.open_org(org)
+        self.go_to(self.cfg.orgs[0].key)
+
     def open_org(self, org: OrgConfig, show: bool = True) -> None:
         if org.key not in self.badges:
-            governor = None if org.budget_key is None else self.governors.setdefault(
-                org.budget_key, BudgetGovernor())
-            screen = TriageScreen(org, export_dir=self.cfg.export_dir,
-                                  crash_log=self.cfg.crash_log,
-                                  profiles=lambda: list(self.cfg.profiles),
-                                  autostart=self.cfg.autostart, governor=governor)
-            self.badges[org.key] = OrgBadge(org.profile.label, org.profile.get("color"),
-                                            org.read_only, screen.health.state, 0)
+            screen = self._new_tab(org, org.key)
             self.add_mode(org.key, lambda: screen)
         if show:
             self.go_to(org.key)
 
     def go_to(self, key: str) -> None:
-        self.switch_mode(key)
+        self.switch_mode(self.tab_modes[key])
         for screen in self.triage_screens():
             screen.set_background(screen.org.key != key)
         self._draw_tabs()
@@ -115,8 +137,9 @@ class FlowstageApp(TerminalApp):
 
     def action_org(self, step: int) -> None:
         keys = list(self.badges)
-        if self.current_mode in keys:
-            self.go_to(keys[(keys.index(self.current_mode) + step) % len(keys)])
+        front = next((k for k, m in self.tab_modes.items() if m == self.current_mode), None)
+        if front in keys:
+            self.go_to(keys[(keys.index(front) + step) % len(keys)])
 
     def on_org_requested(self, message: OrgRequested) -> None:
         name = message.name
@@ -140,8 +163,12 @@ class FlowstageApp(TerminalApp):
             return
         keys = list(self.badges)
         key = screen.org.key
-        self.go_to(keys[keys.index(key) - 1] if keys.index(key) else keys[1])
-        del self.badges[key]
+        if self.tab_modes[key] == "_default":  # Textual keeps its first mode for good
+            self.notify("The first org's tab stays open; close the others, or q quits.",
+                        timeout=4)
+            return
+        self.go_to(keys[keys.index(key) - 1])
+        del self.badges[key], self.tab_modes[key]
         if screen.poller is not None:
             screen.poller.stop()
         self.remove_mode(key)

@@ -34,9 +34,11 @@ from .dialogs import MessageScreen, reauth_body
 class OrgView(Screen[None]):
     def __init__(self, org: OrgConfig, *, export_dir: Path | None = None,
                  crash_log: Path | None = None, profiles: Callable[[], list[str]] = list,
-                 autostart: bool = True, governor: BudgetGovernor | None = None) -> None:
+                 autostart: bool = True, governor: BudgetGovernor | None = None,
+                 mode: str = "") -> None:
         super().__init__()
         self.org = org
+        self.mode = mode or org.key  # the Textual mode (screen stack) this tab lives in
         self.export_dir = export_dir
         self.crash_log = crash_log
         self._profiles = profiles
@@ -76,7 +78,7 @@ class OrgView(Screen[None]):
 
     @property
     def is_active_tab(self) -> bool:
-        return self.app.current_mode == self.org.key
+        return self.app.current_mode == self.mode
 
     # ------------------------------------------------------------ requests
     def poll_now(self, manual: bool = False, announce: bool | None = None) -> None:
