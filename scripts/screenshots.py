@@ -23,6 +23,7 @@ from flowstage_tui.demo import DEMO_PROFILE, demo_connection
 from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.poller import all_answered
 from flowstage_tui.ui.screens.triage import TriageScreen
 
 OUT = Path(__file__).resolve().parent.parent / "screenshots"
@@ -63,7 +64,7 @@ async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
     async with app.run_test(size=size) as pilot:
         for _ in range(3):
             await app.workers.wait_for_complete()
-            await app.api_settled()
+            await all_answered(lambda: [s.poller for s in app.triage_screens()])
             await pilot.pause()
         if offline:
             org.faults.update(offline=True)
@@ -73,7 +74,7 @@ async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
             await pilot.press(key)
             for _ in range(2):
                 await app.workers.wait_for_complete()
-                await app.api_settled()
+                await all_answered(lambda: [s.poller for s in app.triage_screens()])
                 await pilot.pause()
         await pilot.pause(0.3)
         front()._tick()  # ages on the pinned clock, whether or not a real second has passed

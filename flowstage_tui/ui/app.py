@@ -1,10 +1,8 @@
-"""FlowstageApp: the house. One TriageScreen per open org (each in its own Textual mode, so a
-dialog in one org's tab never covers another's), the global keys, theme, keymap and driver.
-It never builds I/O: build_app() hands it ready connections in its AppConfig."""
+"""FlowstageApp: the house. One TriageScreen per open org, each in its own Textual mode (a
+dialog in one tab never covers another), global keys, theme, keymap; no I/O (build_app)."""
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from textual.app import App
@@ -79,16 +77,6 @@ class FlowstageApp(TerminalApp):
         return [s for stack in self._screen_stacks.values() for s in stack
                 if isinstance(s, TriageScreen)]
 
-    async def api_settled(self, timeout: float = 60.0) -> None:
-        """Until every open org's API thread has answered every request sent to it (tests,
-        screenshots and benchmarks wait for this instead of sleeping)."""
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        while not all(s.poller is None or s.poller.settled for s in self.triage_screens()):
-            if loop.time() > end:
-                raise TimeoutError("an org's API thread did not answer in time")
-            await asyncio.sleep(0.005)
-
     def get_default_screen(self) -> Screen[Any]:
         """The first org's screen is the one Textual starts with: its first frame is the
         triage screen, not an empty screen switched away from."""
@@ -131,9 +119,8 @@ class FlowstageApp(TerminalApp):
         self._draw_tabs()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "org":  # not from under a dialog, nor with one org
-            return len(self.badges) > 1 and isinstance(self.screen, TriageScreen)
-        return True
+        # { and }: not from under a dialog, nor with one org
+        return action != "org" or (len(self.badges) > 1 and isinstance(self.screen, TriageScreen))
 
     def action_org(self, step: int) -> None:
         keys = list(self.badges)
@@ -183,6 +170,7 @@ class FlowstageApp(TerminalApp):
         for screen in self.triage_screens():
             if screen.is_mounted:
                 screen.query_one(OrgTabs).show(self.badges, screen.org.key)
+                screen.relayout()
 
     def pick_profile(self) -> None:
         def chosen(name: str | None) -> None:

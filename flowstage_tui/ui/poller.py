@@ -18,7 +18,7 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -268,3 +268,17 @@ class PollController:
         from ..engine.cache import save_runs
 
         save_runs(self._cache_path, snap.runs, snap.org, self._cache_target)
+
+
+async def all_answered(pollers: Callable[[], Iterable[PollController | None]],
+                       timeout: float = 60.0) -> None:
+    """Until every controller's API thread has answered every request sent to it (tests,
+    screenshots and benchmarks wait for this instead of sleeping)."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while not all(p is None or p.settled for p in pollers()):
+        if loop.time() > end:
+            raise TimeoutError("an org's API thread did not answer in time")
+        await asyncio.sleep(0.005)

@@ -18,6 +18,7 @@ from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.sync import SyncEngine
 from flowstage_tui.ui.app import FlowstageApp
 from flowstage_tui.ui.config import AppConfig, Opener, OrgConfig
+from flowstage_tui.ui.poller import all_answered
 from flowstage_tui.ui.screens.triage import TriageScreen
 
 from ..engine.conftest import quiet_connection
@@ -42,7 +43,7 @@ async def settle(app: FlowstageApp, pilot: Any) -> None:
     """Let workers finish and the screen catch up (no sleeping on wall-clock luck)."""
     for _ in range(3):
         await app.workers.wait_for_complete()
-        await app.api_settled()
+        await all_answered(lambda: [s.poller for s in app.triage_screens()])
         await pilot.pause()
 
 

@@ -34,7 +34,9 @@ class HelpScreen(Dialog[None]):
 
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
                 Binding("j", "scroll('down')", "Down", show=False, id="help.down"),
-                Binding("k", "scroll('up')", "Up", show=False, id="help.up")]
+                Binding("k", "scroll('up')", "Up", show=False, id="help.up"),
+                Binding("g", "edge('top')", "Top", show=False, id="help.top"),
+                Binding("G", "edge('bottom')", "Bottom", show=False, id="help.bottom")]
 
     def __init__(self, rows: list[tuple[str, str, str]], commands: list[str]) -> None:
         super().__init__()
@@ -60,6 +62,8 @@ class HelpScreen(Dialog[None]):
         end.append("\n\nCommand line (:)\n", style="bold")
         for c in self.commands:
             end.append(f"  {c}\n", style="not bold")
+        end.append("\nEsc, q or ? closes this list; j/k, g/G and PgUp/PgDn move in it.\n",
+                   style="dim")
         end.append("\nRemap any key in config.toml: [keymap] followed by  binding-id = \"keys\".\n",
                    style="dim")
         with VerticalScroll(id="help-body"):
@@ -68,6 +72,10 @@ class HelpScreen(Dialog[None]):
     def action_scroll(self, direction: str) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_relative(
             y=1 if direction == "down" else -1, animate=False)
+
+    def action_edge(self, edge: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        (body.scroll_home if edge == "top" else body.scroll_end)(animate=False)
 
     async def action_dismiss(self, result: None = None) -> None:
         self.close(None)

@@ -106,12 +106,19 @@ class TriageScreen(TriageActions, SyncView):
             self.call_after_refresh(self.poller.start)
 
     def _layout_for(self, width: int, height: int) -> None:
+        if self.query(OrgTabs) and self.query_one(OrgTabs).has_class("several"):
+            height -= 1  # the org tab bar's row is not the panes'
+
         self.set_class(width < 110, "narrow")
         # fewer than 20 rows: three panes would leave each a row or two, so only the pane
         # with the focus is shown, full height (1/2/3, Enter and Esc move between them)
         self.set_class(height < SHORT_ROWS, "short")
         self.set_class(height < TINY_ROWS, "tiny")
         self.set_class(height < CONTEXT_LINE_ROWS, "low")
+
+    def relayout(self) -> None:
+        """The tab bar came or went: the panes have a row more or less."""
+        self._layout_for(self.app.size.width, self.app.size.height)
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
         # Zoom the pane the focus is in now, not the event's widget: the event bubbles up one

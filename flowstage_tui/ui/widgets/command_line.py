@@ -64,7 +64,7 @@ class CommandLine(PaneInput):
     def __init__(self, clock: Callable[[], datetime], completions: Completions,
                  id: str | None = None) -> None:  # noqa: A002 (Textual's name)
         super().__init__(placeholder=":runs status=Error since=24h · :run NAME · "
-                         ":profile NAME · :q", id=id)
+                         ":open / :profile NAME · :q", id=id)
         self._clock = clock
         self._completions = completions
         self.history: list[str] = []
