@@ -14,7 +14,7 @@ from ..errors import FlowstageError
 from .commands_registry import help_lines
 from .config import AppConfig, OrgConfig
 from .hangup import HangUpWatch
-from .keymap import help_rows, keys_shown
+from .keys import help_rows, keys_shown
 from .messages import CloseOrgRequested, OrgBadge, OrgRequested, OrgStatus, QuitRequested
 from .palette import FlowstageCommands
 from .screens.dialogs import ChoiceScreen, HelpScreen

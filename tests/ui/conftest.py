@@ -55,9 +55,10 @@ def tab(app: App[Any]) -> TriageScreen:
     return screen
 
 
-def engine_of(app: App[Any]) -> SyncEngine:
-    """The front org's engine, to inspect (or rig) once its API thread is idle."""
-    poller = tab(app).poller
+def engine_of(where: App[Any] | TriageScreen) -> SyncEngine:
+    """An org's engine (the front one's, given the App), to inspect or rig once its API
+    thread is idle."""
+    poller = (where if isinstance(where, TriageScreen) else tab(where)).poller
     assert poller is not None and poller.engine is not None, "no engine yet"
     return poller.engine
 

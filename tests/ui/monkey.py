@@ -20,7 +20,7 @@ from textual.binding import Binding
 from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.ui.app import FlowstageApp
-from flowstage_tui.ui.keymap import triage_bindings
+from flowstage_tui.ui.keys import triage_bindings
 
 from .conftest import make_app, tab
 from .invariants import check_screen

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from flowstage_tui.config.store import Profile
 from flowstage_tui.emulator.clock import ManualClock
@@ -18,7 +17,7 @@ from flowstage_tui.ui.widgets.org_tabs import OrgTabs
 from flowstage_tui.ui.widgets.runs import RunsTable
 
 from ..engine.conftest import quiet_connection
-from .conftest import make_app, make_tabs, settle, tab
+from .conftest import engine_of, make_app, make_tabs, settle, tab
 
 PROD = Profile("prod", "prod", {"auth": "demo", "label": "PROD", "color": "red",
                                 "read_only": True})
@@ -160,11 +159,11 @@ async def test_a_background_tab_polls_slower(clock: ManualClock) -> None:
         for screen in (front, back):
             screen.poll_now()
         await settle(app, pilot)
-        assert engine_of_screen(front).next_delay() == front.org.interval
-        assert engine_of_screen(back).next_delay() == 4 * back.org.interval
+        assert engine_of(front).next_delay() == front.org.interval
+        assert engine_of(back).next_delay() == 4 * back.org.interval
         await pilot.press("right_curly_bracket")
         await settle(app, pilot)
-        assert engine_of_screen(back).next_delay() == back.org.interval
+        assert engine_of(back).next_delay() == back.org.interval
 
 
 async def test_tabs_on_one_org_share_its_budget(clock: ManualClock) -> None:
@@ -172,18 +171,10 @@ async def test_tabs_on_one_org_share_its_budget(clock: ManualClock) -> None:
     app = make_tabs([(prod, PROD), (prod, UAT)], clock, budget_keys=("acme", "acme"))
     async with app.run_test(size=(120, 36)) as pilot:
         await settle(app, pilot)
-        a, b = (engine_of_screen(s) for s in app.triage_screens())
+        a, b = (engine_of(s) for s in app.triage_screens())
         assert a.governor is b.governor
     other = make_tabs([(prod, PROD), (prod, UAT)], clock)
     async with other.run_test(size=(120, 36)) as pilot:
         await settle(other, pilot)
-        a, b = (engine_of_screen(s) for s in other.triage_screens())
+        a, b = (engine_of(s) for s in other.triage_screens())
         assert a.governor is not b.governor
-
-
-def engine_of_screen(screen: Any) -> Any:
-    poller = screen.poller
-    assert poller is not None and poller.engine is not None
-    return poller.engine
-
-

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flowstage_tui.ui.keymap import SHOWN as SHOWN_KEYS
-from flowstage_tui.ui.keymap import triage_bindings
+from flowstage_tui.ui.keys import SHOWN as SHOWN_KEYS
+from flowstage_tui.ui.keys import triage_bindings
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SHOWN = dict(SHOWN_KEYS)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.ui.commands_registry import COMMANDS, complete
-from flowstage_tui.ui.keymap import KEY_ORDER, help_rows, triage_bindings
+from flowstage_tui.ui.keys import KEY_ORDER, help_rows, triage_bindings
 from flowstage_tui.ui.messages import OrgBadge
 from flowstage_tui.ui.widgets.command_line import CommandLine
 from flowstage_tui.ui.widgets.org_tabs import tabs_text

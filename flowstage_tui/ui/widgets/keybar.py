@@ -7,7 +7,7 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import Static
 
-from ..keymap import KEY_ORDER
+from ..keys import KEY_ORDER
 
 
 class KeyBar(Static):

@@ -1,0 +1,56 @@
+"""The keys as people read them: the order the help screen, the key bar and the README's
+table list them in, and each binding's keys after a `[keymap]` remap. Light on purpose: the
+key bar imports it before the first frame (the keymap check, in keymap.py, is not)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from textual.binding import Binding
+
+# The order keys are listed in: the help screen, the key bar and the README's key table.
+KEY_ORDER = ("down", "up", "top", "bottom", "drill", "back", "pane.runs", "pane.stages",
+             "pane.detail", "tab.prev", "tab.next", "filter", "command", "help", "refresh",
+             "pause", "error.next", "error.prev", "copy", "url", "export", "times", "watch",
+             "reauth", "org.prev", "org.next", "quit", "quit.force", "quit.hint")
+SHOWN = (("question_mark", "?"), ("slash", "/"), ("colon", ":"), ("left_square_bracket", "["),
+         ("right_square_bracket", "]"), ("left_curly_bracket", "{"),
+         ("right_curly_bracket", "}"))
+
+
+def triage_bindings() -> list[Binding]:
+    """One binding per id of the triage screen, its panes and the App, in KEY_ORDER: the one
+    with a tooltip where several classes share an id (Esc is Back in every pane)."""
+    from .app import FlowstageApp
+    from .screens.triage import TriageScreen
+    from .widgets.detail import DetailScroll
+    from .widgets.runs import RunsTable
+    from .widgets.stages import StagesTable
+    from .widgets.steps import StepsTable
+
+    found: dict[str, Binding] = {}
+    for cls in (FlowstageApp, TriageScreen, RunsTable, StagesTable, StepsTable, DetailScroll):
+        for _key, bindings in cls._merge_bindings().key_to_bindings.items():
+            for b in bindings:
+                if b.id and (b.id not in found or (b.tooltip and not found[b.id].tooltip)):
+                    found[b.id] = b
+    return sorted(found.values(), key=lambda b: KEY_ORDER.index(b.id or "")
+                  if b.id in KEY_ORDER else len(KEY_ORDER))
+
+
+def keys_shown(binding: Binding, keymap: Mapping[str, str]) -> str:
+    """The keys of a binding as a user reads them (after a keymap remap)."""
+    keys = keymap.get(binding.id or "", binding.key)
+    for name, shown in SHOWN:
+        keys = keys.replace(name, shown)
+    return keys
+
+
+def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """(keys, what it does, binding id) for the help screen."""
+    rows = [(keys_shown(b, keymap), b.tooltip or b.description, b.id or "")
+            for b in triage_bindings()]
+    rows.append(("ctrl+p", "command palette, built from the same commands as :", "(textual)"))
+    rows.append(("tab / shift+tab", "next / previous pane", "(textual)"))
+    rows.append(("arrows, pgup/pgdn", "move in lists, a page at a time", "(textual)"))
+    return rows
