@@ -114,9 +114,17 @@ class LazyDemoOrg:
             return self._org
 
 
+def user_perms_option(text: str) -> frozenset[str]:
+    """--user-perms: the demo user's permissions (emulator/permissions.py has the grammar);
+    ValueError names what was wrong."""
+    from .emulator.permissions import parse_user_perms
+
+    return parse_user_perms(text)
+
+
 def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Clock, Callable[[float], None]]:
-    """The demo org for --demo (--seed, --runs, --data, --no-feed-history), the clock the
-    app reads and the sleep it waits with. FLOWSTAGE_DEMO_CLOCK=ISO pins the clock
+    """The demo org for --demo (--seed, --runs, --data, --no-feed-history, --user-perms), the
+    clock the app reads and the sleep it waits with. FLOWSTAGE_DEMO_CLOCK=ISO pins the clock
     (screenshots, golden tests): time then moves only when a caller 'sleeps'."""
     pinned = os.environ.get(DEMO_CLOCK_ENV)
     data = None
@@ -124,13 +132,15 @@ def demo_org_for(args: Any) -> tuple[LazyDemoOrg, Clock, Callable[[float], None]
         data = load_data_file(args.data)  # read now: a bad file is a usage error, exit 2
     seed, runs = getattr(args, "seed", 7), getattr(args, "runs", 300)
     tracking = not getattr(args, "no_feed_history", False)
+    perms = getattr(args, "user_perms", None)
     manual = pinned_clock(pinned, DEMO_CLOCK_ENV) if pinned else None
 
     def make() -> DemoOrg:
         from .emulator.org import DemoOrg
 
         org: DemoOrg = build_from_data(lambda: DemoOrg(seed=seed, runs=runs, clock=manual,
-                                                       data=data, feed_history=tracking),
+                                                       data=data, feed_history=tracking,
+                                                       user_perms=perms),
                                        getattr(args, "data", None))
         return org
 
@@ -150,7 +160,8 @@ def build_demo_org(args: Any, clock: ManualClock | None = None) -> DemoOrg:
         frozen=getattr(args, "frozen", False), feed_history=not args.no_feed_history,
         max_version=args.max_api_version, api_limit=getattr(args, "api_limit", 100_000),
         token=getattr(args, "token", None), pace=getattr(args, "pace", 3.0),
-        clock_skew=getattr(args, "clock_skew", 0.0)), args.data)
+        clock_skew=getattr(args, "clock_skew", 0.0),
+        user_perms=getattr(args, "user_perms", None)), args.data)
     if hasattr(args, "latency"):
         try:
             org.faults.update(latency_ms=args.latency, jitter_ms=args.jitter,

@@ -166,6 +166,21 @@ def _demo_runs(text: str) -> int:
     return value
 
 
+def _user_perms(text: str) -> frozenset[str]:
+    from ..demo import user_perms_option
+
+    try:
+        return user_perms_option(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+USER_PERMS_HELP = ("what the demo user may do: all (default), none, or a comma list of "
+                   "ManageUsers, ManageFlow, ManageOrchestrationRuns, ApprovalAdmin; a "
+                   "missing one makes the org refuse as Salesforce does (also settable at run "
+                   "time: POST /__flowstage/permissions)")
+
+
 def _port(text: str) -> int:
     value = _whole(text)
     if not 0 <= value <= 65535:
@@ -242,6 +257,8 @@ def add_org_options(p: argparse.ArgumentParser) -> None:
                    help="no Feed/History objects for runs and stages, as in most real orgs "
                    "(none of 17 real orgs' describes has them): History shows the run log's "
                    "milestones")
+    g.add_argument("--user-perms", type=_user_perms, default=None, metavar="LIST",
+                   help=USER_PERMS_HELP)
     g.add_argument("--max-api-version", type=_version, default=66.0, metavar="V",
                    help="highest API version the org offers (e.g. 55.0 hides CurrentStage, "
                    "Duration and OrchestrationLabel)")
@@ -417,6 +434,8 @@ def add_common(p: argparse.ArgumentParser, *, org_data: bool = True) -> None:
     g.add_argument("--no-feed-history", action="store_true",
                    help="with --demo: an org without feed and history tracking for runs and "
                    "stages, as most real orgs are (History shows the run log's milestones)")
+    g.add_argument("--user-perms", type=_user_perms, default=None, metavar="LIST",
+                   help="with --demo: " + USER_PERMS_HELP)
 
 
 def add_filters(p: argparse.ArgumentParser) -> None:

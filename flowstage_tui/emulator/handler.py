@@ -23,6 +23,7 @@ from .errors import ApiError
 from .faults import MAX_COUNT, RULES, Invalid, Rule, check
 from .lifecycle import OPEN_RUN, RUN, STEP, WORK
 from .org import DemoOrg, LoggedRequest
+from .permissions import GRAMMAR, PERMISSIONS, names_to_perms, parse_user_perms
 from .soql_exec import Context, Engine, QueryResult, column_metadata
 from .soql_parse import parse
 
@@ -87,6 +88,27 @@ def _json_object(body: bytes) -> dict[str, Any]:
 def _refusal(problems: list[Invalid]) -> list[dict[str, Any]]:
     """Salesforce's error body: one entry per problem, each naming its key in `fields`."""
     return [ApiError(400, p.code, p.message, [p.key]).body()[0] for p in problems]
+
+
+def _set_permissions(org: DemoOrg, body: dict[str, Any]) -> tuple[int, Any]:
+    """POST /__flowstage/permissions {"user_perms": "ManageFlow,ApprovalAdmin"} (the
+    --user-perms grammar) or a list of names; a refused request changes nothing."""
+    value = body.get("user_perms")
+    unknown = sorted(set(body) - {"user_perms"})
+    try:
+        if unknown:
+            raise ValueError(f"unknown key {unknown[0]!r}; send {{\"user_perms\": ...}}")
+        if isinstance(value, str):
+            perms = parse_user_perms(value)
+        elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+            perms = names_to_perms(value)
+        else:
+            raise ValueError(f"user_perms must be a string or a list of names; write {GRAMMAR}")
+    except ValueError as exc:
+        return 400, _refusal([Invalid("user_perms", "INVALID_FIELD", str(exc))])
+    with org.lock:
+        org.set_permissions(perms)
+    return 200, None
 
 
 def endpoint_kind(path: str) -> str | None:
@@ -300,6 +322,13 @@ class ApiHandler:
                     org.api_limit = clean.get("api_limit", org.api_limit)
                     org.api_used = clean.get("api_used", org.api_used)
             return 200, {}, {"api_used": org.api_used, "api_limit": org.api_limit}
+        if name == "permissions":
+            if req.method == "POST":
+                status, answer = _set_permissions(org, _json_object(req.body))
+                if status != 200:
+                    return status, {}, answer
+            return 200, {}, {"user_perms": sorted(org.permissions),
+                             "known": list(PERMISSIONS)}
         if name == "requests":
             return 200, {}, [r.__dict__ for r in org.request_log[-1000:]]
         raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from . import approvals
 from .demo_data import COMMENTS, ORCHESTRATIONS, POSTS, OrchestrationDef
 from .ids import BlockMinter, IdMinter, to18
 from .store import Record, Store
@@ -34,8 +35,9 @@ TRIGGER_PREFIXES = {"Account": "001", "Contact": "003", "Case": "500", "Opportun
 BY_API_NAME = {o.api_name: o for o in ORCHESTRATIONS}
 # Everything a run owns: written with it, never shared with another run.
 RUN_PARTS = frozenset({
-    STAGE, STEP, WORK, LOG, f"{RUN}Share", f"{RUN}History", f"{RUN}Feed",
-    f"{STAGE}Share", f"{STAGE}History", f"{STAGE}Feed", f"{STEP}Share", "FeedComment"})
+    STAGE, STEP, WORK, LOG, "ApprovalSubmission", "ApprovalWorkItem", f"{RUN}Share",
+    f"{RUN}History", f"{RUN}Feed", f"{STAGE}Share", f"{STAGE}History", f"{STAGE}Feed",
+    f"{STEP}Share", "FeedComment"})
 
 
 class Lifecycle:
@@ -52,7 +54,10 @@ class Lifecycle:
         self.active_people = [u for u in self.people if u["IsActive"]]
         self.queues = queues
         self.kp = prefixes
-        self.counters = {"run": 0, "work": 0, "log": 0, "interview": 0}
+        self.counters = {"run": 0, "work": 0, "log": 0, "interview": 0, "submission": 0,
+                         "approval_item": 0}
+        # Who the next work items go to instead of a random pick (the demo data's stuck runs).
+        self.assign_to: Record | None = None
         # The Ids of the org's Accounts, Contacts, ... by object: the records runs are
         # triggered by or handed, their work items' context records.
         self.contexts: dict[str, list[str]] = {}
@@ -214,6 +219,7 @@ class Lifecycle:
             "UserOrGroupId": self.auto_id, "AccessLevel": "All", "RowCause": "Owner",
             "LastModifiedDate": t, "LastModifiedById": self.auto_id, "IsDeleted": False})
         self.history(RUN, run["Id"], "created", None, None, t, self.auto_id)
+        approvals.open_submission(self, run, t)
         for index, sdef in enumerate(orch.stages):
             stage: Record = {
                 "Id": self.minter.mint("0jF"), "Name": sdef.name, **self._audit(t, self.auto_id),
@@ -279,7 +285,11 @@ class Lifecycle:
 
     def _open_work_item(self, run: Record, stage_name: str, step: Record, kind: str,
                         t: int) -> None:
-        if kind == "queue":
+        if self.assign_to is not None:
+            assignee = self.assign_to
+            a_type = "User" if assignee["Id"].startswith("005") else (
+                "Queue" if assignee.get("Type") == "Queue" else "Group")
+        elif kind == "queue":
             assignee = self.rng.choice(self.queues)
             a_type = "Queue"
         else:
@@ -289,7 +299,7 @@ class Lifecycle:
             a_type = "User"
         owner = assignee["Id"] if a_type == "User" else self.auto_id
         context = self.context_of(run)  # the record the assignee works on, not the run
-        self.store.insert(WORK, {
+        wi: Record = {
             "Id": self.minter.mint(self.kp.work_item),
             "Name": self._autonumber("work", "WI-{:07d}"), **self._audit(t, self.auto_id),
             "AssigneeId": assignee["Id"], "Description": f"Please complete: {step['Label']}",
@@ -297,7 +307,9 @@ class Lifecycle:
             "ScreenFlowInputs": f'{{"recordId": "{context}", "note": "line1\\nline2"}}',
             "Status": "Assigned", "StepInstanceId": step["Id"], "LastReferencedDate": None,
             "LastViewedDate": None, "OrchestrationName": run["OrchestrationDeveloperName"],
-            "OwnerId": owner, "FlowType": run.get("FlowType"), "_AssignedAt": t})
+            "OwnerId": owner, "FlowType": run.get("FlowType"), "_AssignedAt": t}
+        self.store.insert(WORK, wi)
+        approvals.open_item(self, run, wi, step["Label"], t)
         self.log(run, "StartWorkItem", t, stage=stage_name, step=step["Name"],
                  assignee=assignee["Name"], assignee_type=a_type)
 
@@ -309,6 +321,8 @@ class Lifecycle:
                 actor_rec = self.store.get("User", wi["AssigneeId"]) or self.rng.choice(
                     self.active_people)
                 self._update(WORK, wi, t, actor_rec["Id"], Status="Completed", OwnerId=wi["OwnerId"])
+                approvals.settle_item(self, run, wi, t, actor_rec["Id"], "Approved",
+                                      ReviewedById=actor_rec["Id"], ReviewedDate=t)
                 self.log(run, "EndWorkItem", t, stage=stage_name, step=step["Name"],
                          actor=actor_rec["Username"], duration=(t - wi["CreatedDate"]) // 1000,
                          comments=self.rng.choice((None, None, "Looks good", "Approved 👍")))
@@ -337,6 +351,7 @@ class Lifecycle:
                      Duration=(t - run["CreatedDate"]) // 1000)
         self.tracked(RUN, run["Id"], "InProgress", "Completed", t, self.auto_id)
         self.log(run, "EndInstance", t, duration=(t - run["CreatedDate"]) // 1000)
+        approvals.set_submission(self, run, t, self.auto_id, "Approved")
         iv = self.store.get(INTERVIEW, run["InterviewId"])
         if iv is not None:
             self._update(INTERVIEW, iv, t, InterviewStatus="Completed")
@@ -359,6 +374,7 @@ class Lifecycle:
             for wi in self.work_items(s):
                 if wi["Status"] == "Assigned":
                     self._update(WORK, wi, t, Status="Completed")
+                    approvals.settle_item(self, run, wi, t, self.auto_id, "Canceled")
         old = stage["Status"]
         self._update(STAGE, stage, t, Status="Error")
         self.tracked(STAGE, stage["Id"], old, "Error", t, self.auto_id)
@@ -372,6 +388,7 @@ class Lifecycle:
         if iv is not None:
             self._update(INTERVIEW, iv, t, InterviewStatus="Error", Error=text,
                          CurrentElement=failing["Name"])
+        approvals.set_submission(self, run, t, self.auto_id, "Error")
 
     def cancel_run(self, run: Record, t: int, by: str) -> None:
         stage = self.current_stage(run)
@@ -382,6 +399,7 @@ class Lifecycle:
                     for wi in self.work_items(s):
                         if wi["Status"] == "Assigned":
                             self._update(WORK, wi, t, by, Status="Completed")
+                            approvals.settle_item(self, run, wi, t, by, "Canceled")
             old = stage["Status"]
             self._update(STAGE, stage, t, by, Status="Canceled")
             self.tracked(STAGE, stage["Id"], old, "Canceled", t, by)
@@ -391,6 +409,7 @@ class Lifecycle:
         self.tracked(RUN, run["Id"], old_run, "Canceled", t, by)
         user = self.store.get("User", by)
         self.log(run, "CancelInstance", t, actor=user["Username"] if user else None)
+        approvals.set_submission(self, run, t, by, "Canceled")
 
     def suspend_run(self, run: Record, t: int) -> None:
         """Suspend a run: its stage and the stage's running steps are Suspended too."""
@@ -404,6 +423,7 @@ class Lifecycle:
                 if s["Status"] == "InProgress":
                     self._update(STEP, s, t, self.admin_id, Status="Suspended")
             self.log(run, "SuspendStage", t, stage=stage["Name"])
+        approvals.set_submission(self, run, t, self.admin_id, "Suspended")
 
     def resume_run(self, run: Record, t: int) -> None:
         stage = self.current_stage(run)
@@ -415,6 +435,7 @@ class Lifecycle:
             for s in self.steps(stage):
                 if s["Status"] == "Suspended":
                     self._update(STEP, s, t, self.admin_id, Status="InProgress")
+        approvals.set_submission(self, run, t, self.admin_id, "InProgress")
 
     def discontinue_run(self, run: Record, t: int) -> None:
         """The run is discontinued (its orchestration stopped it): the running stage and its
@@ -429,6 +450,7 @@ class Lifecycle:
                     for wi in self.work_items(s):
                         if wi["Status"] == "Assigned":
                             self._update(WORK, wi, t, Status="Completed")
+                            approvals.settle_item(self, run, wi, t, self.auto_id, "Canceled")
             old = stage["Status"]
             self._update(STAGE, stage, t, Status="Discontinued")
             self.tracked(STAGE, stage["Id"], old, "Discontinued", t, self.auto_id)
@@ -437,17 +459,20 @@ class Lifecycle:
         self._update(RUN, run, t, Status="Discontinued",
                      Duration=(t - run["CreatedDate"]) // 1000)
         self.tracked(RUN, run["Id"], old_run, "Discontinued", t, self.auto_id)
+        approvals.set_submission(self, run, t, self.auto_id, "Canceled")
 
     def reassign(self, run: Record, wi: Record, assignee: Record, t: int, by: str) -> None:
         is_user = assignee["Id"].startswith("005")
         old = self.store.find(wi["AssigneeId"])
         self._update(WORK, wi, t, by, AssigneeId=assignee["Id"],
                      OwnerId=assignee["Id"] if is_user else self.auto_id, _AssignedAt=t)
+        approvals.reassign_item(self, run, wi, assignee["Id"], t, by)
         step = self.store.get(STEP, wi["StepInstanceId"]) if wi["StepInstanceId"] else None
         self.log(run, "ReassignWorkItem", t,
                  stage=step["OrchestrationStageName"] if step else None,
                  step=step["Name"] if step else None, assignee=assignee["Name"],
-                 assignee_type="User" if is_user else "Queue",
+                 assignee_type="User" if is_user else (
+                     "Queue" if assignee.get("Type") == "Queue" else "Group"),
                  comments=f"Reassigned from {old[1]['Name']}" if old else None)
 
     def chatter(self, run: Record, t: int) -> None:

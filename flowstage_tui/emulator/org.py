@@ -25,13 +25,16 @@ from .demo_data import (
 from .faults import Faults
 from .ids import BlockMinter, IdMinter
 from .lifecycle import BY_API_NAME, INTERVIEW, RUN, RUN_PARTS, Lifecycle, Planner
+from .permissions import ALL as ALL_PERMISSIONS
+from .permissions import hidden_objects
 from .schema import CONTEXT_OBJECTS, KeyPrefixes, Schema
 from .store import Deferred, Journal, Record, Store, visible_at
 
 DEFAULT_API_LIMIT = 100_000
 DETAIL_SEED = 0x5DEECE66D  # a generated run's record-level draws: its seed xor this
 # Autonumbers each generated run may use (OR-, FI-, WI-, OL- names), in blocks like its Ids.
-AUTONUMBER_BLOCKS = {"run": 1, "interview": 1, "work": 16, "log": 128}
+AUTONUMBER_BLOCKS = {"run": 1, "interview": 1, "work": 16, "log": 128, "submission": 1,
+                     "approval_item": 16}
 # Fields kept only for the simulation; never served, never dumped.
 PRIVATE = "_"
 
@@ -104,6 +107,7 @@ class DemoOrg:
         max_version: float = 66.0,
         token: str | None = None,
         clock_skew: float = 0.0,
+        user_perms: frozenset[str] | None = None,
     ) -> None:
         self.clock = clock or system_clock
         self.seed = seed
@@ -125,6 +129,11 @@ class DemoOrg:
         self.request_log: list[LoggedRequest] = []
         self.sessions: dict[str, Session] = {}
         self.credentials = Credentials()
+        self.permissions: frozenset[str] = ALL_PERMISSIONS
+        self.set_permissions(ALL_PERMISSIONS if user_perms is None else user_perms)
+        # Runs the live simulation leaves alone: the demo data's stuck work stays stuck
+        # until someone fixes it (triage_data).
+        self.pinned: set[str] = set()
         now = self.now_ms()
         collecting = gc.isenabled()
         gc.disable()  # generation allocates millions of objects that all stay alive
@@ -232,6 +241,23 @@ class DemoOrg:
         self._run_ids = [r["Id"] for r in rows]
         self.store.deferred = Deferred(horizons, self._write_children)
         self._insert_orchestration_defs(now)
+        self._install_triage(now)
+
+    def _install_triage(self, now: int) -> None:
+        from . import triage_data
+
+        triage_data.install_people(self, now, random.Random(self.seed ^ triage_data.TRIAGE_SEED))
+        if len(self._run_ids) < triage_data.STUCK_RUNS_FROM:
+            return
+        before = set(self.store.table(RUN).rows)
+        triage_data.install_stuck_runs(self, now)
+        self.pinned = set(self.store.table(RUN).rows) - before
+
+    def set_permissions(self, perms: frozenset[str]) -> None:
+        """What the API user may do from now on (permissions.py); objects it may not see
+        leave the describes and SOQL at once."""
+        self.permissions = frozenset(perms)
+        self.schema.hide(hidden_objects(self.permissions))
 
     def write_all(self) -> None:
         """Write every generated run's records now (dump does; tests that read tables do)."""
@@ -418,6 +444,10 @@ class DemoOrg:
         auto = next((u for u in users if u.get("UserType") == "AutomatedProcess"), admin)
         self._install_people(users, queues or [], org, {"admin": admin["Id"], "auto": auto["Id"]})
         self._collect_contexts()
+        from .triage_data import TRIAGE_SEED, install_people
+
+        # an older dump has no logins or memberships: give it the generated kind
+        install_people(self, self.now_ms(), random.Random(self.seed ^ TRIAGE_SEED))
         # Keep the org's own rows (already inserted) as they are.
         self.store.tables["User"].rows.update({u["Id"]: u for u in users})
 
@@ -500,7 +530,9 @@ class DemoOrg:
         self.sim_ms = now
 
     def _open_runs(self) -> list[Record]:
-        return [r for r in self.store.table(RUN).rows.values() if r["Status"] == "InProgress"]
+        pinned = self.pinned
+        return [r for r in self.store.table(RUN).rows.values()
+                if r["Status"] == "InProgress" and r["Id"] not in pinned]
 
     def _event(self, t: int) -> None:
         rng = self.rng
@@ -537,7 +569,7 @@ class DemoOrg:
             lc.cancel_run(run, t, self.admin_id)
         elif roll < 0.97:
             suspended = [r for r in self.store.table(RUN).rows.values()
-                         if r["Status"] == "Suspended"]
+                         if r["Status"] == "Suspended" and r["Id"] not in self.pinned]
             if suspended:
                 lc.resume_run(rng.choice(suspended), t)
             else:

@@ -770,12 +770,17 @@ class Schema:
         self.prefixes = kp
         self.feed_history = feed_history
         self.run_log_access = run_log_access
-        self.hidden = frozenset() if run_log_access else frozenset({"floworchestrationlog"})
+        self._log_hidden = frozenset() if run_log_access else frozenset({"floworchestrationlog"})
+        self.hidden = self._log_hidden
         feeds = tuple(f"{t}Feed" for t in TRACKED) if feed_history else ()
         comment = _feed_comment(parents=(*(TRACKED if feed_history else ()), "User"),
                                 feeds=("FeedItem", *feeds, "UserFeed"))
+        from .schema_triage import TRIAGE_CHILDREN, triage_objects
+
         objs = _orchestration_objects(kp) + _platform_objects(kp) + _context_objects() + [
-            comment]
+            comment] + triage_objects()
+        for o in objs:
+            o.children.extend(TRIAGE_CHILDREN.get(o.name, ()))
         for name, label, prefix in (
             ("FlowOrchestrationInstance", "Orchestration Run", kp.instance_share),
             ("FlowOrchestrationStageInstance", "Orchestration Stage Run", kp.stage_share),
@@ -796,6 +801,11 @@ class Schema:
             o.rels = {f.relationship.lower(): f for f in o.fields.values() if f.relationship}
             self.objects[o.name.lower()] = o
         self.by_prefix = {o.key_prefix: o for o in objs if o.key_prefix not in ("0D5", "017")}
+
+    def hide(self, names: frozenset[str]) -> None:
+        """Objects the API user may not see (the permission switch): absent from describes
+        and from SOQL, as real orgs hide an object from a user without access to it."""
+        self.hidden = self._log_hidden | {n.lower() for n in names}
 
     def get(self, name: str, version: float) -> ObjectDef | None:
         key = name.lower()

@@ -10,6 +10,8 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceAuthenticationFailed
 
+from flowstage_tui.emulator.triage_data import STUCK_RUNS
+
 from .conftest import Transport
 
 
@@ -29,7 +31,7 @@ def test_oauth_password_grant(transport: Transport) -> None:
     sf = Salesforce(username=c.username, password=c.password + c.security_token,
                     consumer_key=c.client_id, consumer_secret=c.client_secret,
                     session=transport.session())
-    assert sf.query("SELECT COUNT() FROM FlowOrchestrationInstance")["totalSize"] == 300
+    assert sf.query("SELECT COUNT() FROM FlowOrchestrationInstance")["totalSize"] == 300 + STUCK_RUNS
 
 
 def test_oauth_password_grant_rejects_bad_secret(transport: Transport) -> None:
@@ -53,7 +55,7 @@ def test_jwt_bearer_with_signature_check(transport: Transport, tmp_path: Path) -
     c.jwt_certificate_pem = public
     sf = Salesforce(username=c.username, consumer_key=c.client_id,
                     privatekey_file=str(key_file), session=transport.session())
-    assert sf.query("SELECT COUNT() FROM FlowOrchestrationInstance")["totalSize"] == 300
+    assert sf.query("SELECT COUNT() FROM FlowOrchestrationInstance")["totalSize"] == 300 + STUCK_RUNS
     # a key the org does not know is refused
     (tmp_path / "other").mkdir()
     other, _ = _key_pair(tmp_path / "other")

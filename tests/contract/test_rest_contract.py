@@ -18,6 +18,7 @@ from simple_salesforce.exceptions import (
 )
 
 from flowstage_tui.emulator.ids import looks_like_id
+from flowstage_tui.emulator.triage_data import STUCK_RUNS
 
 from .conftest import Transport
 
@@ -122,9 +123,9 @@ def test_query_all_includes_deleted(sf: Any, transport: Transport) -> None:
 
 def test_count_and_group_by(sf: Any, transport: Transport) -> None:
     count = sf.query(f"SELECT COUNT() FROM {RUN}")
-    assert count["totalSize"] == 300 and count["records"] == []
+    assert count["totalSize"] == 300 + STUCK_RUNS and count["records"] == []
     groups = sf.query(f"SELECT Status, COUNT(Id) FROM {RUN} GROUP BY Status")["records"]
-    assert sum(g["expr0"] for g in groups) == 300
+    assert sum(g["expr0"] for g in groups) == 300 + STUCK_RUNS
     assert all(g["attributes"] == {"type": "AggregateResult"} for g in groups)
     aliased = sf.query(f"SELECT Status s, COUNT(Id) n FROM {RUN} GROUP BY Status")
     assert "n" in aliased["records"][0]
@@ -275,7 +276,7 @@ def test_automatic_relogin_after_invalid_session(transport: Transport) -> None:
     sf = transport.login()
     tokens = set()
     for _ in range(5):
-        assert sf.query(f"SELECT COUNT() FROM {RUN}")["totalSize"] == 300
+        assert sf.query(f"SELECT COUNT() FROM {RUN}")["totalSize"] == 300 + STUCK_RUNS
         tokens.add(sf.session_id)
     assert len(tokens) >= 2  # simple-salesforce logged in again on INVALID_SESSION_ID
     assert any(r.status == 401 for r in org.request_log)
