@@ -21,10 +21,11 @@ def error_code(exc: Any) -> str:
 
 
 def open_items(sf: Any) -> list[dict[str, Any]]:
-    return sf.query_all(
+    rows: list[dict[str, Any]] = sf.query_all(
         "SELECT Id, AssigneeId, Assignee.Type, Assignee.IsActive, ElapsedTimeSinceAsgntInSec, "
         "StepInstance.OrchestrationInstance.Status FROM FlowOrchestrationWorkItem "
         "WHERE Status = 'Assigned'")["records"]
+    return rows
 
 
 def test_every_kind_of_stuck_work_item_is_there(sf: Any) -> None:
@@ -100,7 +101,8 @@ def test_without_manage_users_userlogin_is_an_object_the_user_cannot_see(
     with pytest.raises(SalesforceMalformedRequest) as err:
         sf.query("SELECT UserId FROM UserLogin WHERE IsFrozen = true")
     assert error_code(err.value) == "INVALID_TYPE"
-    assert "sObject type 'UserLogin' is not supported" in err.value.content[0]["message"]
+    body: Any = err.value.content
+    assert "sObject type 'UserLogin' is not supported" in body[0]["message"]
     with pytest.raises(SalesforceResourceNotFound):
         sf.UserLogin.describe()
     names = {o["name"] for o in sf.describe()["sobjects"]}
