@@ -15,13 +15,13 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from . import connect_api, ids
+from . import actions, connect_api, ids, writes
 from .auth import OAuthError, identity, oauth_token, soap_fault, soap_login, userinfo
 from .clock import ms_to_sf, sf_to_ms
 from .describe import global_describe, global_entry, object_describe
 from .errors import ApiError
 from .faults import MAX_COUNT, RULES, Invalid, Rule, check
-from .lifecycle import OPEN_RUN, RUN, STEP, WORK
+from .lifecycle import INTERVIEW, OPEN_RUN, RUN, STEP, WORK
 from .org import DemoOrg, LoggedRequest
 from .permissions import GRAMMAR, PERMISSIONS, names_to_perms, parse_user_perms
 from .soql_exec import Context, Engine, QueryResult, column_metadata
@@ -408,6 +408,8 @@ class ApiHandler:
             return self._sobjects(method, segs[1:], query, body, version, session, base, ctx)
         if head == "connect":
             return 200, connect_api.route(org, method, segs[1:], query, version)
+        if head == "actions":
+            return actions.route(org, method, segs[1:], body, version, session.user_id, base)
         raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)
 
     @staticmethod
@@ -517,6 +519,16 @@ class ApiHandler:
             if method != "GET":
                 raise self._method(method, "GET,HEAD")
             return 200, global_describe(schema, version, base)
+        if segs[0].lower() == writes.EVENT.lower() and len(segs) == 1 and version >= 53:
+            # a platform event: publish-only (create), never queried
+            if method != "POST":
+                raise self._method(method, "POST")
+            with org.locked():
+                org.store.commit_now = True
+                try:
+                    return 201, writes.publish_event(org, body, org.now_ms())
+                finally:
+                    org.store.commit_now = False
         obj = schema.get(segs[0], version)
         if obj is None:
             raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)
@@ -558,6 +570,8 @@ class ApiHandler:
         with org.locked():
             # a row whose write has not committed yet is not there for anyone else
             ctx.store = visible = org.visible_store()
+            if method in ("PATCH", "DELETE"):
+                writes.refuse_deleted(org, obj.name, rid)
             if visible.get(obj.name, rid) is None:
                 raise ApiError(404, "NOT_FOUND", NOT_FOUND_TEXT)
             if method == "GET":
@@ -575,7 +589,10 @@ class ApiHandler:
                     if not obj.deletable:
                         allowed = "HEAD,GET,PATCH" if obj.updateable else "HEAD,GET"
                         raise self._method("DELETE", allowed)
-                    org.store.delete(obj.name, rid, org.now_ms())
+                    if obj.name == INTERVIEW:
+                        writes.delete_interview(org, rid, org.now_ms())
+                    else:
+                        org.store.delete(obj.name, rid, org.now_ms())
                     return 204, None
             finally:
                 org.store.commit_now = False
@@ -628,6 +645,8 @@ class ApiHandler:
                            "your profile or permission set.", bad)
         now = org.now_ms()
         canon = {obj.field(k, version).name: v for k, v in changes.items()}
+        if (obj.name == RUN and "Status" in canon) or (obj.name == WORK and "AssigneeId" in canon):
+            writes.require(org, "ManageOrchestrationRuns")
         if obj.name == RUN and "Status" in canon:
             status = canon["Status"]
             if status not in obj.fields["Status"].picklist:
@@ -653,8 +672,12 @@ class ApiHandler:
                 raise ApiError(400, "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id",
                                ["AssigneeId"])
             if found[0] == "User" and not found[1]["IsActive"]:
-                raise ApiError(400, "INACTIVE_OWNER_OR_USER", "owner or user is inactive.",
-                               ["AssigneeId"])
+                # Real orgs answer an assignment to an inactive user (record owner, approval
+                # routing) with INACTIVE_OWNER_OR_USER "operation performed with inactive user"
+                # (Salesforce Help 005237350); the INVALID_CROSS_REFERENCE_KEY is what
+                # an Id that names no live User or Group gets, as below.
+                raise ApiError(400, "INACTIVE_OWNER_OR_USER",
+                               "operation performed with inactive user", ["AssigneeId"])
             if aid != rec["AssigneeId"]:
                 if rec["Status"] != "Assigned":
                     raise ApiError(400, "FIELD_INTEGRITY_EXCEPTION", "Only assigned work items "
