@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from flowstage_tui.config.store import Profile
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.emulator.triage_data import STUCK_RUNS
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.errors import AuthNeeded
 from flowstage_tui.ui.app import FlowstageApp
@@ -55,11 +56,11 @@ async def test_two_tabs_switch_with_braces_and_each_shows_its_own_org(
         assert bar.display and bar.size.height == 1
         assert "PROD" in tabs_line(app) and "UAT" in tabs_line(app)
         assert "PROD" in header(app) and "[RO]" in header(app)
-        assert tab(app).query_one(RunsTable).row_count == 120
+        assert tab(app).query_one(RunsTable).row_count == 120 + STUCK_RUNS
         await pilot.press("right_curly_bracket")
         await settle(app, pilot)
         assert "UAT" in header(app) and "[RW]" in header(app)
-        assert tab(app).query_one(RunsTable).row_count == 80
+        assert tab(app).query_one(RunsTable).row_count == 80 + STUCK_RUNS
         assert {r.name for r in tab(app).snapshot.runs} != {
             r.name for r in next(s for s in app.triage_screens() if s is not tab(app))
             .snapshot.runs}
@@ -86,7 +87,7 @@ async def test_an_org_offline_leaves_the_other_live(clock: ManualClock) -> None:
         assert screens["prod"].health.state == HealthState.LIVE
         assert "offline" in tabs_line(app) and "PROD" in header(app)
         assert "offline" not in header(app)  # the tab in front is fine
-        assert screens["uat"].query_one(RunsTable).row_count == 80  # kept on screen
+        assert screens["uat"].query_one(RunsTable).row_count == 80 + STUCK_RUNS  # kept on screen
 
 
 async def test_a_background_tab_that_needs_reauth_shows_a_badge_not_a_dialog(
