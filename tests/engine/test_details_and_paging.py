@@ -10,6 +10,7 @@ import pytest
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.emulator.triage_data import STUCK_RUNS
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.errors import FlowstageError, QueryRefused
 from flowstage_tui.salesforce.capabilities import RUN, STAGE, STEP, WORK
@@ -165,14 +166,14 @@ def test_older_pages_follow_without_a_gap_and_bring_their_children(
     third = eng.load_more()
     fourth = eng.load_more()
     assert len(third.snapshot.runs) == 120 and third.snapshot.more
-    assert len(fourth.snapshot.runs) == 150 and not fourth.snapshot.more  # the last 30
-    assert_mirror_is_org(fourth.snapshot, frozen, page_size=150, margin=0)
+    assert len(fourth.snapshot.runs) == 150 + STUCK_RUNS and not fourth.snapshot.more  # the last 39
+    assert_mirror_is_org(fourth.snapshot, frozen, page_size=150 + STUCK_RUNS, margin=0)
     # the loaded window is kept: an idle poll keeps every page, a reload brings them all back
     clock.advance(15)
     idle = eng.poll_once()
-    assert len(idle.snapshot.runs) == 150 and idle.calls == 1
+    assert len(idle.snapshot.runs) == 150 + STUCK_RUNS and idle.calls == 1
     eng.set_filter(eng.filter)  # the same filter: nothing to reload
-    assert len(eng.poll_once().snapshot.runs) == 150
+    assert len(eng.poll_once().snapshot.runs) == 150 + STUCK_RUNS
 
 
 def test_load_more_before_the_first_poll_is_the_first_poll(

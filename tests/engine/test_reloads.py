@@ -9,6 +9,7 @@ import pytest
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.emulator.triage_data import STUCK_RUNS
 from flowstage_tui.engine.governor import ERROR_STORM
 from flowstage_tui.engine.state import HealthState
 from flowstage_tui.errors import AuthNeeded
@@ -50,14 +51,14 @@ def test_a_reload_stops_at_the_last_page_the_org_has(org: DemoOrg, clock: Manual
     eng.poll_once()
     for _ in range(4):
         eng.load_more()
-    assert len(eng.snapshot.runs) == 150 and not eng.snapshot.more
+    assert len(eng.snapshot.runs) == 150 + STUCK_RUNS and not eng.snapshot.more
     eng._failed(AuthNeeded("The session expired."))
     res = eng.poll_once()
-    assert res.changes.full and len(res.snapshot.runs) == 150 and not res.snapshot.more
-    # five pages were loaded (40, 40, 40, 30 and an empty one); the reload asks for four:
+    assert res.changes.full and len(res.snapshot.runs) == 150 + STUCK_RUNS and not res.snapshot.more
+    # five pages were loaded (40, 40, 40, 39 and an empty one); the reload asks for four:
     # three calls to connect (versions, org and objects, describes), 4 pages, their children
     assert res.calls == 3 + 4 + 1
-    assert_mirror_is_org(res.snapshot, org, page_size=150, margin=0)
+    assert_mirror_is_org(res.snapshot, org, page_size=150 + STUCK_RUNS, margin=0)
 
 
 def test_load_more_after_the_session_ended_reconnects_and_reloads(

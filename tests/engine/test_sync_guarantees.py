@@ -13,6 +13,7 @@ import pytest
 
 from flowstage_tui.emulator.clock import ManualClock, sf_to_ms
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.emulator.triage_data import STUCK_RUNS
 from flowstage_tui.engine.state import HealthState, Snapshot
 from flowstage_tui.engine.sync import SyncEngine
 from flowstage_tui.salesforce.capabilities import RUN, STAGE, STEP, WORK
@@ -318,13 +319,14 @@ def test_paged_composite_subresults_bring_every_row(clock: ManualClock,
     which the engine follows, on the full load and on the incremental poll alike."""
     org = DemoOrg(seed=7, runs=300, clock=clock, pace=1.0, feed_history=feed_history)
     org.faults.update(query_batch_size=40)
-    eng = make_engine(org, clock, page_size=300)
+    total = 300 + STUCK_RUNS  # the demo org's stuck runs come on top of the 300
+    eng = make_engine(org, clock, page_size=total)
     mark = len(org.request_log)
     res = eng.poll_once()
     assert res.health.state == HealthState.LIVE, res.health.message
     more = [r.path for r in org.request_log[mark:] if "/query/" in r.path]
     assert len(more) > 300 // 40  # the runs alone take 8 batches; stages and steps more
-    assert_mirror_is_org(res.snapshot, org, page_size=300)
+    assert_mirror_is_org(res.snapshot, org, page_size=total)
     runs = store_rows(org, RUN)
     assert {r.id for r in res.snapshot.runs} == {r["Id"] for r in runs}
     got = {s.id for group in res.snapshot.stages.values() for s in group}
