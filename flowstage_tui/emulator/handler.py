@@ -622,14 +622,7 @@ class ApiHandler:
         if not obj.updateable:
             raise ApiError(400, "INVALID_TYPE_FOR_OPERATION",
                            f"entity type cannot be updated: {obj.label}", [])
-        try:
-            changes = json.loads(body or b"{}")
-        except ValueError as exc:
-            raise ApiError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from exc
-        if not isinstance(changes, dict):
-            raise ApiError(400, "JSON_PARSER_ERROR",
-                           "Cannot deserialize instance of sObject from array value")
-        changes.pop("attributes", None)
+        changes = writes.sobject_body(body)
         bad = []
         for key in changes:
             f = obj.field(key, version)

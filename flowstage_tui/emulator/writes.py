@@ -52,7 +52,9 @@ def delete_interview(org: DemoOrg, rid: str, now: int) -> None:
     org.store.delete(INTERVIEW, rid, now)
 
 
-def _event_body(body: bytes) -> dict[str, Any]:
+def sobject_body(body: bytes) -> dict[str, Any]:
+    """A PATCH/POST body as Salesforce reads one sObject: a JSON object, `attributes` ignored;
+    anything else is JSON_PARSER_ERROR."""
     try:
         data = json.loads(body or b"{}")
     except ValueError as exc:
@@ -61,6 +63,11 @@ def _event_body(body: bytes) -> dict[str, Any]:
         raise ApiError(400, "JSON_PARSER_ERROR",
                        "Cannot deserialize instance of sObject from array value")
     data.pop("attributes", None)
+    return data
+
+
+def _event_body(body: bytes) -> dict[str, Any]:
+    data = sobject_body(body)
     out: dict[str, Any] = {}
     for key, value in data.items():
         name = EVENT_FIELDS.get(key.lower())
