@@ -54,26 +54,29 @@ def _fixed(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", NoTerminal())
 
 
-class NoTerminal(io.StringIO):
+class NoTerminal:
     """Standard input from a pipe: never a terminal, and never to be read."""
 
-    def readline(self, size: int | None = -1) -> str:
+    def isatty(self) -> bool:
+        return False
+
+    def readline(self) -> str:
         raise AssertionError("prompted without a terminal")
 
 
-class Terminal(io.StringIO):
+class Terminal:
     """A person at a terminal who will type `answer`."""
 
     def __init__(self, answer: str) -> None:
-        super().__init__(answer)
+        self.lines = io.StringIO(answer)
         self.asked = 0
 
     def isatty(self) -> bool:
         return True
 
-    def readline(self, size: int | None = -1) -> str:
+    def readline(self) -> str:
         self.asked += 1
-        return super().readline()
+        return self.lines.readline()
 
 
 def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
