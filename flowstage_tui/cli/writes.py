@@ -105,7 +105,8 @@ def record_ids(values: Sequence[str], kind: str) -> list[str]:
     for value in values:
         rid = normalise(value.strip())
         if rid is None or not rid.startswith(PREFIX[kind]):
-            raise UsageError(f"{value!r} is not a {kind} Id ({PREFIX[kind]}…, 15 or 18 "
+            article = "an" if kind[0] in "aeiou" else "a"
+            raise UsageError(f"{value!r} is not {article} {kind} Id ({PREFIX[kind]}…, 15 or 18 "
                              "characters)")
         out.append(rid)
     return list(dict.fromkeys(out))
@@ -171,7 +172,7 @@ def _delete_requests(ctx: Context, client: SalesforceClient,
                      args: argparse.Namespace) -> tuple[list[w.WriteRequest], list[str]]:
     from ..engine import targets
 
-    interview_ids = [v for v in args.ids if (normalise(v) or "").startswith("0Fo")]
+    interview_ids = [v for v in args.ids if v.startswith("0Fo")]
     run_words = [v for v in args.ids if v not in interview_ids]
     found = targets.runs_of_interviews(client, record_ids(interview_ids, "interview"))
     missing = [v for v in record_ids(interview_ids, "interview") if v not in found]

@@ -174,6 +174,7 @@ def test_delete_inside_the_resume_window_needs_the_run_name(
     (["cancel", "OR-9999999"], "no orchestration run 'OR-9999999'"),
     (["nudge", "OR-0000300", "OR-nope"], "no orchestration run 'OR-nope'"),
     (["interviews", "delete", "0FoRM000000zzzz0AA"], "no interview"),
+    (["interviews", "delete", "0FoBOGUS"], "'0FoBOGUS' is not an interview Id"),
     (["reassign", ITEM], "the following arguments are required: --to"),
 ])
 def test_bad_input_is_exit_2_with_one_line(argv: list[str], says: str,
