@@ -62,7 +62,9 @@ def find_assignees(client: SalesforceClient, text: str, limit: int = 20) -> list
                             ("groups", tq.groups_like(text, limit))])
     users = [_user(r) for r in client.records(res["users"])]
     groups = [_group(r) for r in client.records(res["groups"])]
-    return (users + groups)[:limit]
+    # many matching users must not hide every queue: a quarter of the list is kept for them
+    n_groups = min(len(groups), max(limit - len(users), limit // 4))
+    return users[:limit - n_groups] + groups[:n_groups]
 
 
 def check_assignee(client: SalesforceClient, rid: str) -> Assignee:

@@ -122,9 +122,12 @@ def test_read_only_refuses_with_one_line_and_sends_nothing(
     assert audit_entries() == []
 
 
+@pytest.mark.parametrize("argv", [["cancel", OPEN_RUN], ["nudge", OPEN_RUN],
+                                  ["reassign", ITEM, "--to", "Ada Lovelace"],
+                                  ["interviews", "delete", OLD_FAILED_RUN]])
 def test_without_a_terminal_and_without_yes_it_refuses_and_never_prompts(
-        capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run(["cancel", "--demo", "--write", OPEN_RUN], capsys)
+        argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run([*argv, "--demo", "--write"], capsys)
     assert (code, out) == (2, "")
     assert err == ("error: no terminal to confirm on: pass --yes to send without asking, or "
                    "--dry-run to see the requests\n")

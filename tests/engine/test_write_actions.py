@@ -250,6 +250,8 @@ def test_find_assignees_escapes_and_finds_users_queues_and_groups(
     assert targets.find_assignees(client, "O'Brien")[0].name == "Tim O'Brien"
     assert targets.find_assignees(client, "%") == []  # a literal percent, not a wildcard
     assert targets.find_assignees(client, "Linus") == []  # inactive users are not offered
+    few = targets.find_assignees(client, "e", limit=4)  # many users match, and queues too
+    assert len(few) == 4 and few[-1].kind in ("Queue", "Group") and few[0].kind == "User"
 
 
 def test_check_assignee(client: SalesforceClient) -> None:
