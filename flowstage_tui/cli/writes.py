@@ -137,7 +137,7 @@ def _runs(client: SalesforceClient, values: Sequence[str]) -> list[RunTarget]:
 def build_requests(ctx: Context, client: SalesforceClient, name: str,
                    args: argparse.Namespace) -> tuple[list[w.WriteRequest], list[str]]:
     """The requests, and the plan's lines about the records (current holder, run)."""
-    from ..engine import targets
+    from ..engine import plans, targets
 
     if name == "reassign":
         ids = record_ids(args.ids, "work item")
@@ -150,27 +150,24 @@ def build_requests(ctx: Context, client: SalesforceClient, name: str,
         if missing:
             raise UsageError(f"no work item {', '.join(missing)} in this org; pass work item "
                              "Ids (0jR…) as `flowstage show RUN` lists them")
-        approvals = targets.approval_ids(client, ids)
-        reqs = [w.reassign_request(i, items[i].label, assignee.id,
-                                   approval_work_item_id=approvals.get(i),
-                                   comments=args.comments) for i in ids]
+        reqs = plans.reassign_requests(client, [(i, items[i].label) for i in ids],
+                                       assignee.id, comments=args.comments)
         notes = [f"{i}  {clean_text(items[i].label)} ({items[i].status}): "
                  f"{clean_text(items[i].assignee_name or items[i].assignee_id or 'nobody')} → "
                  f"{clean_text(assignee.describe())}" for i in ids]
         return reqs, notes
     if name in ("cancel", "nudge"):
         runs = _runs(client, args.ids)
-        subs = targets.approval_submissions(client, [r.id for r in runs]) \
-            if name == "cancel" else {}
-        reqs = [w.cancel_request(r.id, r.name, approval_submission_id=subs.get(r.id))
-                if name == "cancel" else w.nudge_request(r.id, r.name) for r in runs]
+        picked = [(r.id, r.name) for r in runs]
+        reqs = plans.cancel_requests(client, picked) if name == "cancel" \
+            else plans.nudge_requests(picked)
         return reqs, [f"{r.id}  {r.name} ({r.status})" for r in runs]
     return _delete_requests(ctx, client, args)
 
 
 def _delete_requests(ctx: Context, client: SalesforceClient,
                      args: argparse.Namespace) -> tuple[list[w.WriteRequest], list[str]]:
-    from ..engine import targets
+    from ..engine import plans, targets
 
     interview_ids = [v for v in args.ids if v.startswith("0Fo")]
     run_words = [v for v in args.ids if v not in interview_ids]
@@ -186,16 +183,7 @@ def _delete_requests(ctx: Context, client: SalesforceClient,
                          "shows a run's interview")
     chosen = list({t.interview_id: t for t in [*found.values(), *by_run]}.values())
     now = client.server_time or ctx.clock()
-    typed = set(args.confirm)
-    for t in chosen:
-        refusal = w.delete_refusal(t.run_status, t.failed_at, now)
-        if refusal:
-            raise UsageError(f"{t.interview_id} (run {t.run_name}): {refusal}")
-        if w.needs_typed_name(t.run_status, t.failed_at, now) and t.run_name not in typed:
-            raise UsageError(f"{t.interview_id}: run {t.run_name} failed and "
-                             f"{w.window_text(t.failed_at, now)}; deleting its interview ends "
-                             f"any resume: pass --confirm {t.run_name} to delete it anyway")
-    reqs = [w.delete_interview_request(t.interview_id, t.run_name) for t in chosen]
+    reqs = plans.delete_requests(chosen, now, set(args.confirm), how="pass --confirm {name}")
     notes = [f"{t.interview_id}  interview of {t.run_name} ({t.run_status}"
              f"{', ' + w.window_text(t.failed_at, now) if t.run_status == 'Error' else ''})"
              for t in chosen]

@@ -350,3 +350,23 @@ def test_the_re_read_after_many_lost_answers_is_chunked(
     assert len(report.unknown) == 6
     assert all("the run is Canceled now" in o.message for o in report.outcomes)
     assert client.stats.calls - before == 2  # re-reads of 5 + 1 (the lost write: no answer)
+
+
+def test_plans_route_approval_records_to_their_actions(client: SalesforceClient) -> None:
+    from flowstage_tui.engine import plans
+
+    approval = rows(client, "SELECT Id, Label FROM FlowOrchestrationWorkItem WHERE Status = "
+                    "'Assigned' AND StepInstance.OrchestrationInstance.FlowType LIKE "
+                    "'Approval%' ORDER BY Id LIMIT 1")[0]
+    plain = plain_items(client, 1)[0]
+    reqs = plans.reassign_requests(client, [(plain["Id"], plain["Label"]),
+                                            (approval["Id"], approval["Label"])],
+                                   active_user(client), comments="covering")
+    assert [r.method for r in reqs] == ["PATCH", "POST"]
+    assert reqs[0].body == {"AssigneeId": active_user(client)}  # no comments on a PATCH
+    assert reqs[1].body is not None and reqs[1].body["inputs"][0]["comments"] == "covering"
+    runs = rows(client, "SELECT Id, Name FROM FlowOrchestrationInstance WHERE Status = "
+                "'InProgress' ORDER BY FlowType LIMIT 1") + open_runs(client, 1)
+    cancels = plans.cancel_requests(client, [(r["Id"], r["Name"]) for r in runs])
+    assert [c.path for c in cancels] == ["actions/standard/cancelApprovalSubmission",
+                                         f"sobjects/FlowOrchestrationInstance/{runs[1]['Id']}"]
