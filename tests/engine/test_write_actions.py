@@ -370,3 +370,16 @@ def test_plans_route_approval_records_to_their_actions(client: SalesforceClient)
     cancels = plans.cancel_requests(client, [(r["Id"], r["Name"]) for r in runs])
     assert [c.path for c in cancels] == ["actions/standard/cancelApprovalSubmission",
                                          f"sobjects/FlowOrchestrationInstance/{runs[1]['Id']}"]
+
+
+def test_a_server_error_inside_a_composite_is_unknown_not_failed(
+        org: DemoOrg, client: SalesforceClient, audit: AuditLog) -> None:
+    """The demo org's subrequest fault answers 500 after the change was made: reporting it
+    "failed" would invite sending it again."""
+    runs = open_runs(client, 2)
+    org.faults.update(subrequest_error_rate=1.0)
+    report = send(client, [w.cancel_request(r["Id"], r["Name"]) for r in runs], audit)
+    org.faults.clear()
+    assert len(report.unknown) == 2 and not report.failed
+    assert all(o.status == 500 and "server error" in o.message for o in report.outcomes)
+    assert [status_of(org, r["Id"]) for r in runs] == ["Canceled", "Canceled"]

@@ -109,6 +109,10 @@ def test_outcomes_read_salesforce_errors_and_action_results() -> None:
                             w.WriteOutcome(RUN, "x", False, None, None, "lost", unknown=True)))
     assert (len(report.succeeded), len(report.failed), len(report.unknown)) == (1, 1, 1)
     assert report.summary() == "3 writes: 1 succeeded, 1 failed, 1 outcome unknown."
+    assert [w.outcome_line(o) for o in report.outcomes] == [
+        f"OK       {RUN}  OR-1: canceled",
+        f"FAILED   {RUN}  OR-1: FIELD_INTEGRITY_EXCEPTION: nope",
+        f"UNKNOWN  {RUN}  x: lost"]
     assert not report.all_ok
 
 
