@@ -62,6 +62,12 @@ class WorkTracker:
     read_at: datetime | None = None
     moved: set[str] = field(default_factory=set)  # items new or reassigned since the last read
 
+    @property
+    def ready(self) -> bool:
+        """The queue can be shown: its items read, and who holds them (a queue shown before
+        that would say nobody is frozen)."""
+        return self.on and self.loaded and self.read_at is not None
+
     def copy(self) -> WorkTracker:
         return replace(self, items=dict(self.items), places=dict(self.places),
                        reassigned=dict(self.reassigned), moved=set(self.moved))

@@ -51,7 +51,9 @@ def test_a_healthy_item_has_no_flag_and_no_reason() -> None:
     row = q.rows[0]
     assert row.flags == frozenset() and row.reasons == ()
     assert row.held_seconds == 3600 and row.held_source == "ElapsedTimeSinceAsgntInSec"
-    assert row.context == "Case 00001026"
+    assert row.context == "00001026 · Case"
+    bare = replace(item(2), context_type=None, context_name=None)
+    assert build_queue([bare], now=NOW).rows[0].context == "500A · unknown type"
     assert q.counts_line() == "⚑ none of 1 open items flagged"
 
 
