@@ -218,3 +218,17 @@ def test_offline_keeps_the_last_queue(org: DemoOrg, clock: ManualClock) -> None:
     res = eng.poll_once()
     assert res.health.state == HealthState.LIVE
     assert [r.item.id for r in queue_of(eng).rows] == [r.item.id for r in before.rows]
+
+
+def test_an_org_without_work_items_has_an_empty_queue(org: DemoOrg, clock: ManualClock) -> None:
+    """At v53 there is no FlowOrchestrationWorkItem: the queue is known to be empty, not
+    forever loading, and asking costs nothing."""
+    eng = make_engine(org, clock, api_cap="53.0")
+    eng.poll_once()
+    eng.set_work_mode(True)
+    clock.advance(15)
+    mark = len(org.request_log)
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIVE
+    assert counted_since(org, mark) == 1
+    assert res.snapshot.work is not None and res.snapshot.work.rows == ()
