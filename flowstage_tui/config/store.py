@@ -16,6 +16,7 @@ import tempfile
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,8 @@ from ..errors import ConfigError
 
 # the run filter's vocabulary: a profile's `since` and `status` are held to the same rule
 from ..salesforce.queries import age_minutes, status_names
+from ..salesforce.work import DEFAULT_STALE_AFTER, DEFAULT_STUCK_AFTER
+from ..salesforce.work_filter import parse_duration
 
 AUTH_KINDS = ("sf-cli", "password", "jwt", "client-credentials", "access-token", "demo")
 COLORS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white", "orange", "purple")
@@ -53,6 +56,9 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "status": ((str, list), "default status filter"),
     "orchestration": ((str,), "default orchestration filter"),
     "since": ((str,), "default age filter, e.g. 24h or 7d"),
+    "stuck_after": ((str,), "a work item held longer is stuck, e.g. 4h (default 24h)"),
+    "stale_after": ((str,), "an InProgress or Suspended run untouched longer is stale, "
+                    "e.g. 14d (default 30d)"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "sf-cli": ("sf_alias",),
@@ -93,6 +99,18 @@ class Profile:
     @property
     def label(self) -> str:
         return str(self.values.get("label") or self.name)
+
+    @property
+    def stuck_after(self) -> timedelta:
+        """A work item held longer is flagged stuck (checked on load)."""
+        value = self.values.get("stuck_after")
+        return parse_duration(value) if value else DEFAULT_STUCK_AFTER
+
+    @property
+    def stale_after(self) -> timedelta:
+        """An InProgress or Suspended run unmodified this long is stale (checked on load)."""
+        value = self.values.get("stale_after")
+        return parse_duration(value) if value else DEFAULT_STALE_AFTER
 
 
 @dataclass(frozen=True)
@@ -281,6 +299,14 @@ def parse_config(path: Path, text: str) -> Config:
                 age_minutes(table["since"])
             except ValueError as exc:
                 raise _fail(path, text, section, "since", str(exc)) from None
+        for key in ("stuck_after", "stale_after"):
+            if key in table:
+                try:
+                    if parse_duration(table[key]) <= timedelta(0):
+                        raise ValueError(f"{table[key]!r} is no time at all; give one like 4h "
+                                         "or 30d")
+                except ValueError as exc:
+                    raise _fail(path, text, section, key, str(exc)) from None
         if "status" in table:
             try:
                 status_names(table["status"])

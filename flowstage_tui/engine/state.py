@@ -17,6 +17,7 @@ from ..salesforce.models import (
     WorkItem,
 )
 from ..salesforce.queries import RunFilter
+from ..salesforce.work import WorkQueue
 
 
 class HealthState(StrEnum):
@@ -86,6 +87,8 @@ class Snapshot:
     org: OrgInfo | None
     taken: datetime | None
     more: bool = False  # older runs exist beyond the loaded window
+    # every open work item of the org, while the Work view is open (SyncEngine.set_work_mode)
+    work: WorkQueue | None = None
 
     @classmethod
     def empty(cls, flt: RunFilter | None = None) -> Snapshot:

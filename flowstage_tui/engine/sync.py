@@ -18,19 +18,23 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..errors import AuthNeeded, FlowstageError, QueryRefused
 from ..salesforce import parse
-from ..salesforce.capabilities import RUN, Capabilities
+from ..salesforce.capabilities import RUN, WORK, Capabilities
 from ..salesforce.connect import Connection
 from ..salesforce.models import InterviewError, Run, StageDetails
 from ..salesforce.queries import QueryBuilder, RunFilter
+from ..salesforce.work import DEFAULT_STUCK_AFTER
+from ..salesforce.work_queries import WorkQueries
 from .details import fetch_details, stage_times
 from .governor import BudgetGovernor, PollSchedule
 from .mirror import CHILDREN, OBJECTS, Changes, Mirror
 from .state import ChangeSet, Health, PollResult, Snapshot
+from .work import WorkTracker, apply_deleted
 
 if TYPE_CHECKING:  # the client drags in requests: the first frame must not wait for it
     from ..salesforce.client import SalesforceClient
@@ -58,7 +62,8 @@ class SyncEngine:
     def __init__(self, connection: Connection, *, clock: Clock = utc_now,
                  flt: RunFilter | None = None, page_size: int = 200, margin: int = 50,
                  interval: float = 15.0, rng: random.Random | None = None,
-                 governor: BudgetGovernor | None = None) -> None:
+                 governor: BudgetGovernor | None = None,
+                 stuck_after: timedelta = DEFAULT_STUCK_AFTER) -> None:
         self.connection = connection
         self.clock = clock
         self.filter = flt or RunFilter()
@@ -76,6 +81,9 @@ class SyncEngine:
         self._needs_full = True
         self._loaded_pages = 1
         self._snapshot = Snapshot.empty(self.filter)
+        self.stuck_after = stuck_after  # the profile's: a work item held longer is stuck
+        self._work = WorkTracker()
+        self._wq: WorkQueries | None = None
 
     # ------------------------------------------------------------ public
     @property
@@ -100,6 +108,11 @@ class SyncEngine:
             self.filter = flt
             self._needs_full = True
             self._loaded_pages = 1
+
+    def set_work_mode(self, on: bool) -> None:
+        """While on (the Work view is open), polls keep every open work item of the org in
+        `Snapshot.work`; still one call per idle poll (engine/work.py)."""
+        self._work.set_on(on)
 
     def retry_now(self) -> None:
         """Poll at once, even when backing off or suspended by the budget governor."""
@@ -133,6 +146,7 @@ class SyncEngine:
                 if self._deletion_due():
                     self._check_deletions(pending)
                 changes = pending.freeze()
+            self._work.refresh_people(self._client, self._wq, self.clock())
             self._succeeded()
             result = self._publish(changes)
         except FlowstageError as exc:
@@ -184,11 +198,13 @@ class SyncEngine:
         at all: one that fails midway (its third subrequest refused, its backfill call lost)
         must not leave runs half-applied, their change marks lost and their watermarks moved
         past rows never fetched."""
-        return self._m.copy(), self._last_deletion_check, self._needs_full
+        return self._m.copy(), self._last_deletion_check, self._needs_full, self._work.copy()
 
     def _rollback(self, saved: tuple[Any, ...]) -> None:
         needs_full = self._needs_full  # a reload found necessary (new connection) stays so
-        self._m, self._last_deletion_check, self._needs_full = saved
+        self._m, self._last_deletion_check, self._needs_full, work = saved
+        work.set_on(self._work.on)  # a mode switched meanwhile stays switched
+        self._work = work
         self._needs_full = self._needs_full or needs_full
 
     # ------------------------------------------------------------ connect
@@ -210,6 +226,7 @@ class SyncEngine:
         self._counted = 0  # what connecting cost is counted with the first poll
         self._caps = caps
         self._builder = QueryBuilder(caps, self.filter)
+        self._wq = WorkQueries(caps)
         self._needs_full = True
 
     # ------------------------------------------------------------ loads
@@ -219,10 +236,14 @@ class SyncEngine:
         subs = [("runs", self._builder.runs_page(self.page_size, before))]
         if with_counts:
             subs.append(("counts", self._builder.status_counts()))
+            if self._wq is not None and (q := self._work.load_subrequest(self._wq)):
+                subs.append(("work", q))  # the whole queue comes with the first call
         res = self._client.composite(subs)
         rows = self._client.records(res["runs"])
         if with_counts:
             self._m.apply_counts(self._client.records(res["counts"]))
+            if "work" in res:
+                self._work.apply(self._client.records(res["work"]), self.clock())
         return [(parse.run(r), parse.interview_error(r)) for r in rows]
 
     def _full_load(self, progress: Callable[[PollResult], None] | None = None) -> ChangeSet:
@@ -288,6 +309,9 @@ class SyncEngine:
                                        ("counts", b.status_counts())]
         for obj in CHILDREN:
             q = b.children_changed(obj, marks[obj], oldest)
+            if obj == WORK and self._wq is not None:
+                # the Work view: every item of the org (the visible runs' among them)
+                q = self._work.subrequest(self._wq, marks[obj]) or q
             if q:
                 subs.append((obj, q))
         res = self._client.composite(subs)
@@ -306,8 +330,10 @@ class SyncEngine:
         m.apply_counts(self._client.records(res["counts"]))
         for obj in CHILDREN:
             if obj in res:
-                m.apply_children(obj, self._client.records(res[obj]), changes,
-                                 read_at=read_at)
+                rows = self._client.records(res[obj])
+                m.apply_children(obj, rows, changes, read_at=read_at)
+                if obj == WORK and self._work.on:
+                    self._work.apply(rows, read_at)
         if newly_visible:
             self._backfill(newly_visible, changes)
         m.trim(self.page_size * self._loaded_pages + self.margin, changes)
@@ -336,7 +362,9 @@ class SyncEngine:
         for obj in OBJECTS:
             if obj not in res:
                 continue
-            for rec in self._client.records(res[obj]):
+            deleted = self._client.records(res[obj])
+            apply_deleted(self._work, obj, [rec["Id"] for rec in deleted])
+            for rec in deleted:
                 rid = rec["Id"]
                 if obj == RUN and rid in m.runs:
                     m.drop_run(rid, changes)
@@ -353,8 +381,11 @@ class SyncEngine:
 
     # ------------------------------------------------------------ outcome
     def _publish(self, changes: ChangeSet) -> PollResult:
-        self._snapshot = self._m.snapshot(self._snapshot, changes, flt=self.filter,
-                                          org=self.connection.org, taken=self.clock())
+        taken = self.clock()
+        snap = self._m.snapshot(self._snapshot, changes, flt=self.filter,
+                                org=self.connection.org, taken=taken)
+        work = self._work.queue(taken, self.stuck_after) if self._work.ready else None
+        self._snapshot = replace(snap, work=work) if work is not snap.work else snap
         return PollResult(self._snapshot, changes, self.health)
 
     def _count(self) -> None:

@@ -31,6 +31,7 @@ CASES = {
     "poll_too_fast": ("must be at least 5 seconds", 4),
     "bad_api_version": ("write it like \"62.0\"", 4),
     "profile_not_table": ("profiles.prod: must be a table", 2),
+    "bad_stuck_after": ("profiles.prod.stuck_after: '1 day' is not a duration", 5),
 }
 
 
