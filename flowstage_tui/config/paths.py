@@ -37,3 +37,8 @@ def log_dir() -> Path:
     from platformdirs import user_log_path
 
     return user_log_path(APP, appauthor=False)
+
+
+def audit_file() -> Path:
+    """The audit log of every write (JSON lines), in the state directory."""
+    return state_dir() / "audit.jsonl"

@@ -12,7 +12,7 @@ import json
 import re
 import socket
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
@@ -340,7 +340,75 @@ class SalesforceClient:
         return [str(v["version"]) for v in data]
 
     def restful(self, path: str, **kw: Any) -> Any:
-        return self._call(lambda: self.sf.restful(path, **kw))
+        """A REST call through simple-salesforce; retried only when it is a read (a write
+        that reached the org must never run twice: writes go through `send`)."""
+        method = str(kw.get("method", "GET")).upper()
+        return self._call(lambda: self.sf.restful(path, **kw),
+                          idempotent=method in ("GET", "HEAD"))
+
+    def send(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> SubResult:
+        """One write, sent exactly once: never retried, whatever happens. `path` is relative
+        to /services/data/vNN.N/. Answers the HTTP status and the parsed body whatever the
+        status (a refusal is an answer, not an exception); raises WriteNotAnswered when no
+        answer came (saying whether the request may have reached the org) and AuthNeeded
+        when the session is refused and cannot be renewed. A refused session executes
+        nothing, so sending again after logging in again is safe."""
+        payload = None if body is None else json.dumps(body, ensure_ascii=False)
+        reauthed = False
+        while True:
+            url = f"{self.sf.base_url}{path.lstrip('/')}"
+            headers = {k: v for k, v in self.sf.headers.items() if k != "X-PrettyPrint"}
+            try:
+                resp = self.session.request(method, url, headers=headers,
+                                            data=None if payload is None
+                                            else payload.encode("utf-8"))
+            except (requests.ConnectionError, requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as exc:
+                raise WriteNotAnswered(network_error(exc), maybe_sent=_maybe_sent(exc)) \
+                    from exc
+            if resp.status_code == 401:
+                if reauthed or self.reauth is None:
+                    raise AuthNeeded()
+                try:
+                    self.credentials = self.reauth()
+                except FlowstageError:
+                    raise
+                except Exception as inner:  # an auth provider's own failure
+                    raise AuthNeeded(f"Logging in again failed: {inner}") from inner
+                self._sf = None
+                reauthed = True
+                continue
+            return SubResult(resp.status_code, _json_or_text(resp))
+
+
+class WriteNotAnswered(FlowstageError):
+    """A write got no answer. `maybe_sent`: the request may have reached the org (a read
+    timeout, a dropped connection), so its outcome is unknown; False when no connection was
+    ever made, so nothing was sent."""
+
+    def __init__(self, cause: FlowstageError, *, maybe_sent: bool) -> None:
+        super().__init__(str(cause))
+        self.cause = cause
+        self.maybe_sent = maybe_sent
+
+
+def _maybe_sent(exc: BaseException) -> bool:
+    from urllib3.exceptions import NewConnectionError
+
+    if isinstance(exc, requests.ConnectTimeout):
+        return False
+    return not any(isinstance(x, NewConnectionError | ConnectionRefusedError)
+                   for x in _chain(exc))
+
+
+def _json_or_text(resp: requests.Response) -> Any:
+    """A response's JSON body; None when empty (204), the text when it is not JSON."""
+    if not resp.content:
+        return None
+    try:
+        return resp.json()
+    except ValueError:
+        return resp.text[:500]
 
 
 def network_error(exc: Exception) -> NetworkDown | OrgUnavailable:

@@ -1,0 +1,206 @@
+"""What the writes act on, read from the org: assignees to pick, approval records behind work
+items and runs, the runs behind interviews (with their failure time for the delete guard).
+
+Reads only; each function costs one call (or one per chunk of a few hundred Ids).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import QueryRefused, UsageError
+from ..salesforce import target_queries as tq
+from ..salesforce.parse import path, sf_datetime
+from ..salesforce.writes import (
+    approval_item_map,
+    approval_submission_map,
+    approvals_available,
+)
+
+if TYPE_CHECKING:
+    from ..salesforce.client import SalesforceClient
+
+# The org answers these when an object is absent or hidden from the user (an older API
+# version, no flow approvals): the writes go the plain REST way then.
+ABSENT_CODES = frozenset({"INVALID_TYPE", "NOT_FOUND", "INVALID_FIELD"})
+
+
+@dataclass(frozen=True)
+class Assignee:
+    id: str
+    name: str
+    kind: str  # "User", "Queue" or "Group"
+    username: str | None = None
+    active: bool = True
+
+    def describe(self) -> str:
+        extra = f" <{self.username}>" if self.username else ""
+        return f"{self.name}{extra} ({self.kind} {self.id})"
+
+
+class AssigneeRefused(UsageError):
+    """The chosen assignee cannot take work (inactive, unknown)."""
+
+
+def _user(row: dict[str, Any]) -> Assignee:
+    return Assignee(str(row["Id"]), str(row.get("Name") or ""), "User",
+                    row.get("Username"), bool(row.get("IsActive")))
+
+
+def _group(row: dict[str, Any]) -> Assignee:
+    kind = "Queue" if row.get("Type") == "Queue" else "Group"
+    return Assignee(str(row["Id"]), str(row.get("Name") or ""), kind)
+
+
+def find_assignees(client: SalesforceClient, text: str, limit: int = 20) -> list[Assignee]:
+    """Active users (Name or Username containing `text`), then queues and public groups
+    (Name containing it): one composite call. Users first, each part by name."""
+    res = client.composite([("users", tq.active_users_like(text, limit)),
+                            ("groups", tq.groups_like(text, limit))])
+    users = [_user(r) for r in client.records(res["users"])]
+    groups = [_group(r) for r in client.records(res["groups"])]
+    return (users + groups)[:limit]
+
+
+def check_assignee(client: SalesforceClient, rid: str) -> Assignee:
+    """The user, queue or group `rid` names, refused (AssigneeRefused, one line) when it is
+    an inactive user or names neither: Salesforce would refuse the write anyway."""
+    res = client.composite([("user", tq.user_by_id(rid)), ("group", tq.group_by_id(rid))])
+    users = client.records(res["user"])
+    if users:
+        found = _user(users[0])
+        if not found.active:
+            raise AssigneeRefused(f"{found.name} ({found.id}) is an inactive user and cannot "
+                                  "take work; pick an active user, a queue or a group")
+        return found
+    groups = client.records(res["group"])
+    if groups and groups[0].get("Type") in tq.ASSIGNABLE_GROUP_TYPES:
+        return _group(groups[0])
+    raise AssigneeRefused(f"{rid} names no user, queue or public group in this org; pass an "
+                          "Id, a username or a name")
+
+
+def _rows(client: SalesforceClient, soqls: Sequence[str]) -> list[dict[str, Any]]:
+    """Rows of several queries (the chunks of one Id list), five per composite call."""
+    out: list[dict[str, Any]] = []
+    for start in range(0, len(soqls), 5):
+        part = soqls[start:start + 5]
+        res = client.composite([(f"q{i}", s) for i, s in enumerate(part)])
+        for i in range(len(part)):
+            out.extend(client.records(res[f"q{i}"]))
+    return out
+
+
+def _optional_rows(client: SalesforceClient, soqls: Sequence[str]) -> list[dict[str, Any]]:
+    try:
+        return _rows(client, soqls)
+    except QueryRefused as exc:
+        if exc.code in ABSENT_CODES:
+            return []
+        raise
+
+
+def approval_ids(client: SalesforceClient, work_item_ids: Sequence[str]) -> dict[str, str]:
+    """Work item Id → the open ApprovalWorkItem behind it, for the approval work items among
+    `work_item_ids` (none before v62, or where the org has no flow approvals)."""
+    if not work_item_ids or not approvals_available(client.version):
+        return {}
+    soqls = [tq.approval_items_of(c) for c in tq.id_chunks(work_item_ids)]
+    return approval_item_map(_optional_rows(client, soqls))
+
+
+def approval_submissions(client: SalesforceClient, run_ids: Sequence[str]) -> dict[str, str]:
+    """Run Id → its ApprovalSubmission, for the approval runs among `run_ids` (an open
+    submission preferred when a run has several)."""
+    if not run_ids or not approvals_available(client.version):
+        return {}
+    soqls = [tq.approval_submissions_of(c) for c in tq.id_chunks(run_ids)]
+    rows = _optional_rows(client, soqls)
+    rows.sort(key=lambda r: r.get("Status") in ("InProgress", "Suspended"))  # open ones last
+    return approval_submission_map(rows)
+
+
+@dataclass(frozen=True)
+class InterviewTarget:
+    """A run's interview, with what the delete guard needs: the run's status and failure."""
+
+    interview_id: str
+    interview_status: str | None
+    run_id: str
+    run_name: str
+    run_status: str
+    failed_at: datetime | None
+
+
+def _targets(client: SalesforceClient, runs: list[dict[str, Any]]) -> list[InterviewTarget]:
+    run_ids = [str(r["Id"]) for r in runs]
+    failed: dict[str, datetime] = {}
+    if run_ids:
+        for row in _rows(client, [tq.failures_of(c) for c in tq.id_chunks(run_ids)]):
+            when = sf_datetime(row.get("Timestamp"))
+            rid = str(row.get("OrchestrationInstanceId"))
+            if when is not None and (rid not in failed or when > failed[rid]):
+                failed[rid] = when  # the latest: a resumed run can fail again
+    return [InterviewTarget(str(r["InterviewId"]), path(r, "Interview.InterviewStatus"),
+                            str(r["Id"]), str(r.get("Name") or ""), str(r.get("Status") or ""),
+                            failed.get(str(r["Id"])))
+            for r in runs if r.get("InterviewId")]
+
+
+def interviews_of(client: SalesforceClient, run_ids: Sequence[str]) -> list[InterviewTarget]:
+    """The interview of each run (FlowOrchestrationInstance.InterviewId) that still has one."""
+    if not run_ids:
+        return []
+    runs = _rows(client, [tq.runs_by_id(c) for c in tq.id_chunks(run_ids)])
+    return _targets(client, runs)
+
+
+def runs_of_interviews(client: SalesforceClient,
+                       interview_ids: Sequence[str]) -> dict[str, InterviewTarget]:
+    """Interview Id → its run, for `flowstage interviews delete INTERVIEW…`."""
+    if not interview_ids:
+        return {}
+    runs = _rows(client, [tq.runs_by_interview(c) for c in tq.id_chunks(interview_ids)])
+    return {t.interview_id: t for t in _targets(client, runs)}
+
+
+@dataclass(frozen=True)
+class WorkItemTarget:
+    id: str
+    label: str
+    status: str
+    assignee_id: str | None
+    assignee_name: str | None
+    run_id: str | None
+
+
+def work_items(client: SalesforceClient, ids: Sequence[str]) -> dict[str, WorkItemTarget]:
+    """The named work items, with their current holder (shown beside the new one)."""
+    if not ids:
+        return {}
+    rows = _rows(client, [tq.work_items_by_id(c) for c in tq.id_chunks(ids)])
+    return {str(r["Id"]): WorkItemTarget(str(r["Id"]), str(r.get("Label") or ""),
+                                         str(r.get("Status") or ""), r.get("AssigneeId"),
+                                         path(r, "Assignee.Name"),
+                                         path(r, "StepInstance.OrchestrationInstanceId"))
+            for r in rows}
+
+
+@dataclass(frozen=True)
+class RunTarget:
+    id: str
+    name: str
+    status: str
+    interview_id: str | None
+
+
+def runs(client: SalesforceClient, ids: Sequence[str]) -> dict[str, RunTarget]:
+    if not ids:
+        return {}
+    rows = _rows(client, [tq.runs_by_id(c) for c in tq.id_chunks(ids)])
+    return {str(r["Id"]): RunTarget(str(r["Id"]), str(r.get("Name") or ""),
+                                    str(r.get("Status") or ""), r.get("InterviewId"))
+            for r in rows}
