@@ -9,10 +9,11 @@ from collections.abc import Collection, Mapping
 from textual.binding import Binding
 
 # The order keys are listed in: the help screen, the key bar and the README's key table.
+# The writes come early: in a writable tab the key bar keeps them before the reading keys.
 KEY_ORDER = ("down", "up", "top", "bottom", "drill", "back", "pane.runs", "pane.stages",
              "pane.detail", "tab.prev", "tab.next", "filter", "command", "help", "refresh",
-             "pause", "error.next", "error.prev", "copy", "url", "export", "times", "watch",
-             "reauth", "mark", "mark.range", "reassign", "cancel", "delete", "nudge",
+             "pause", "mark", "mark.range", "reassign", "cancel", "delete", "nudge",
+             "error.next", "error.prev", "copy", "url", "export", "times", "watch", "reauth",
              "org.prev", "org.next", "quit", "quit.force", "quit.hint")
 SHOWN = (("question_mark", "?"), ("slash", "/"), ("colon", ":"), ("left_square_bracket", "["),
          ("right_square_bracket", "]"), ("left_curly_bracket", "{"),

@@ -70,9 +70,9 @@ class TriageWrites(OrgView):
         *_pair("R", "reassign", "Reassign",
                "reassign the marked work items (else the one under the cursor) to a user, "
                "queue or group you pick; in Steps (writes: previewed, confirmed, audited)"),
-        *_pair("C", "cancel", "Cancel run",
+        *_pair("C", "cancel", "Cancel",
                "cancel the marked runs (else the selected one); in Runs (writes)"),
-        *_pair("D", "delete", "Delete interview",
+        *_pair("D", "delete", "Delete",
                "delete the paused or failed interview of the marked (else the selected) "
                "canceled or finished runs; in Runs or the Error tab (writes)"),
         *_pair("U", "nudge", "Nudge",
@@ -201,7 +201,7 @@ class TriageWrites(OrgView):
                              lambda yes: self._confirmed(prepared, bool(yes)))
 
     def _plan(self, prepared: PreparedWrite) -> WritePlan:
-        from ...salesforce.writes import calls_needed, preview
+        from ...salesforce.writes import plan_calls, preview
 
         n = len(prepared.requests)
         notes = (*prepared.notes, *(f"not sent: {s}" for s in prepared.skipped))
@@ -214,7 +214,7 @@ class TriageWrites(OrgView):
             title=f"{VERB[prepared.action]} {P.count(n, NOUN[prepared.action])}?",
             org_label=profile.label, org_color=profile.get("color"), org_name=org or "",
             lines=tuple(preview(prepared.requests, prepared.version)), count=n,
-            calls=calls_needed(n), notes=tuple(notes), typed=typed, typed_why=why)
+            calls=len(plan_calls(prepared.requests, prepared.version)), notes=tuple(notes), typed=typed, typed_why=why)
 
     def _confirmed(self, prepared: PreparedWrite, yes: bool) -> None:
         if not yes or self.poller is None:

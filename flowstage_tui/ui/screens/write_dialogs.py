@@ -68,10 +68,14 @@ class ConfirmWriteScreen(Dialog[bool]):
                 title.append_text(P.literal(f" · {P.one_line(plan.org_name)}", "dim"))
             yield Static(title, id="dialog-title")
             sent = Text()
-            sent.append(f"Will send ({P.count(plan.count, 'record')}, "
-                        f"{P.count(plan.calls, 'API call')}):\n", style="bold")
+            sent.append("Will send exactly:\n", style="bold")
             for line in plan.lines:
-                sent.append(P.one_line(line) + "\n")
+                method, _, rest = P.one_line(line).partition(" ")
+                if method in ("GET", "PATCH", "POST", "DELETE", "PUT"):
+                    sent.append(method, style="bold")
+                    sent.append(f" {rest}\n")
+                else:  # how they travel
+                    sent.append(f"{method} {rest}\n", style="dim")
             with VerticalScroll(id="write-requests"):
                 yield Static(sent, id="write-preview")
             if plan.notes:
@@ -86,8 +90,10 @@ class ConfirmWriteScreen(Dialog[bool]):
                 yield Button("No", id="write-no", variant="primary")
                 yield Button("Send", id="write-yes", variant="error",
                              disabled=plan.typed is not None)
-            yield Static(Text("Enter or Esc: No · Tab/→ then Enter on Send to send",
-                              style="dim"), id="write-hint")
+            hint = (f"type {P.one_line(plan.typed)} then Enter to send · Esc: No"
+                    if plan.typed is not None else
+                    "Enter or Esc: No · Tab or → to Send, then Enter sends")
+            yield Static(Text(hint, style="dim"), id="write-hint")
 
     def on_mount(self) -> None:
         first = "#write-typed" if self.plan.typed is not None else "#write-no"
