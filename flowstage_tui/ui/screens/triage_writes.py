@@ -32,7 +32,7 @@ from ..widgets.steps import StepsTable
 from ..writes_thread import FindAssignees, PrepareWrite, SendWrites
 from .assignee_picker import AssigneePicker, Choice
 from .dialogs import MessageScreen
-from .org_view import OrgView
+from .sync_view import SyncView
 from .write_dialogs import (
     ConfirmWriteScreen,
     NoApiScreen,
@@ -65,7 +65,7 @@ def _pair(key: str, kind: str, description: str, tooltip: str) -> list[Binding]:
             Binding(key, f"write_hint('{kind}')", description, show=False, id=kind)]
 
 
-class TriageWrites(OrgView):
+class TriageWrites(SyncView):
     WRITE_BINDINGS = [
         *_pair("R", "reassign", "Reassign",
                "reassign the marked work items (else the one under the cursor) to a user, "
@@ -153,6 +153,13 @@ class TriageWrites(OrgView):
         if kind != "reassign":
             self._prepare(PrepareWrite(kind, tuple(ids)))
             return
+        if isinstance(table, StepsTable):
+            items = table.work_items(ids)
+            if items and not any(str(wi.status) == "Assigned" for wi in items):
+                self.notify("Only an Assigned work item can be reassigned: "
+                            f"{'this one is' if len(items) == 1 else 'these are'} done.",
+                            severity="warning", timeout=4)
+                return
         many = P.count(len(ids), "work item")
 
         def chosen(choice: Choice | None) -> None:
@@ -214,7 +221,8 @@ class TriageWrites(OrgView):
             title=f"{VERB[prepared.action]} {P.count(n, NOUN[prepared.action])}?",
             org_label=profile.label, org_color=profile.get("color"), org_name=org or "",
             lines=tuple(preview(prepared.requests, prepared.version)), count=n,
-            calls=len(plan_calls(prepared.requests, prepared.version)), notes=tuple(notes), typed=typed, typed_why=why)
+            calls=len(plan_calls(prepared.requests, prepared.version)), notes=tuple(notes),
+            typed=typed, typed_why=why)
 
     def _confirmed(self, prepared: PreparedWrite, yes: bool) -> None:
         if not yes or self.poller is None:
@@ -250,7 +258,7 @@ class TriageWrites(OrgView):
                             f"{o.error_code}: {o.message}") for o in report.outcomes]
         self.app.push_screen(WriteResultScreen(
             f"{VERB[action]}: what the org answered", profile.label, profile.get("color"),
-            report.summary(), lines))
+            report.summary(), lines), lambda _closed: self.flush_pending())
 
     def show_waiting_write(self) -> None:
         """This tab is in front again: the write answer that came while it was not."""
