@@ -56,6 +56,7 @@ WHERE = {"reassign": "R reassigns work items: focus Steps & work items (3) first
          "delete": "D deletes a finished or canceled run's interview: focus the Runs pane (1) "
                    "or the Error tab first",
          "nudge": "U nudges waiting runs: focus the Runs pane (1) first"}
+SLOW_ANSWER = 1.5  # seconds before "Reading…" / "Sending…" is said
 HOW_TO_WRITE = ("this profile is read-only: start flowstage with --write, or set read_only = "
                 "false in the profile, to allow writes")
 
@@ -82,6 +83,7 @@ class TriageWrites(SyncView):
 
     _write_busy: str | None = None  # the write being prepared or sent: one at a time
     _write_waiting: object = None  # an answer that came while another tab was in front
+    _write_asked = 0  # answers asked for so far: a slow one's toast knows if it is stale
     _pane_titles: dict[str, str] | None = None  # a pane's title before "· N marked"
 
     # ------------------------------------------------------------ which keys show
@@ -178,8 +180,19 @@ class TriageWrites(SyncView):
         assert self.poller is not None
         self._write_busy = request.action
         self.poller.submit(request)
-        self.notify(f"Reading {P.count(len(request.ids), NOUN[request.action])} from the "
-                    "org to show exactly what would be sent…", timeout=3)
+        self._say_if_slow(f"Reading {P.count(len(request.ids), NOUN[request.action])} from "
+                          "the org to show exactly what would be sent…")
+
+    def _say_if_slow(self, text: str) -> None:
+        """Say what the org is being asked, only when its answer is not there at once: the
+        answer's dialog is what the user looks at, a toast over it only hides it."""
+        asked = self._write_asked = self._write_asked + 1
+
+        def still_waiting() -> None:
+            if self._write_asked == asked:
+                self.notify(text, timeout=3)
+
+        self.set_timer(SLOW_ANSWER, still_waiting)
 
     def on_assignees_found(self, message: AssigneesFound) -> None:
         picker = self.app.screen
@@ -189,6 +202,7 @@ class TriageWrites(SyncView):
             picker.show_found(message.text, found)
 
     def on_write_prepared(self, message: WritePrepared) -> None:
+        self._write_asked += 1  # answered: no "Reading…" toast over the dialog
         if not self.is_active_tab:
             self._write_waiting = message  # shown when this tab is in front again
             return
@@ -234,9 +248,10 @@ class TriageWrites(SyncView):
         for table in self.query(MarkableTable):
             if prepared.action in table.WRITES:
                 table.clear_marks()
-        self.notify(f"Sending {P.count(len(prepared.requests), 'write')}…", timeout=3)
+        self._say_if_slow(f"Sending {P.count(len(prepared.requests), 'write')}…")
 
     def on_writes_done(self, message: WritesDone) -> None:
+        self._write_asked += 1
         self._write_busy = None
         report = message.report
         if not isinstance(report, FlowstageError):

@@ -44,7 +44,9 @@ class WritePlan:
 
 def org_badge(label: str, color: str | None) -> Text:
     """The org's label in its colour, as the header shows it."""
-    return Text(f" {P.one_line(label)} ", style=f"bold reverse {color or 'cyan'}")
+    out = Text()  # the style on the label only: the title appended after it stays plain
+    out.append(f" {P.one_line(label)} ", style=f"bold reverse {color or 'cyan'}")
+    return out
 
 
 class ConfirmWriteScreen(Dialog[bool]):
@@ -68,20 +70,19 @@ class ConfirmWriteScreen(Dialog[bool]):
                 title.append_text(P.literal(f" · {P.one_line(plan.org_name)}", "dim"))
             yield Static(title, id="dialog-title")
             sent = Text()
-            sent.append("Will send exactly:\n", style="bold")
+            sent.append("Will send exactly:", style="bold")
             for line in plan.lines:
                 method, _, rest = P.one_line(line).partition(" ")
                 if method in ("GET", "PATCH", "POST", "DELETE", "PUT"):
-                    sent.append(method, style="bold")
-                    sent.append(f" {rest}\n")
+                    sent.append("\n" + method, style="bold")
+                    sent.append(f" {rest}")
                 else:  # how they travel
-                    sent.append(f"{method} {rest}\n", style="dim")
+                    sent.append(f"\n{method} {rest}", style="dim")
             with VerticalScroll(id="write-requests"):
                 yield Static(sent, id="write-preview")
             if plan.notes:
-                notes = Text()
-                for note in plan.notes:
-                    notes.append(f"! {P.one_line(note)}\n", style="yellow")
+                notes = Text("\n").join(Text(f"! {P.one_line(n)}", style="yellow")
+                                         for n in plan.notes)
                 yield Static(notes, id="write-notes")
             if plan.typed is not None:
                 yield Static(P.literal(plan.typed_why), id="write-typed-why")
