@@ -28,8 +28,8 @@ class MarkableTable(FitTable):
 
     BINDINGS = [
         Binding("space", "toggle_mark", "Mark", show=False, id="mark",
-                tooltip="mark / unmark the row: R, C, D and U act on every marked row "
-                "(the pane's title counts them; Esc clears them)"),
+                tooltip="mark / unmark the row for a bulk write (R, C, D, U in a writable "
+                "tab act on every marked row); the pane's title counts them, Esc clears them"),
         Binding("V", "mark_range", "Mark range", show=False, id="mark.range",
                 tooltip="mark every row from the last mark to the cursor"),
     ]

@@ -36,7 +36,8 @@ class RunsTable(MarkableTable):
         Binding("enter", "screen.drill('stages')", "Open", show=False, id="drill",
                 tooltip="open: runs → stages → steps"),
         Binding("escape", "unmark_or('screen.clear_filter')", "Back", id="back",
-                tooltip="back out one level; closes the filter or command line"),
+                tooltip="back out one level (clears the marks first); closes the filter or "
+                "command line"),
     ]
 
     WRITES = ("cancel", "delete", "nudge")
