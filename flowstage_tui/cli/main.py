@@ -19,7 +19,9 @@ from ..errors import FlowstageError, UsageError
 if TYPE_CHECKING:
     from .context import Context
 
-COMMANDS = ("runs", "show", "watch", "snapshot", "profiles", "config", "demo")
+COMMANDS = ("runs", "show", "watch", "snapshot", "profiles", "config", "demo",
+            "reassign", "cancel", "interviews", "nudge", "audit")
+WRITE_COMMANDS = ("reassign", "cancel", "interviews", "nudge")  # cli/writes.py
 
 DESCRIPTION = """\
 flowstage: browse and triage Salesforce Flow Orchestration runs from a terminal.
@@ -35,6 +37,11 @@ usage:
                       | remove NAME | set NAME KEY VALUE | test [NAME]
   flowstage config    path | validate | show
   flowstage demo      serve [options] | dump [options]
+  flowstage reassign  WORKITEM... --to USER   [--write] [--dry-run] [--yes] [--format F]
+  flowstage cancel    RUN...                  [--write] [--dry-run] [--yes] [--format F]
+  flowstage interviews delete INTERVIEW... [--confirm RUN_NAME] [--write] [--dry-run] [--yes]
+  flowstage nudge     RUN...                  [--write] [--dry-run] [--yes] [--format F]
+  flowstage audit     [--limit N] [--format table|json|jsonl|csv]
 
 Without a command, flowstage opens the triage screen for PROFILE (or default_profile); with
 several (`flowstage prod uat`), one tab per org: { and } move between them.
@@ -60,6 +67,11 @@ examples:
   flowstage profiles add prod --auth sf-cli --sf-alias prod --color red --label PROD
   flowstage demo serve --port 8443               the demo org for curl and the sf CLI
 
+writes (reassign, cancel, interviews delete, nudge): read-only unless --write or the profile
+says read_only = false; each prints the exact requests and asks "Send N request(s)? [y/N]"
+(--yes for scripts; without a terminal and without --yes: refused, exit 2); --dry-run sends
+nothing. Every write is recorded before and after in the audit log (`flowstage audit`).
+
 JSON output (stable): runs print objects with id, name, status, orchestration, label,
 current_stage, created, modified, duration_seconds, url; show adds error, stages (with
 steps and work items), log, history and feed (null when the org has no such object);
@@ -69,8 +81,8 @@ watch --format jsonl prints one event per change and, per poll,
 environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on screen ·
 TZ the zone the screen shows times in · FLOWSTAGE_CONFIG_DIR where config.toml lives.
 
-exit codes: 0 ok · 1 runs --exit-code matched something, or an org/auth error · 2 bad input
-or config.
+exit codes: 0 ok · 1 runs --exit-code matched something, a write failed or its outcome is
+unknown, or an org/auth error · 2 bad input, config, or a write refused before sending.
 """
 
 
@@ -516,6 +528,10 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         test = sub.add_parser("test", help="connect and print what the org offers",
                               parents=[common])
         test.add_argument("name", nargs="?", help="profile name (default: default_profile)")
+    elif name in WRITE_COMMANDS or name == "audit":
+        from .writes import configure_parser
+
+        configure_parser(p, name, add_common, _Parser)
     elif name == "config":
         p.description = "Where files live, whether config.toml is valid, the effective settings."
         add_common(p)
@@ -742,7 +758,16 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         from . import profiles
 
         return profiles.config(args)
+    if name == "audit":
+        from .writes import cmd_audit
+
+        return cmd_audit(args.profile or ("demo" if args.demo else None), args.limit,
+                         args.format)
     ctx = resolve(args)
+    if name in WRITE_COMMANDS:
+        from .writes import cmd_write
+
+        return cmd_write(ctx, name, args)
     if name in ("runs", "watch", "snapshot"):
         flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text)
     if name == "runs":

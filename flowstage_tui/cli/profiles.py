@@ -175,7 +175,7 @@ def config(args: argparse.Namespace) -> int:
                                                      "FLOWSTAGE_CONFIG_DIR") else "default")
         out.write(f"config   {path}  ({source}{', missing' if not path.exists() else ''})\n")
         out.write(f"cache    {paths.cache_dir()}\nstate    {paths.state_dir()}\n"
-                  f"logs     {paths.log_dir()}\n")
+                  f"logs     {paths.log_dir()}\naudit    {paths.audit_file()}  (every write)\n")
         return 0
     if args.action == "validate":
         cfg = load(path)

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..config.store import Profile
-from ..errors import AuthNeeded, FlowstageError
+from ..errors import FlowstageError
 from ..salesforce.client import WriteNotAnswered
 from ..salesforce.soql import quote
+from ..salesforce.target_queries import id_chunks
 from ..salesforce.writes import (
     INTERVIEW,
     RUN,
@@ -87,33 +88,49 @@ def _send_call(client: SalesforceClient, planned: PlannedCall, audit: AuditLog,
     method, path = planned.method, planned.path
     body: Any = None if planned.body is None else dict(planned.body)
     url = planned.url(client.version)
-    audit.record(_entry(batch, method, url, body, context, call, "before"))
+    try:
+        audit.record(_entry(batch, method, url, body, context, call, "before"))
+    except OSError as exc:  # a write that cannot be recorded is not sent
+        return [WriteOutcome(r.record_id, r.label, False, None, "AUDIT_LOG_FAILED",
+                             f"not sent: the audit log {audit.path} cannot be written "
+                             f"({exc.strerror or exc})") for r in batch]
     try:
         answer = client.send(method, path, body)
     except WriteNotAnswered as exc:
         outs = [_no_answer(r, exc) for r in batch]
-        audit.record({**_entry(batch, method, url, None, context, call, "after"),
-                      "status": None, "error_code": "NO_ANSWER", "message": str(exc),
-                      "outcome": "unknown" if exc.maybe_sent else "not sent"})
-        return outs
-    except AuthNeeded as exc:
-        outs = [WriteOutcome(r.record_id, r.label, False, 401, "INVALID_SESSION_ID", str(exc))
-                for r in batch]
-        audit.record({**_entry(batch, method, url, None, context, call, "after"),
-                      "status": 401, "error_code": "INVALID_SESSION_ID"})
-        return outs
+        return _after(audit, outs, {**_entry(batch, method, url, None, context, call, "after"),
+                                    "status": None, "error_code": "NO_ANSWER",
+                                    "message": str(exc),
+                                    "outcome": "unknown" if exc.maybe_sent else "not sent"})
+    except FlowstageError as exc:  # the session was refused (nothing ran), no new one came
+        outs = [WriteOutcome(r.record_id, r.label, False, 401, "INVALID_SESSION_ID",
+                             f"not sent: {exc}") for r in batch]
+        return _after(audit, outs, {**_entry(batch, method, url, None, context, call, "after"),
+                                    "status": 401, "error_code": "INVALID_SESSION_ID"})
     if planned.kind == "composite":
         outs = _composite_outcomes(list(batch), answer.status, answer.body)
     elif planned.kind == "action":
         outs = _action_outcomes(list(batch), answer.status, answer.body)
     else:
         outs = [_direct_outcome(batch[0], answer.status, answer.body)]
-    audit.record({**_entry(batch, method, url, None, context, call, "after"),
-                  "status": answer.status,
-                  "error_code": next((o.error_code for o in outs if o.error_code), None),
-                  "results": [{"record_id": o.record_id, "ok": o.ok, "status": o.status,
-                               "error_code": o.error_code, "unknown": o.unknown}
-                              for o in outs]})
+    return _after(audit, outs, {
+        **_entry(batch, method, url, None, context, call, "after"), "status": answer.status,
+        "error_code": next((o.error_code for o in outs if o.error_code), None),
+        "results": [{"record_id": o.record_id, "ok": o.ok, "status": o.status,
+                     "error_code": o.error_code, "unknown": o.unknown} for o in outs]})
+
+
+def _after(audit: AuditLog, outs: list[WriteOutcome],
+           entry: dict[str, Any]) -> list[WriteOutcome]:
+    """The "after" line; when it cannot be written the outcomes still stand (the write has
+    happened or not), and each says the log lacks its answer."""
+    try:
+        audit.record(entry)
+    except OSError as exc:
+        note = f" (the audit log {audit.path} could not record the answer: " \
+            f"{exc.strerror or exc})"
+        return [WriteOutcome(o.record_id, o.label, o.ok, o.status, o.error_code,
+                             o.message + note, o.unknown) for o in outs]
     return outs
 
 
@@ -191,20 +208,21 @@ def reread_outcomes(client: SalesforceClient, requests: Sequence[WriteRequest],
     for obj, action, fields in ((WORK_ITEM, "reassign", "Id, AssigneeId, Assignee.Name"),
                                 (RUN, "cancel", "Id, Status"),
                                 (INTERVIEW, "delete", "Id")):
-        wanted = sorted({r.record_id for r in requests if r.action == action})
-        if wanted:
-            subs.append((action, f"SELECT {fields} FROM {obj} WHERE Id IN "
-                         f"({', '.join(quote(i) for i in wanted)})"))
+        wanted = [r.record_id for r in requests if r.action == action]
+        for n, chunk in enumerate(id_chunks(wanted)):
+            subs.append((f"{action}{n}", f"SELECT {fields} FROM {obj} WHERE Id IN "
+                         f"({', '.join(quote(i) for i in chunk)})"))
     rows: dict[str, dict[str, Any]] = {}
     failure: str | None = None
-    if subs:
-        try:
-            res = client.composite(subs)
-            for ref, _soql in subs:
+    try:
+        for start in range(0, len(subs), 5):  # five queries a composite call
+            part = subs[start:start + 5]
+            res = client.composite(part)
+            for ref, _soql in part:
                 for row in client.records(res[ref]):
                     rows[str(row.get("Id"))] = row
-        except FlowstageError as exc:
-            failure = str(exc)
+    except FlowstageError as exc:
+        failure = str(exc)
     out = []
     for req, old in zip(requests, outcomes, strict=True):
         found = _finding(req, rows, failure)

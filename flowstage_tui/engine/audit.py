@@ -12,10 +12,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
+from ..clock import Clock, system_clock
 from ..config import paths
 
 FILE_MODE = 0o600
@@ -30,13 +31,15 @@ def default_audit_path() -> Path:
 
 
 class AuditLog:
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, clock: Clock = system_clock) -> None:
         self.path = path if path is not None else default_audit_path()
+        self.clock = clock
 
     def record(self, entry: Mapping[str, Any]) -> None:
         """Append one entry (a `time` is added when it has none)."""
         clean = {k: v for k, v in entry.items() if k.lower() not in SECRET_KEYS}
-        clean.setdefault("time", datetime.now(UTC).isoformat(timespec="milliseconds"))
+        clean.setdefault("time", self.clock().astimezone(UTC).isoformat(
+            timespec="milliseconds"))
         line = (json.dumps(clean, ensure_ascii=False, default=str, sort_keys=False)
                 + "\n").encode("utf-8")
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,7 @@ from ..errors import FlowstageError
 from ..salesforce import parse
 from ..salesforce.models import LogEntry, StageDetails, StageRun
 from ..salesforce.queries import QueryBuilder
+from ..salesforce.resume_window import failure_time
 
 if TYPE_CHECKING:  # the client drags in requests: the first frame must not wait for it
     from ..salesforce.client import SalesforceClient
@@ -61,4 +62,5 @@ def fetch_details(client: SalesforceClient, builder: QueryBuilder,
     except FlowstageError as exc:
         return exc
     log = tuple(e for e in run_log if e.stage_name in (None, stage.name))
-    return StageDetails(stage.id, stage.run_id, history, feed, log, shares, stage_times(run_log))
+    return StageDetails(stage.id, stage.run_id, history, feed, log, shares, stage_times(run_log),
+                        failed_at=failure_time(run_log))

@@ -62,7 +62,9 @@ def find_assignees(client: SalesforceClient, text: str, limit: int = 20) -> list
                             ("groups", tq.groups_like(text, limit))])
     users = [_user(r) for r in client.records(res["users"])]
     groups = [_group(r) for r in client.records(res["groups"])]
-    return (users + groups)[:limit]
+    # many matching users must not hide every queue: a quarter of the list is kept for them
+    n_groups = min(len(groups), max(limit - len(users), limit // 4))
+    return users[:limit - n_groups] + groups[:n_groups]
 
 
 def check_assignee(client: SalesforceClient, rid: str) -> Assignee:
@@ -197,10 +199,52 @@ class RunTarget:
     interview_id: str | None
 
 
+def _run_target(r: dict[str, Any]) -> RunTarget:
+    return RunTarget(str(r["Id"]), str(r.get("Name") or ""), str(r.get("Status") or ""),
+                     r.get("InterviewId"))
+
+
 def runs(client: SalesforceClient, ids: Sequence[str]) -> dict[str, RunTarget]:
+    """The named runs by Id."""
     if not ids:
         return {}
     rows = _rows(client, [tq.runs_by_id(c) for c in tq.id_chunks(ids)])
-    return {str(r["Id"]): RunTarget(str(r["Id"]), str(r.get("Name") or ""),
-                                    str(r.get("Status") or ""), r.get("InterviewId"))
-            for r in rows}
+    return {str(r["Id"]): _run_target(r) for r in rows}
+
+
+def runs_named(client: SalesforceClient, names: Sequence[str]) -> dict[str, RunTarget]:
+    """The named runs by Name (OR-0000123), keyed by Name."""
+    if not names:
+        return {}
+    rows = _rows(client, [tq.runs_by_name(c) for c in tq.id_chunks(names)])
+    return {str(r.get("Name")): _run_target(r) for r in rows}
+
+
+def resolve_assignee(client: SalesforceClient, text: str) -> Assignee:
+    """`--to`: an Id (checked), or exactly one active user's username or name, or a queue's
+    or group's name (case-insensitive). Anything else is an AssigneeRefused naming the
+    candidates (a part of a name), or why (inactive, unknown)."""
+    from ..salesforce.ids import normalise
+
+    rid = normalise(text) if len(text) in (15, 18) else None
+    if rid is not None and rid[:3] in ("005", "00G"):
+        return check_assignee(client, rid)
+    candidates = find_assignees(client, text)
+    wanted = text.casefold()
+    exact = [c for c in candidates
+             if c.name.casefold() == wanted or (c.username or "").casefold() == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    pick = exact or candidates
+    if pick:
+        # a part of a name is a question, not an answer: a typo must not pick a colleague
+        listed = "; ".join(c.describe() for c in pick[:8])
+        more = f" and {len(pick) - 8} more" if len(pick) > 8 else ""
+        raise AssigneeRefused(f"--to {text!r} is not exactly one name or username; it matches "
+                              f"{listed}{more}: pass the full username or the Id")
+    gone = [_user(r) for r in client.query(tq.users_named(text))]
+    if gone:
+        raise AssigneeRefused(f"--to: {gone[0].describe()} is an inactive user and cannot take "
+                              "work; pick an active user, a queue or a group")
+    raise AssigneeRefused(f"--to {text!r} matches no active user, queue or public group; try "
+                          "part of a name or username")

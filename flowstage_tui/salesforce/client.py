@@ -362,8 +362,9 @@ class SalesforceClient:
                 resp = self.session.request(method, url, headers=headers,
                                             data=None if payload is None
                                             else payload.encode("utf-8"))
-            except (requests.ConnectionError, requests.Timeout,
-                    requests.exceptions.ChunkedEncodingError) as exc:
+            except requests.RequestException as exc:
+                # connection errors, timeouts, a body cut short, and the rarer ones (too
+                # many redirects): only a connection never made proves nothing was sent
                 raise WriteNotAnswered(network_error(exc), maybe_sent=_maybe_sent(exc)) \
                     from exc
             if resp.status_code == 401:

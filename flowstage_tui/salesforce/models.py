@@ -230,3 +230,6 @@ class StageDetails:
     # End/Fail/DiscontinueStage milestone; empty when the org keeps no run log
     stage_times: Mapping[str, tuple[datetime | None, datetime | None]] = field(
         default_factory=dict)
+    # the run's failure: its latest FailInstance row over the whole run log
+    # (resume_window.failure_time); None when it has none or the org keeps no run log
+    failed_at: datetime | None = None

@@ -85,3 +85,15 @@ WORK_TARGET_FIELDS = ("Id, Label, Status, AssigneeId, Assignee.Name, "
 def work_items_by_id(ids: Sequence[str]) -> str:
     return (f"SELECT {WORK_TARGET_FIELDS} FROM FlowOrchestrationWorkItem WHERE Id IN "
             f"{_in(ids)}")
+
+
+def runs_by_name(names: Sequence[str]) -> str:
+    return (f"SELECT {RUN_TARGET_FIELDS} FROM FlowOrchestrationInstance WHERE Name IN "
+            f"{_in(names)}")
+
+
+def users_named(text: str) -> str:
+    """Users, active or not, whose Username or Name is exactly `text` (to say "inactive"
+    rather than "not found" when someone names a user who left)."""
+    return (f"SELECT {USER_FIELDS} FROM User WHERE Username = {quote(text)} OR Name = "
+            f"{quote(text)} ORDER BY Name, Id LIMIT 5")

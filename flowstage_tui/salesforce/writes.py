@@ -220,6 +220,16 @@ class WriteOutcome:
     unknown: bool = False  # the answer was lost: the write may or may not have happened
 
 
+def outcome_line(o: WriteOutcome) -> str:
+    """One record's result on one line, for result dialogs and notifications (org text in
+    it is data: the caller shows it literally)."""
+    if o.ok:
+        return f"OK       {o.record_id}  {o.label}: {o.message}"
+    if o.unknown:
+        return f"UNKNOWN  {o.record_id}  {o.label}: {o.message}"
+    return f"FAILED   {o.record_id}  {o.label}: {o.error_code}: {o.message}"
+
+
 @dataclass(frozen=True)
 class WriteReport:
     outcomes: tuple[WriteOutcome, ...]

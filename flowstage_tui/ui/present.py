@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from rich.text import Text
 
@@ -105,14 +105,6 @@ def bar(seconds: float | None, longest: float, width: int) -> str:
         return ""
     cells = max(1, round(width * seconds / longest))
     return "█" * min(width, cells)  # FLOWSTAGE_ASCII: the driver writes it as # (ascii.py)
-
-
-RESUME_WINDOW = timedelta(days=14)
-
-
-def resume_closes(failed_at: datetime | None) -> datetime | None:
-    """When Salesforce's 14-day window to resume a failed run closes."""
-    return None if failed_at is None else failed_at + RESUME_WINDOW
 
 
 def html_to_text(body: str) -> str:

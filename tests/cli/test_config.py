@@ -140,6 +140,7 @@ def test_config_path_and_show(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert main(["config", "path", "--config", str(path)]) == 0
     out = capsys.readouterr().out
     assert str(path) in out and "cache" in out and "logs" in out
+    assert "audit    " in out and "audit.jsonl  (every write)" in out
     assert main(["config", "show", "--config", str(path)]) == 0
     out = capsys.readouterr().out
     assert "poll_interval" in out and "[profiles.prod]" in out and "default" in out

@@ -115,8 +115,9 @@ def test_help_says_global_options_go_anywhere(capsys: pytest.CaptureFixture[str]
     for name in COMMANDS:
         assert main([name, "--help"]) == 0
         out = capsys.readouterr().out
-        if name in ("profiles", "demo"):  # the options live on their actions
-            assert main([name, {"profiles": "list", "demo": "dump"}[name], "--help"]) == 0
+        actions = {"profiles": "list", "demo": "dump", "interviews": "delete"}
+        if name in actions:  # the options live on their actions
+            assert main([name, actions[name], "--help"]) == 0
             out = capsys.readouterr().out
         assert all(opt in out for opt in ("--profile", "--demo", "--config", "--verbose")), name
 

@@ -4,6 +4,7 @@ and a lost answer reported unknown then re-read."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 import requests
 
 from flowstage_tui.emulator.adapter import EmulatorAdapter
+from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.emulator.permissions import ALL
 from flowstage_tui.engine import targets
@@ -32,8 +34,10 @@ class LosingAdapter(EmulatorAdapter):
 
     def send(self, request: requests.PreparedRequest, *args: Any,
              **kw: Any) -> requests.Response:
-        # the re-read is a /composite of GET queries: only the write itself is lost
-        is_write = request.method != "GET" and not (request.url or "").endswith("/composite")
+        # the re-read is a /composite of GET queries: only the writes are lost
+        body = request.body or b""
+        text = body.decode() if isinstance(body, bytes) else body
+        is_write = request.method != "GET" and '"method": "GET"' not in text
         if self.refuse and is_write:
             raise requests.exceptions.ConnectionError(
                 ConnectionRefusedError(111, "Connection refused"), request=request)
@@ -246,6 +250,8 @@ def test_find_assignees_escapes_and_finds_users_queues_and_groups(
     assert targets.find_assignees(client, "O'Brien")[0].name == "Tim O'Brien"
     assert targets.find_assignees(client, "%") == []  # a literal percent, not a wildcard
     assert targets.find_assignees(client, "Linus") == []  # inactive users are not offered
+    few = targets.find_assignees(client, "e", limit=4)  # many users match, and queues too
+    assert len(few) == 4 and few[-1].kind in ("Queue", "Group") and few[0].kind == "User"
 
 
 def test_check_assignee(client: SalesforceClient) -> None:
@@ -280,3 +286,100 @@ def test_restful_retries_reads_only(org: DemoOrg) -> None:
         client.restful("limits")
     org.faults.clear()
     assert seen.count("POST") == 1 and seen.count("GET") == 3
+
+
+def test_an_expired_session_is_renewed_and_the_write_sent_once(
+        org: DemoOrg, clock: ManualClock, audit: AuditLog) -> None:
+    """A refused session runs nothing, so the write goes again after logging in again."""
+    client = open_client(org)
+    run = open_runs(client, 1)[0]
+    seen: list[tuple[str, int]] = []
+    client.session.on_response.append(lambda r: seen.append((r.request.method or "",
+                                                             r.status_code)))
+    org.faults.update(session_expiry_seconds=60)
+    clock.advance(61)
+    report = send(client, [w.cancel_request(run["Id"], run["Name"])], audit)
+    org.faults.clear()
+    assert report.all_ok and status_of(org, run["Id"]) == "Canceled"
+    assert [s for s in seen if s[0] == "PATCH"] == [("PATCH", 401), ("PATCH", 204)]
+
+
+def test_an_audit_log_that_cannot_be_written_stops_the_write(
+        org: DemoOrg, client: SalesforceClient, tmp_path: Path) -> None:
+    run = open_runs(client, 1)[0]
+    blocked = tmp_path / "not-a-dir"
+    blocked.write_text("")
+    before = client.stats.calls
+    report = send(client, [w.cancel_request(run["Id"], run["Name"])],
+                  AuditLog(blocked / "audit.jsonl"))
+    assert client.stats.calls == before  # nothing sent
+    assert report.failed[0].error_code == "AUDIT_LOG_FAILED"
+    assert report.failed[0].message.startswith("not sent: the audit log")
+    assert status_of(org, run["Id"]) == "InProgress"
+
+
+class AfterFails(AuditLog):
+    def record(self, entry: Mapping[str, Any]) -> None:
+        if entry.get("phase") == "after":
+            raise OSError(28, "No space left on device")
+        super().record(entry)
+
+
+def test_an_answer_the_log_cannot_record_is_still_reported(
+        org: DemoOrg, client: SalesforceClient, tmp_path: Path) -> None:
+    run = open_runs(client, 1)[0]
+    report = send(client, [w.cancel_request(run["Id"], run["Name"])],
+                  AfterFails(tmp_path / "audit.jsonl"))
+    assert report.all_ok and "could not record the answer: No space left" in \
+        report.outcomes[0].message
+    assert status_of(org, run["Id"]) == "Canceled"
+
+
+def test_the_re_read_after_many_lost_answers_is_chunked(
+        org: DemoOrg, audit: AuditLog, monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowstage_tui.engine import actions
+    from flowstage_tui.salesforce.target_queries import id_chunks
+
+    adapter = LosingAdapter(org, sleep=lambda _s: None)
+    client = open_client(org, adapter)
+    runs = open_runs(client, 6)
+    monkeypatch.setattr(actions, "id_chunks", lambda ids: id_chunks(ids, 1))
+    adapter.lose_after = True
+    before = client.stats.calls
+    report = send(client, [w.cancel_request(r["Id"], r["Name"]) for r in runs], audit)
+    assert len(report.unknown) == 6
+    assert all("the run is Canceled now" in o.message for o in report.outcomes)
+    assert client.stats.calls - before == 2  # re-reads of 5 + 1 (the lost write: no answer)
+
+
+def test_plans_route_approval_records_to_their_actions(client: SalesforceClient) -> None:
+    from flowstage_tui.engine import plans
+
+    approval = rows(client, "SELECT Id, Label FROM FlowOrchestrationWorkItem WHERE Status = "
+                    "'Assigned' AND StepInstance.OrchestrationInstance.FlowType LIKE "
+                    "'Approval%' ORDER BY Id LIMIT 1")[0]
+    plain = plain_items(client, 1)[0]
+    reqs = plans.reassign_requests(client, [(plain["Id"], plain["Label"]),
+                                            (approval["Id"], approval["Label"])],
+                                   active_user(client), comments="covering")
+    assert [r.method for r in reqs] == ["PATCH", "POST"]
+    assert reqs[0].body == {"AssigneeId": active_user(client)}  # no comments on a PATCH
+    assert reqs[1].body is not None and reqs[1].body["inputs"][0]["comments"] == "covering"
+    runs = rows(client, "SELECT Id, Name FROM FlowOrchestrationInstance WHERE Status = "
+                "'InProgress' ORDER BY FlowType LIMIT 1") + open_runs(client, 1)
+    cancels = plans.cancel_requests(client, [(r["Id"], r["Name"]) for r in runs])
+    assert [c.path for c in cancels] == ["actions/standard/cancelApprovalSubmission",
+                                         f"sobjects/FlowOrchestrationInstance/{runs[1]['Id']}"]
+
+
+def test_a_server_error_inside_a_composite_is_unknown_not_failed(
+        org: DemoOrg, client: SalesforceClient, audit: AuditLog) -> None:
+    """The demo org's subrequest fault answers 500 after the change was made: reporting it
+    "failed" would invite sending it again."""
+    runs = open_runs(client, 2)
+    org.faults.update(subrequest_error_rate=1.0)
+    report = send(client, [w.cancel_request(r["Id"], r["Name"]) for r in runs], audit)
+    org.faults.clear()
+    assert len(report.unknown) == 2 and not report.failed
+    assert all(o.status == 500 and "server error" in o.message for o in report.outcomes)
+    assert [status_of(org, r["Id"]) for r in runs] == ["Canceled", "Canceled"]

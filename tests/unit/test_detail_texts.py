@@ -74,3 +74,23 @@ def test_spans_and_glyphs() -> None:
     shown = P.one_line("a\nb\tc\x1b")  # one line; a control character shown, not obeyed
     assert "\n" not in shown and "\x1b" not in shown and shown.startswith("a b")
     assert P.bar(5, 10, 10).count("█") == 5 and P.bar(10, 10, 10).count("█") == 10
+
+
+def test_the_resume_window_counts_from_the_failure_not_the_last_change() -> None:
+    """The run was touched an hour ago (modified); it failed 13 days ago: one day is left."""
+    from flowstage_tui.engine.state import Snapshot
+    from flowstage_tui.salesforce.models import Run, RunStatus
+    from flowstage_tui.ui.widgets.detail import error_text
+
+    run = Run("run", "OR-1", RunStatus.ERROR, "O", "O", "S", NOW - timedelta(days=14),
+              NOW - timedelta(hours=1), NOW - timedelta(hours=1), 60, None)
+    failed = StageDetails("stage", "run", (), (), (), failed_at=NOW - timedelta(days=13))
+    text = error_text(run, Snapshot.empty(), NOW, failed).plain
+    assert "Resume window: 24h00m left of 14 days (closes 2026-11-29 09:00" in text
+    assert "loading" in error_text(run, Snapshot.empty(), NOW).plain
+    other = StageDetails("stage", "another run", (), (), (), failed_at=NOW)
+    assert "loading" in error_text(run, Snapshot.empty(), NOW, other).plain
+    no_row = StageDetails("stage", "run", (), (), ())
+    assert "no FailInstance row" in error_text(run, Snapshot.empty(), NOW, no_row).plain
+    closed = StageDetails("stage", "run", (), (), (), failed_at=NOW - timedelta(days=15))
+    assert "can no longer be resumed" in error_text(run, Snapshot.empty(), NOW, closed).plain

@@ -109,6 +109,10 @@ def test_outcomes_read_salesforce_errors_and_action_results() -> None:
                             w.WriteOutcome(RUN, "x", False, None, None, "lost", unknown=True)))
     assert (len(report.succeeded), len(report.failed), len(report.unknown)) == (1, 1, 1)
     assert report.summary() == "3 writes: 1 succeeded, 1 failed, 1 outcome unknown."
+    assert [w.outcome_line(o) for o in report.outcomes] == [
+        f"OK       {RUN}  OR-1: canceled",
+        f"FAILED   {RUN}  OR-1: FIELD_INTEGRITY_EXCEPTION: nope",
+        f"UNKNOWN  {RUN}  x: lost"]
     assert not report.all_ok
 
 
@@ -154,3 +158,23 @@ def test_the_audit_log_appends_private_lines_and_survives_a_torn_one(tmp_path: P
     assert all("time" in e for e in entries)
     log.record({"action": "nudge", "phase": "before"})  # begins a line of its own
     assert [e["action"] for e in log.entries()] == ["cancel", "cancel", "nudge"]
+
+
+def test_delete_requests_refuse_the_whole_batch_on_one_refusal() -> None:
+    from flowstage_tui.engine.plans import DeleteRefused, delete_check, delete_requests
+    from flowstage_tui.engine.targets import InterviewTarget
+
+    def target(status: str, failed_days: float | None, name: str) -> InterviewTarget:
+        failed = None if failed_days is None else NOW - timedelta(days=failed_days)
+        return InterviewTarget(f"0Fo{name}", "Error", f"0jE{name}", name, status, failed)
+
+    done, fresh, open_run = (target("Canceled", None, "OR-1"), target("Error", 2, "OR-2"),
+                             target("InProgress", None, "OR-3"))
+    assert [r.record_id for r in delete_requests([done], NOW)] == ["0FoOR-1"]
+    with pytest.raises(DeleteRefused, match="type the run's name \\(OR-2\\)"):
+        delete_requests([done, fresh], NOW)
+    assert len(delete_requests([done, fresh], NOW, {"OR-2"})) == 2
+    why = delete_check(fresh, NOW, (), how="pass --confirm {name}")
+    assert why is not None and why.endswith("pass --confirm OR-2 to delete it anyway")
+    with pytest.raises(DeleteRefused, match="its run is InProgress"):
+        delete_requests([open_run], NOW, {"OR-3"})  # a typed name does not open that door

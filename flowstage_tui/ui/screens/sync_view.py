@@ -198,7 +198,7 @@ class SyncView(OrgView):
         makers: dict[str, Callable[[], Text]] = {
             "history": lambda: history_text(details, run, now, self.relative),
             "feed": lambda: feed_text(details, now, self.relative),
-            "error": lambda: error_text(run, self.snapshot, now)}
+            "error": lambda: error_text(run, self.snapshot, now, details)}
         return {name: make() for name, make in makers.items() if only in (None, name)}
 
     def _show_texts(self, texts: dict[str, Text]) -> None:

@@ -15,6 +15,7 @@ from ...salesforce.models import (
     Run,
     StageDetails,
 )
+from ...salesforce.resume_window import window_closes
 from .. import present as P
 
 
@@ -128,7 +129,10 @@ def feed_text(details: StageDetails | None, now: datetime, relative: bool) -> Te
     return out
 
 
-def error_text(run: Run | None, snapshot: Snapshot, now: datetime) -> Text:
+def error_text(run: Run | None, snapshot: Snapshot, now: datetime,
+               details: StageDetails | None = None) -> Text:
+    """details: the selected stage's, when they are this run's: the run log they were read
+    from says when the run failed, which the resume window counts from."""
     if run is None:
         return Text("Select a run.", style="dim")
     err = snapshot.errors.get(run.id)
@@ -158,12 +162,22 @@ def error_text(run: Run | None, snapshot: Snapshot, now: datetime) -> Text:
         out.append("Salesforce keeps the error text on the flow interview (FlowInterview.Error, "
                    "API v62+); this org or API version does not offer it. The error e-mail to "
                    "the admin has it.\n", style="italic")
-    closes = P.resume_closes(run.modified if str(run.status) == "Error" else None)
-    if closes is not None:
-        left = (closes - now).total_seconds()
-        at = P.local(closes).strftime("%Y-%m-%d %H:%M %Z")
-        out.append(f"\nResume window: {P.short_span(left)} left of 14 days (closes {at})"
-                   if left > 0 else
-                   f"\nResume window: closed {at} — the run can no longer be resumed",
-                   style="bold red" if left < 2 * 86400 else "yellow")
+    if str(run.status) != "Error":
+        return out
+    if details is None or details.run_id != run.id:
+        out.append("\nResume window: counted from the failure in the run log (loading…)",
+                   style="dim")
+        return out
+    closes = window_closes(details.failed_at)
+    if closes is None:
+        out.append("\nResume window: unknown — the run log holds no FailInstance row for this "
+                   "run (it counts from the failure, not from the run's last change)",
+                   style="yellow")
+        return out
+    left = (closes - now).total_seconds()
+    at = P.local(closes).strftime("%Y-%m-%d %H:%M %Z")
+    out.append(f"\nResume window: {P.short_span(left)} left of 14 days (closes {at})"
+               if left > 0 else
+               f"\nResume window: closed {at} — the run can no longer be resumed",
+               style="bold red" if left < 2 * 86400 else "yellow")
     return out
