@@ -1,9 +1,10 @@
-"""From what the user picked to the exact writes: fresh reads of the records, the routing
-(approval items and runs through their documented actions), and one line for every record
-that will not be written and why.
+"""The TUI's side of engine/plans.py: what the user picked (marked rows, or the cursor's) is
+read afresh, records the org would refuse or that changed since the screen drew them are left
+out with one line each saying why, and the rest become requests through plans.py (the one
+place the approval routing and the delete guard's request building live, for the CLI too).
 
-The TUI calls these on the org's API thread before its confirm dialog; the dialog shows
-`preview()` of `requests`, so what is confirmed is what send_writes sends. No Textual here.
+Called on the org's API thread before the confirm dialog; the dialog shows `preview()` of
+`requests`, so what is confirmed is what send_writes sends. No Textual here.
 """
 
 from __future__ import annotations
@@ -15,15 +16,11 @@ from typing import TYPE_CHECKING
 
 from ..salesforce.writes import (
     WriteRequest,
-    cancel_request,
-    delete_interview_request,
     delete_refusal,
     needs_typed_name,
-    nudge_request,
-    reassign_request,
     window_text,
 )
-from . import targets
+from . import plans, targets
 
 if TYPE_CHECKING:
     from ..salesforce.client import SalesforceClient
@@ -57,8 +54,7 @@ def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
     inactive user or names nothing); approval work items through reassignApprovalWorkItem."""
     assignee = targets.check_assignee(client, assignee_id)
     items = targets.work_items(client, work_item_ids)
-    approvals = targets.approval_ids(client, [i for i in work_item_ids if i in items])
-    requests: list[WriteRequest] = []
+    picked: list[plans.Picked] = []
     skipped: list[str] = []
     for wid in work_item_ids:
         item = items.get(wid)
@@ -70,9 +66,9 @@ def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
         elif item.assignee_id == assignee.id:
             skipped.append(f"{item.label or wid}: already held by {assignee.name}")
         else:
-            requests.append(reassign_request(wid, item.label or wid, assignee.id,
-                                             approval_work_item_id=approvals.get(wid),
-                                             comments=comments))
+            picked.append((wid, item.label or wid))
+    requests = plans.reassign_requests(client, picked, assignee.id, comments=comments) \
+        if picked else []
     routed = sum(1 for r in requests if r.method == "POST")
     notes = [f"{routed} approval work item{'s go' if routed != 1 else ' goes'} through "
              f"actions/standard/reassignApprovalWorkItem, which {APPROVAL_ADMIN}"] \
@@ -84,9 +80,7 @@ def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
 def prepare_cancel(client: SalesforceClient, run_ids: Sequence[str]) -> PreparedWrite:
     """Cancel runs still going; an approval run by canceling its ApprovalSubmission."""
     found = targets.runs(client, run_ids)
-    live = [r for r in run_ids if r in found and found[r].status in CANCELABLE]
-    approvals = targets.approval_submissions(client, live)
-    requests: list[WriteRequest] = []
+    picked: list[plans.Picked] = []
     skipped: list[str] = []
     for rid in run_ids:
         run = found.get(rid)
@@ -96,8 +90,8 @@ def prepare_cancel(client: SalesforceClient, run_ids: Sequence[str]) -> Prepared
             skipped.append(f"{run.name}: it is {run.status} already; only an InProgress or "
                            "Suspended run can be canceled")
         else:
-            requests.append(cancel_request(rid, run.name,
-                                           approval_submission_id=approvals.get(rid)))
+            picked.append((rid, run.name))
+    requests = plans.cancel_requests(client, picked) if picked else []
     routed = sum(1 for r in requests if r.method == "POST")
     notes = [f"{routed} approval run{'s are' if routed != 1 else ' is'} canceled through "
              f"actions/standard/cancelApprovalSubmission, which {APPROVAL_ADMIN}"] \
@@ -114,7 +108,7 @@ def prepare_delete(client: SalesforceClient, run_ids: Sequence[str],
     found = {t.run_id: t for t in targets.interviews_of(client, run_ids)}
     names = targets.runs(client, [r for r in run_ids if r not in found]) \
         if len(found) < len(run_ids) else {}
-    requests: list[WriteRequest] = []
+    allowed: list[targets.InterviewTarget] = []
     skipped: list[str] = []
     typed: tuple[str, str] | None = None
     in_window = [t for t in found.values()
@@ -138,8 +132,10 @@ def prepare_delete(client: SalesforceClient, run_ids: Sequence[str],
                 typed = (target.run_name, "Deleting this interview ends any resume of "
                          f"{target.run_name}: {window_text(target.failed_at, now)}. Type "
                          "the run's name to send.")
-            requests.append(delete_interview_request(target.interview_id,
-                                                     f"{target.run_name} interview"))
+            allowed.append(target)
+    # the name the guard asks for is typed in the confirm dialog, before anything is sent:
+    # that dialog refuses to send until it matches (plans.delete_check's `typed`)
+    requests = plans.delete_requests(allowed, now, typed=[typed[0]] if typed else [])
     return PreparedWrite("delete", tuple(requests), client.version, tuple(skipped),
                          typed_name=typed[0] if typed else None,
                          typed_why=typed[1] if typed else "")
@@ -148,7 +144,7 @@ def prepare_delete(client: SalesforceClient, run_ids: Sequence[str],
 def prepare_nudge(client: SalesforceClient, run_ids: Sequence[str]) -> PreparedWrite:
     """Publish a FlowOrchestrationEvent for each waiting (InProgress) run."""
     found = targets.runs(client, run_ids)
-    requests: list[WriteRequest] = []
+    picked: list[plans.Picked] = []
     skipped: list[str] = []
     for rid in run_ids:
         run = found.get(rid)
@@ -158,5 +154,6 @@ def prepare_nudge(client: SalesforceClient, run_ids: Sequence[str]) -> PreparedW
             skipped.append(f"{run.name}: it is {run.status}; only an InProgress run waits "
                            "for an event")
         else:
-            requests.append(nudge_request(rid, run.name))
-    return PreparedWrite("nudge", tuple(requests), client.version, tuple(skipped))
+            picked.append((rid, run.name))
+    return PreparedWrite("nudge", tuple(plans.nudge_requests(picked)), client.version,
+                         tuple(skipped))
