@@ -38,10 +38,10 @@ ITEM = "FlowOrchestrationWorkItem"
 V = "/services/data/v66.0"
 
 
-def writable(org: DemoOrg, clock: ManualClock,
-             read_only: bool = False) -> tuple[FlowstageApp, list[str]]:
+def writable(org: DemoOrg, clock: ManualClock, read_only: bool = False,
+             **kw: Any) -> tuple[FlowstageApp, list[str]]:
     """The app with writes allowed (as --write does), and what it says in notifications."""
-    app = make_app(org, clock, read_only=read_only)
+    app = make_app(org, clock, read_only=read_only, **kw)
     said: list[str] = []
     real = app.notify
 
@@ -518,3 +518,68 @@ async def test_a_screens_notifications_never_read_markup(org: DemoOrg,
         last = list(app._notifications)[-1]
         assert last.message == "Nothing sent: [bold]Jane[/bold] is inactive"
         assert last.markup is False
+
+
+async def test_a_lost_answer_is_outcome_unknown_with_what_the_re_read_found(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """The org applies the cancel but its answer never arrives: no retry, the result says
+    'outcome unknown' and what re-reading the run found (it is Canceled now)."""
+    import requests
+
+    from flowstage_tui.cli.tui import build_app
+    from flowstage_tui.clock import utc_clock
+    from flowstage_tui.demo import DEMO_PROFILE
+    from flowstage_tui.emulator.adapter import EmulatorAdapter
+    from flowstage_tui.salesforce.client import TimeoutSession
+
+    from ..engine.conftest import quiet_connection
+
+    class LosingAdapter(EmulatorAdapter):
+        def send(self, request: requests.PreparedRequest, *args: Any,
+                 **kw: Any) -> requests.Response:
+            resp = super().send(request, *args, **kw)
+            if request.method == "PATCH":
+                raise requests.exceptions.ReadTimeout("read timed out", request=request)
+            return resp
+
+    conn = quiet_connection(org)
+
+    def session() -> TimeoutSession:
+        s = TimeoutSession()
+        s.mount("https://", LosingAdapter(org, sleep=lambda _s: None))
+        return s
+
+    conn.session_factory = session
+    app = build_app(connection=conn, profile=DEMO_PROFILE, clock=utc_clock(clock),
+                    rng_seed=0, details_delay=0, read_only=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        run = open_runs(app, org, 1)[0]
+        await select(app, pilot, run)
+        await pilot.press("C")
+        await confirm_dialog(app, pilot)
+        result = await send(app, pilot)
+        assert "1 outcome unknown" in result.summary
+        shown = text(app, "#write-result")
+        assert f"? {run.name}  outcome unknown" in shown
+        assert "the run is Canceled now" in shown
+    patches = [r for r in org.request_log if r.method == "PATCH"]
+    assert len(patches) == 1  # never retried
+    assert status(org, run.id) == "Canceled"
+
+
+async def test_a_remapped_write_key_moves_with_its_read_only_twin(
+        org: DemoOrg, clock: ManualClock) -> None:
+    for read_only in (False, True):
+        app, said = writable(org, clock, read_only=read_only, keymap={"cancel": "x"})
+        async with app.run_test(size=(120, 36)) as pilot:
+            await settle(app, pilot)
+            await pilot.press("C")  # its old key does nothing now
+            await settle(app, pilot)
+            assert front(app) is tab(app) and not any("Cancel" in m for m in said)
+            await pilot.press("x")
+            await settle(app, pilot)
+            if read_only:
+                assert front(app) is tab(app) and "--write" in said[-1]
+            else:
+                assert isinstance(front(app), ConfirmWriteScreen)
