@@ -201,7 +201,7 @@ async def test_a_read_only_tab_hides_the_writes_and_sends_nothing(
     assert any(":cancel" in line for line in help_lines(read_only=False))
 
 
-async def test_palette_offers_the_writes_only_in_a_writable_tab(
+async def test_palette_and_help_offer_the_writes_only_in_a_writable_tab(
         org: DemoOrg, clock: ManualClock) -> None:
     from flowstage_tui.ui.palette import FlowstageCommands
 
@@ -213,6 +213,10 @@ async def test_palette_offers_the_writes_only_in_a_writable_tab(
             names = [hit.text async for hit in provider.discover()]
             assert any(":cancel" in str(n) for n in names) is (not read_only)
             assert any(":resume" in str(n) for n in names)  # not a write: always there
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            ids = {row[2] for row in app.screen.rows}
+            assert ({"reassign", "cancel", "delete", "nudge"} <= ids) is (not read_only)
 
 
 # ---------------------------------------------------------------- cancel
@@ -583,3 +587,32 @@ async def test_a_remapped_write_key_moves_with_its_read_only_twin(
                 assert front(app) is tab(app) and "--write" in said[-1]
             else:
                 assert isinstance(front(app), ConfirmWriteScreen)
+
+
+async def test_an_answer_for_a_tab_behind_waits_for_it(clock: ManualClock) -> None:
+    """The confirm dialog of a write prepared in one org's tab never opens over another's:
+    it waits until its own tab is in front again."""
+    from flowstage_tui.config.store import Profile
+
+    from .conftest import make_tabs
+
+    one = DemoOrg(seed=7, runs=60, clock=clock, frozen=True)
+    two = DemoOrg(seed=11, runs=30, clock=clock, frozen=True)
+    app = make_tabs([
+        (one, Profile("one", "one", {"auth": "demo", "label": "ONE", "read_only": False})),
+        (two, Profile("two", "two", {"auth": "demo", "label": "TWO", "read_only": False}))],
+        clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        first = tab(app)
+        run = open_runs(app, one, 1)[0]
+        await select(app, pilot, run)
+        first.action_write("cancel")
+        app.go_to("org:two")  # before the answer is read
+        await settle(app, pilot)
+        assert tab(app).org.profile.name == "two" and front(app) is tab(app)
+        app.go_to("org:one")
+        await settle(app, pilot)
+        dialog = front(app)
+        assert isinstance(dialog, ConfirmWriteScreen) and "ONE" in text(app, "#dialog-title")
+        assert run.id in text(app, "#write-preview")
