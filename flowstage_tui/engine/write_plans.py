@@ -46,6 +46,7 @@ class PreparedWrite:
     notes: tuple[str, ...] = ()
     typed_name: str | None = None
     typed_why: str = ""
+    to: str | None = None  # a reassign's new holder, as the user knows them
 
 
 def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
@@ -74,7 +75,7 @@ def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
              f"actions/standard/reassignApprovalWorkItem, which {APPROVAL_ADMIN}"] \
         if routed else []
     return PreparedWrite("reassign", tuple(requests), client.version, tuple(skipped),
-                         tuple(notes))
+                         tuple(notes), to=f"{assignee.name} ({assignee.kind})")
 
 
 def prepare_cancel(client: SalesforceClient, run_ids: Sequence[str]) -> PreparedWrite:

@@ -461,6 +461,7 @@ async def test_reassign_through_the_picker(org: DemoOrg, clock: ManualClock) -> 
         await confirm_dialog(app, pilot)
         assert (f'PATCH {V}/sobjects/{ITEM}/{item.id} {{"AssigneeId": "{grace.id}"}}'
                 in text(app, "#write-preview"))
+        assert f"Reassign 1 work item to {name} (User)?" in text(app, "#dialog-title")
         await send(app, pilot)
         assert "reassigned" in text(app, "#write-result")
     row = org.store.get(ITEM, item.id)

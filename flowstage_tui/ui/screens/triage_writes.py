@@ -232,7 +232,8 @@ class TriageWrites(SyncView):
         profile = self.org.profile
         org = self.snapshot.org.name if self.snapshot.org else self.org.cached.org_name
         return WritePlan(
-            title=f"{VERB[prepared.action]} {P.count(n, NOUN[prepared.action])}?",
+            title=f"{VERB[prepared.action]} {P.count(n, NOUN[prepared.action])}"
+                  + (f" to {prepared.to}?" if prepared.to else "?"),
             org_label=profile.label, org_color=profile.get("color"), org_name=org or "",
             lines=tuple(preview(prepared.requests, prepared.version)), count=n,
             calls=len(plan_calls(prepared.requests, prepared.version)), notes=tuple(notes),
