@@ -26,6 +26,7 @@ from .messages import AssigneesFound, WritePrepared, WritesDone
 if TYPE_CHECKING:
     from ..engine.sync import SyncEngine
     from ..engine.write_plans import PreparedWrite
+    from ..salesforce.client import SalesforceClient
     from ..salesforce.writes import WriteReport, WriteRequest
 
 
@@ -47,6 +48,7 @@ class SendWrites:
     requests: tuple[WriteRequest, ...]
     profile: str
     read_only: bool  # the session's decision (the profile, or --write)
+    user: str | None = None  # the profile's username, when it names one
     audit_path: Path | None = None  # None: the state directory's audit log
 
 
@@ -105,11 +107,24 @@ def _send(engine: SyncEngine, request: SendWrites) -> WriteReport | FlowstageErr
     if client is None or org is None:
         return FlowstageError(NOT_CONNECTED + " Nothing was sent.")
     try:
+        user = request.user or org.username or org.user_id or _session_user(client)
         return send_writes(client, request.requests, audit=AuditLog(request.audit_path),
-                           profile=request.profile, org_id=org.org_id,
-                           user=org.username or org.user_id, read_only=request.read_only)
+                           profile=request.profile, org_id=org.org_id, user=user,
+                           read_only=request.read_only)
     except FlowstageError as exc:
         return exc
     except OSError as exc:  # the audit log cannot be written: a write not recorded is not sent
         return FlowstageError(f"The audit log could not be written ({exc}); nothing more "
                               "was sent.")
+
+
+def _session_user(client: SalesforceClient) -> str | None:
+    """Who the session is, for the audit log, when the profile does not say: the user Id
+    the identity URL ends in (/ORGID/USERID), one read (as `flowstage` on the command line
+    finds it)."""
+    try:
+        who = client.restful("")
+    except FlowstageError:
+        return None
+    identity = who.get("identity") if isinstance(who, dict) else None
+    return str(identity).rstrip("/").rsplit("/", 1)[-1] if identity else None

@@ -259,7 +259,8 @@ async def test_cancel_shows_the_exact_request_defaults_to_no_then_sends_and_audi
         assert shown is not None and str(shown.status) == "Canceled"  # polled after
     phases = [(e["phase"], e["method"], e["record_ids"]) for e in audit()]
     assert phases == [("before", "PATCH", [run.id]), ("after", "PATCH", [run.id])]
-    assert audit()[0]["profile"] == "demo" and audit()[0]["org_id"]
+    assert audit()[0]["profile"] == "demo" and audit()[0]["org_id"].startswith("00D")
+    assert str(audit()[0]["user"]).startswith("005")  # who sent it: the session's user
     assert audit()[1]["status"] == 204
 
 

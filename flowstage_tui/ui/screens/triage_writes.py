@@ -244,8 +244,10 @@ class TriageWrites(SyncView):
             self._write_busy = None
             self.notify("Nothing sent.", timeout=2)
             return
+        named = self.org.profile.get("username")
         self.poller.submit(SendWrites(prepared.action, prepared.requests,
-                                      self.org.profile.name, self.org.read_only))
+                                      self.org.profile.name, self.org.read_only,
+                                      user=str(named) if named else None))
         for table in self.query(MarkableTable):
             if prepared.action in table.WRITES:
                 table.clear_marks()
