@@ -30,9 +30,10 @@ OUT = Path(__file__).resolve().parent.parent / "screenshots"
 NOW = "2026-11-28T09:00:00Z"
 
 
-def make(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
+def make(org: DemoOrg, clock: ManualClock, read_only: bool = True) -> FlowstageApp:
     return build_app(connection=demo_connection(org), profile=DEMO_PROFILE,
-                     clock=utc_clock(clock), rng_seed=0, details_delay=0)
+                     clock=utc_clock(clock), rng_seed=0, details_delay=0,
+                     read_only=read_only)
 
 
 def make_two(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
@@ -51,10 +52,10 @@ def make_two(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
 
 async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
                 offline: bool = False, feed_history: bool = True,
-                two_orgs: bool = False) -> None:
+                two_orgs: bool = False, write: bool = False) -> None:
     clock = ManualClock(sf_to_ms(NOW) / 1000)
     org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True, feed_history=feed_history)
-    app = make(org, clock) if not two_orgs else make_two(org, clock)
+    app = make(org, clock, read_only=not write) if not two_orgs else make_two(org, clock)
 
     def front() -> TriageScreen:
         screen = app.triage
@@ -97,6 +98,8 @@ async def main() -> None:
     await shoot("offline", (120, 36), ["j"], offline=True)
     await shoot("small-80x24", (80, 24), ["n"])
     await shoot("two-orgs", (120, 36), ["n"], two_orgs=True)
+    # --write: the two newest runs marked, C: the confirm dialog with the exact requests
+    await shoot("confirm-dialog", (80, 24), ["space", "j", "space", "C"], write=True)
 
 
 if __name__ == "__main__":

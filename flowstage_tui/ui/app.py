@@ -184,7 +184,10 @@ class FlowstageApp(TerminalApp):
 
     # ------------------------------------------------------------ global keys
     def action_help(self) -> None:
-        self.push_screen(HelpScreen(help_rows(self.cfg.keymap), help_lines()))
+        front = self.triage
+        read_only = front is None or front.org.read_only
+        hidden = front.hidden_binding_ids() if front is not None else frozenset()
+        self.push_screen(HelpScreen(help_rows(self.cfg.keymap, hidden), help_lines(read_only)))
 
     async def action_quit_app(self) -> None:
         self.exit(0)

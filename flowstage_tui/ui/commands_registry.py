@@ -16,6 +16,7 @@ class CommandSpec:
     usage: str
     help: str
     aliases: tuple[str, ...] = ()
+    writes: bool = False  # changes the org: hidden (and refused) in a read-only tab
 
 
 COMMANDS = (
@@ -27,13 +28,32 @@ COMMANDS = (
     CommandSpec("open", "open NAME", "open another profile's org in a new tab"),
     CommandSpec("close", "close", "close this org's tab (not the last one)"),
     CommandSpec("refresh", "refresh", "poll now"),
+    CommandSpec("reassign", "reassign", "reassign the marked (else the selected) work items "
+                "of Steps to someone you pick (R)", writes=True),
+    CommandSpec("cancel", "cancel", "cancel the marked (else the selected) runs (C)",
+                writes=True),
+    CommandSpec("delete", "delete", "delete the interview of the marked (else the selected) "
+                "finished or canceled runs (D)", writes=True),
+    CommandSpec("nudge", "nudge", "nudge the marked (else the selected) waiting runs to "
+                "re-evaluate (U)", writes=True),
+    CommandSpec("resume", "resume", "no documented API: where Salesforce resumes the selected "
+                "run, and its Lightning URL"),
+    CommandSpec("suspend", "suspend", "no documented API: where Salesforce suspends the "
+                "selected run, and its Lightning URL"),
+    CommandSpec("retry", "retry", "no documented API: where Salesforce retries (resumes) the "
+                "selected failed run, and its Lightning URL"),
     CommandSpec("q", "q", "quit", aliases=("quit",)),
 )
 
 
-def help_lines() -> list[str]:
-    """The command line's part of the help screen."""
-    return [f":{c.usage}  — {c.help}" for c in COMMANDS]
+def help_lines(read_only: bool = False) -> list[str]:
+    """The command line's part of the help screen (a read-only tab's has no writes)."""
+    return [f":{c.usage}  — {c.help}" for c in shown_commands(read_only)]
+
+
+def shown_commands(read_only: bool) -> tuple[CommandSpec, ...]:
+    """The commands offered: in a read-only tab, none that writes."""
+    return tuple(c for c in COMMANDS if not (read_only and c.writes))
 
 
 FILTER_KEYS = tuple(f"{key}=" for key in LINE_KEYS)

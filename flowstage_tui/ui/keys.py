@@ -4,15 +4,17 @@ key bar imports it before the first frame (the keymap check, in keymap.py, is no
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from textual.binding import Binding
 
 # The order keys are listed in: the help screen, the key bar and the README's key table.
+# The writes come early: in a writable tab the key bar keeps them before the reading keys.
 KEY_ORDER = ("down", "up", "top", "bottom", "drill", "back", "pane.runs", "pane.stages",
              "pane.detail", "tab.prev", "tab.next", "filter", "command", "help", "refresh",
-             "pause", "error.next", "error.prev", "copy", "url", "export", "times", "watch",
-             "reauth", "org.prev", "org.next", "quit", "quit.force", "quit.hint")
+             "pause", "mark", "mark.range", "reassign", "cancel", "delete", "nudge",
+             "error.next", "error.prev", "copy", "url", "export", "times", "watch", "reauth",
+             "org.prev", "org.next", "quit", "quit.force", "quit.hint")
 SHOWN = (("question_mark", "?"), ("slash", "/"), ("colon", ":"), ("left_square_bracket", "["),
          ("right_square_bracket", "]"), ("left_curly_bracket", "{"),
          ("right_curly_bracket", "}"))
@@ -46,10 +48,12 @@ def keys_shown(binding: Binding, keymap: Mapping[str, str]) -> str:
     return keys
 
 
-def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str, str]]:
-    """(keys, what it does, binding id) for the help screen."""
+def help_rows(keymap: Mapping[str, str],
+              hidden: Collection[str] = ()) -> list[tuple[str, str, str]]:
+    """(keys, what it does, binding id) for the help screen, but the ids in `hidden` (the
+    writes, in a read-only tab)."""
     rows = [(keys_shown(b, keymap), b.tooltip or b.description, b.id or "")
-            for b in triage_bindings()]
+            for b in triage_bindings() if b.id not in hidden]
     rows.append(("ctrl+p", "command palette, built from the same commands as :", "(textual)"))
     rows.append(("tab / shift+tab", "next / previous pane", "(textual)"))
     rows.append(("arrows, pgup/pgdn", "move in lists, a page at a time", "(textual)"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
@@ -15,6 +16,11 @@ from ..engine.state import HealthState, PollResult
 from ..errors import FlowstageError
 from ..salesforce.models import StageDetails
 from ..salesforce.queries import RunFilter
+
+if TYPE_CHECKING:  # the writes' modules load when the first write is prepared
+    from ..engine.targets import Assignee
+    from ..engine.write_plans import PreparedWrite
+    from ..salesforce.writes import WriteReport
 
 
 class FromApiThread(Message, bubble=False):
@@ -75,6 +81,34 @@ class ApiIdle(FromApiThread, bubble=False):
         self.seq = seq
 
 
+class AssigneesFound(FromApiThread, bubble=False):
+    """The assignee picker's type-ahead: who matches `text` (or why the org would not say)."""
+
+    def __init__(self, text: str, found: tuple[Assignee, ...] | FlowstageError) -> None:
+        super().__init__()
+        self.text = text
+        self.found = found
+
+
+class WritePrepared(FromApiThread, bubble=False):
+    """The exact writes for what the user picked, read fresh from the org, for the confirm
+    dialog; or why they cannot be made (an inactive assignee, the org unreachable)."""
+
+    def __init__(self, action: str, prepared: PreparedWrite | FlowstageError) -> None:
+        super().__init__()
+        self.action = action
+        self.prepared = prepared
+
+
+class WritesDone(FromApiThread, bubble=False):
+    """What the org answered for each write sent (or why nothing was sent)."""
+
+    def __init__(self, action: str, report: WriteReport | FlowstageError) -> None:
+        super().__init__()
+        self.action = action
+        self.report = report
+
+
 class ApiFailed(FromApiThread, bubble=False):
     """A request raised where nothing should (a bug): the traceback goes to the log file."""
 
@@ -100,6 +134,15 @@ class RunRequested(Message):
 
 class RefreshRequested(Message):
     pass
+
+
+class WriteRequested(Message):
+    """`:reassign`, `:cancel`, `:delete`, `:nudge` (the keys' twins), and `:resume`,
+    `:suspend`, `:retry` (no documented API: the screen says where to do them instead)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
 
 
 class OrgRequested(Message):

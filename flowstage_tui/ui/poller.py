@@ -9,7 +9,8 @@ one finished, the delay the engine's budget governor and backoff give.
 The queue has two priorities: what the user just asked for (a stage's details, a filter,
 load-more, `r`) goes before a background poll. A request that a newer one supersedes is
 dropped: the details of a stage the cursor has already left, an older filter, a second
-load-more. A request in flight is never interrupted.
+load-more, an older assignee search. A request in flight is never interrupted, and a write
+(SendWrites) is never dropped, merged or retried: see writes_thread.py.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from ..salesforce.capabilities import RUN
 from ..salesforce.connect import Connection
 from ..salesforce.queries import RunFilter
 from .messages import ApiFailed, ApiIdle, DetailsReady, MoreLoaded, PollDone, PollProgress, PollStarted
+from .writes_thread import FindAssignees, PrepareWrite, SendWrites, WriteJob, handle_write
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class Stop:
     pass
 
 
-Request = Poll | Details | More | SetFilter | Pause | Background | Stop
+Request = Poll | Details | More | SetFilter | Pause | Background | Stop | WriteJob
 CONTROL = (Pause, Background, Stop)  # no API call: applied as soon as they are read
 
 
@@ -90,7 +92,8 @@ def prune(pending: list[tuple[int, Request]]) -> list[tuple[int, Request]]:
     keep: list[tuple[int, Request]] = []
     manual = any(isinstance(r, Poll) and r.manual for _s, r in pending)
     for index, (seq, request) in enumerate(pending):
-        if isinstance(request, (Details, SetFilter, More, Poll)) and index != last[type(request)]:
+        if isinstance(request, (Details, SetFilter, More, Poll, FindAssignees)) and \
+                index != last[type(request)]:
             continue  # superseded by a newer one of its kind
         if isinstance(request, (Poll, More)) and last.get(SetFilter, -1) > index:
             continue  # the filter change reloads anyway
@@ -253,6 +256,9 @@ class PollController:
             if engine.snapshot.more:
                 self._post(PollStarted(self._clock()))
                 self._post(MoreLoaded(engine.load_more()))
+            return False
+        if isinstance(request, (FindAssignees, PrepareWrite, SendWrites)):
+            handle_write(engine, request, self._clock, self._post)  # never a poll's delay
             return False
         if isinstance(request, Details) and engine.client is not None:
             self._post(DetailsReady(request.stage_id, engine.fetch_details(request.stage_id)))

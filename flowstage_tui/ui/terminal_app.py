@@ -41,9 +41,11 @@ class TerminalApp(App[int]):
 
     def notify(self, message: str, *, title: str = "", severity: Any = "information",
                timeout: float | None = None, markup: bool = False) -> None:
-        """Notifications carry what users typed and what the org holds: never markup."""
+        """Notifications carry what users typed and what the org holds: never markup. Not
+        even when asked: Widget.notify (a screen's, a dialog's) passes markup=True."""
+        del markup
         super().notify(message, title=title, severity=severity, timeout=timeout,
-                       markup=markup)
+                       markup=False)
 
     def _handle_exception(self, error: Exception) -> None:
         """A bug must not look like success, nor show secrets: Textual prints a traceback with

@@ -18,6 +18,7 @@ from ..messages import (
     FilterRequested,
     RefreshRequested,
     RunRequested,
+    WriteRequested,
 )
 from ..poller import Background
 from ..widgets.command_line import CommandLine, FilterBox, PaneInput
@@ -30,6 +31,7 @@ from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable
 from .sync_view import SyncView
 from .triage_actions import TriageActions
+from .triage_writes import TriageWrites
 
 SHORT_ROWS = 20  # below this many rows only the focused pane is shown
 # From this many rows the Steps tab has a line for the context record; below it (80x24
@@ -40,7 +42,7 @@ TABS = ("tab-steps", "tab-history", "tab-feed", "tab-error")
 PANES = ("runs-pane", "stages-pane", "detail")
 
 
-class TriageScreen(TriageActions, SyncView):
+class TriageScreen(TriageWrites, TriageActions, SyncView):
     BINDINGS = [
         Binding("escape", "focus_pane('stages')", "Back", show=False, id="back"),
         Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs",
@@ -61,6 +63,7 @@ class TriageScreen(TriageActions, SyncView):
                 tooltip="poll now (also retries when offline)"),
         Binding("p", "pause", "Pause", id="pause", tooltip="pause / resume polling"),
         *TriageActions.ACTION_BINDINGS,
+        *TriageWrites.WRITE_BINDINGS,
     ]
 
 
@@ -155,6 +158,8 @@ class TriageScreen(TriageActions, SyncView):
         if not background and self.health.state == HealthState.REAUTH and \
                 not self.reauth_shown:
             self.call_after_refresh(self.action_reauth_help)
+        if not background:
+            self.call_after_refresh(self.show_waiting_write)
 
     # ------------------------------------------------------------ selection
     @on(DataTable.RowHighlighted, "#runs")
@@ -252,3 +257,10 @@ class TriageScreen(TriageActions, SyncView):
     @on(RefreshRequested)
     def _refresh_requested(self) -> None:
         self.action_refresh()
+
+    @on(WriteRequested)
+    def _write_requested(self, message: WriteRequested) -> None:
+        if message.kind in ("resume", "suspend", "retry"):
+            self.no_api(message.kind)
+        else:
+            self.action_write(message.kind)

@@ -24,6 +24,7 @@ from ..messages import (
     QuitRequested,
     RefreshRequested,
     RunRequested,
+    WriteRequested,
 )
 
 # what completion offers: the orchestrations of the runs held, and the profiles
@@ -132,6 +133,34 @@ class CommandLine(PaneInput):
 
     def command_refresh(self, rest: str) -> None:
         self.post_message(RefreshRequested())
+
+    def _write(self, kind: str, rest: str) -> None:
+        if rest:
+            self.app.notify(f":{kind} takes no arguments: it acts on the marked rows (space, "
+                            "V), else the one under the cursor.", severity="warning")
+            return
+        self.post_message(WriteRequested(kind))
+
+    def command_reassign(self, rest: str) -> None:
+        self._write("reassign", rest)
+
+    def command_cancel(self, rest: str) -> None:
+        self._write("cancel", rest)
+
+    def command_delete(self, rest: str) -> None:
+        self._write("delete", rest)
+
+    def command_nudge(self, rest: str) -> None:
+        self._write("nudge", rest)
+
+    def command_resume(self, rest: str) -> None:
+        self._write("resume", rest)
+
+    def command_suspend(self, rest: str) -> None:
+        self._write("suspend", rest)
+
+    def command_retry(self, rest: str) -> None:
+        self._write("retry", rest)
 
     def command_q(self, rest: str) -> None:
         self.post_message(QuitRequested())

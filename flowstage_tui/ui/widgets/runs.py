@@ -16,24 +16,31 @@ from ...salesforce.models import (
     StageRun,
 )
 from .. import present as P
-from .table import Col, FitTable, share
+from .markable import MarkableTable
+from .table import Col, share
 
 CHANGE_MARK_SECONDS = 6.0
 
 
-class RunsTable(FitTable):
+class RunsTable(MarkableTable):
     """Runs, newest first. Rows are keyed by run Id so live updates keep the cursor.
 
     The orchestration and stage names share the width the fixed columns leave (3:2); in a
     terminal under 110 columns the status is its glyph and Started its time (or date), and
-    in a narrower one Took, then Started, then Stage give way."""
+    in a narrower one Took, then Started, then Stage give way.
+
+    Its first column shows a run marked for a bulk action (`+`, see MarkableTable) or, for a
+    few seconds, one the last poll changed (`●`)."""
 
     BINDINGS = [
         Binding("enter", "screen.drill('stages')", "Open", show=False, id="drill",
                 tooltip="open: runs → stages → steps"),
-        Binding("escape", "screen.clear_filter", "Back", id="back",
-                tooltip="back out one level; closes the filter or command line"),
+        Binding("escape", "unmark_or('screen.clear_filter')", "Back", id="back",
+                tooltip="back out one level (clears the marks first); closes the filter or "
+                "command line"),
     ]
+
+    WRITES = ("cancel", "delete", "nudge")
 
     class MoreWanted(Message):
         """G: older runs, if the org has any."""
@@ -90,7 +97,7 @@ class RunsTable(FitTable):
         created = P.local(run.created)
         today = (now - run.created).total_seconds() < 86400
         return {
-            "mark": Text("●" if marked else " ", style="bold magenta"),
+            "mark": self._mark(run.id, marked),
             "Status": P.status_text(str(run.status), with_word=not self.compact),
             "Orchestration": P.literal(run.title),
             "Run": Text(run.name),
@@ -99,6 +106,14 @@ class RunsTable(FitTable):
                             created.strftime("%H:%M" if today else "%m-%d")),
             **self._times(run, now),
         }
+
+    def _mark(self, run_id: str, changed: bool) -> Text:
+        if run_id in self.marked:
+            return super().mark_cell(run_id)
+        return Text("●" if changed else " ", style="bold magenta")
+
+    def mark_cell(self, key: str) -> Text:
+        return self._mark(key, self._shown is not None and key in self._shown[2])
 
     def _times(self, run: Run, now: datetime) -> dict[str, Text]:
         # Duration keeps growing until the run ends, and was read at the last poll: for a run
