@@ -126,3 +126,28 @@ def test_the_live_simulation_keeps_the_answer_exact(clock: ManualClock) -> None:
     with lazy.locked(), eager.locked():
         assert q(lazy, text) == q(eager, text)
     assert lazy.store.deferred.left > 0
+
+
+def test_a_held_back_run_canceled_leaves_the_queue(clock: ManualClock) -> None:
+    """Canceling a run that was still held back writes it first, then cascades: its items
+    are Completed and leave the answer, as on the org written in full."""
+    lazy = DemoOrg(seed=4, runs=300, clock=clock, frozen=True)
+    eager = DemoOrg(seed=4, runs=300, clock=clock, frozen=True)
+    eager.write_all()
+    deferred = lazy.store.deferred
+    assert deferred is not None
+    index = next(i for i, rid in enumerate(lazy._run_ids)
+                 if lazy.store.table(RUN).rows[rid]["Status"] == "InProgress")
+    run_id = lazy._run_ids[index]
+    assert deferred.pending[index]
+    text = (f"SELECT Id, Status, StepInstance.OrchestrationInstanceId FROM {WORK} WHERE "
+            "Status = 'Assigned' ORDER BY Id")
+    before = q(eager, text)
+    assert any(r["StepInstance"]["OrchestrationInstanceId"] == run_id for r in before)
+    for org in (lazy, eager):
+        org.lifecycle.cancel_run(org.store.table(RUN).rows[run_id], org.now_ms(), org.admin_id)
+    assert not deferred.pending[index]
+    after = q(lazy, text)
+    assert after == q(eager, text)
+    assert not any(r["StepInstance"]["OrchestrationInstanceId"] == run_id for r in after)
+    assert deferred.left > 200
