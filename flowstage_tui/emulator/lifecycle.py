@@ -38,6 +38,25 @@ RUN_PARTS = frozenset({
     STAGE, STEP, WORK, LOG, "ApprovalSubmission", "ApprovalWorkItem", f"{RUN}Share",
     f"{RUN}History", f"{RUN}Feed", f"{STAGE}Share", f"{STAGE}History", f"{STAGE}Feed",
     f"{STEP}Share", "FeedComment"})
+# What the operations below guarantee for a generated run (DemoOrg._play_history: one fate,
+# each step completed at most once): a record of the run's with one of these Status values
+# exists only if the run ends with one of the values given. Assigned work items are completed
+# when a run fails, is canceled, discontinued or completes (suspending leaves them); the open
+# stage and its running steps take the run's fate. The demo org reads this to write only the
+# held-back runs a status query could see (held_back.py); tests check it against every record
+# of generated orgs of several seeds. (Live operations on written runs may go further, e.g.
+# canceling a Suspended run: the deferral never needs them.)
+_OPEN = frozenset(OPEN_RUN)
+STATUS_NEEDS_RUN: dict[str, dict[str, frozenset[str]]] = {
+    WORK: {"Assigned": _OPEN},
+    "ApprovalWorkItem": {"Assigned": _OPEN},
+    STEP: {"InProgress": frozenset({"InProgress"}), "Suspended": frozenset({"Suspended"}),
+           "Error": frozenset({"Error"}), "Canceled": frozenset({"Canceled"}),
+           "Discontinued": frozenset({"Error", "Discontinued"})},
+    STAGE: {"InProgress": frozenset({"InProgress"}), "Suspended": frozenset({"Suspended"}),
+            "Error": frozenset({"Error"}), "Canceled": frozenset({"Canceled"}),
+            "Discontinued": frozenset({"Discontinued"})},
+}
 
 
 class Lifecycle:

@@ -239,7 +239,8 @@ class DemoOrg:
                               or (f.reference_to and set(f.reference_to) <= RUN_PARTS | {RUN}))
             for o in self.schema.objects.values() if o.name in RUN_PARTS}
         self._run_ids = [r["Id"] for r in rows]
-        self.store.deferred = Deferred(horizons, self._write_children)
+        self.store.deferred = Deferred(horizons, self._write_children,
+                                       [r["Status"] for r in rows])
         self._insert_orchestration_defs(now)
         self._install_triage(now)
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ids
+from . import held_back, ids
 from .clock import ms_to_sf, sf_to_ms
 from .dates import date_to_ms, literal_range
 from .errors import ApiError, soql_error
@@ -108,7 +108,7 @@ class Compiled:
 
 
 # Audit fields no record of a run's can carry a later value of than the run's last event.
-_STAMPS = frozenset({"CreatedDate", "LastModifiedDate", "SystemModstamp", "Timestamp"})
+_STAMPS = held_back.STAMPS
 
 
 @dataclass
@@ -300,6 +300,11 @@ class Engine:
             store.ensure_matching(name, *c.index_hint)
         elif (floor := self._stamp_floor(c.obj, c.query.where, c.query.alias)) is not None:
             store.ensure_since(floor)
+        elif store.deferred is not None and (runs := held_back.candidates(
+                store.deferred, name, c.query.where,
+                lambda cmp: self.resolve(c.obj, cmp.path, c.query.alias),
+                lambda r, cmp: self._value(r, cmp.values[0]))) is not None:
+            store.ensure_runs(runs)
         else:
             store.ensure_all()
 

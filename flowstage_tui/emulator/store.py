@@ -27,12 +27,25 @@ class Deferred:
     always to the same records, whichever query asks first.
     """
 
-    def __init__(self, horizons: list[int], write: Callable[[int], None]) -> None:
+    def __init__(self, horizons: list[int], write: Callable[[int], None],
+                 statuses: list[str] | None = None) -> None:
         self.horizons = horizons
         self.pending = bytearray(b"\x01") * len(horizons)
         self.left = len(horizons)
         self.newest_first = sorted(range(len(horizons)), key=horizons.__getitem__, reverse=True)
         self.write = write
+        # each run's Status as planned: what its held-back records follow (held_back.py)
+        self.statuses = statuses
+        self._by_status: dict[str, list[int]] | None = None
+
+    def by_status(self) -> dict[str, list[int]]:
+        """Run indexes by planned status."""
+        if self._by_status is None:
+            groups: dict[str, list[int]] = defaultdict(list)
+            for index, status in enumerate(self.statuses or ()):
+                groups[status].append(index)
+            self._by_status = dict(groups)
+        return self._by_status
 
     def take(self, index: int | None) -> None:
         if index is not None and 0 <= index < len(self.pending) and self.pending[index]:
@@ -147,6 +160,13 @@ class Store:
                     break
                 if pending[index]:
                     d.take(index)
+
+    def ensure_runs(self, indexes: Iterable[int]) -> None:
+        """Write these held-back runs (by index), in index order."""
+        d = self.deferred
+        if d is not None and d.left:
+            for index in sorted(indexes):
+                d.take(index)
 
     def ensure_all(self) -> None:
         d = self.deferred
@@ -344,6 +364,10 @@ class StoreView(Store):
 
     def ensure_since(self, ms: int) -> None:
         self._store.ensure_since(ms)
+        self._refresh()
+
+    def ensure_runs(self, indexes: Iterable[int]) -> None:
+        self._store.ensure_runs(indexes)
         self._refresh()
 
     def ensure_all(self) -> None:
