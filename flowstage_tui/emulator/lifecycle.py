@@ -413,7 +413,7 @@ class Lifecycle:
         stage = self.current_stage(run)
         if stage is not None:
             for s in self.steps(stage):
-                if s["Status"] == "InProgress":
+                if s["Status"] in ("InProgress", "Suspended"):
                     self._update(STEP, s, t, by, Status="Canceled")
                     for wi in self.work_items(s):
                         if wi["Status"] == "Assigned":

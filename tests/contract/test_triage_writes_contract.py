@@ -214,3 +214,18 @@ def test_mixed_composite_batch_answers_per_subrequest(sf: Any) -> None:
         f"SELECT Id, Status FROM {RUN} WHERE Id IN ('{runs[0]['Id']}', '{runs[1]['Id']}')")[
         "records"]}
     assert statuses == {runs[0]["Id"]: "Canceled", runs[1]["Id"]: "InProgress"}
+
+
+def test_canceling_a_suspended_run_completes_its_suspended_steps_work(sf: Any) -> None:
+    """A Suspended run's running steps are Suspended too (suspend_run): a cancel must end them
+    and their open work items as it does for InProgress ones, or the run is Canceled while it
+    still holds work."""
+    item = one(sf, "SELECT Id, StepInstanceId, StepInstance.OrchestrationInstanceId "
+               "FROM FlowOrchestrationWorkItem WHERE Status = 'Assigned' AND "
+               "StepInstance.Status = 'Suspended' LIMIT 1")
+    run_id = item["StepInstance"]["OrchestrationInstanceId"]
+    assert sf.FlowOrchestrationInstance.update(run_id, {"Status": "Canceled"}) == 204
+    step = one(sf, f"SELECT Status FROM FlowOrchestrationStepInstance WHERE Id = "
+               f"'{item['StepInstanceId']}'")
+    left = one(sf, f"SELECT Status FROM FlowOrchestrationWorkItem WHERE Id = '{item['Id']}'")
+    assert step["Status"] == "Canceled" and left["Status"] == "Completed"
