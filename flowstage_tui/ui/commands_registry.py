@@ -8,6 +8,7 @@ from datetime import datetime
 
 from ..salesforce.models import RUN_STATUSES
 from ..salesforce.queries import LINE_KEYS, RunFilter
+from ..salesforce.work import Flag
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ COMMANDS = (
                 "filter runs on the server (no arguments: all runs)"),
     CommandSpec("run", "run <Id or Name>", "jump to one run"),
     CommandSpec("errors", "errors", "only runs in Error"),
+    CommandSpec("work", "work [assignee=NAME] [held>4h] [held<2d] [flag=F] [run=TEXT]",
+                "the Work view: every open work item of the org (no arguments: all of them)"),
     CommandSpec("profile", "profile NAME", "go to that org's tab (opens it if needed)"),
     CommandSpec("open", "open NAME", "open another profile's org in a new tab"),
     CommandSpec("close", "close", "close this org's tab (not the last one)"),
@@ -37,6 +40,9 @@ def help_lines() -> list[str]:
 
 
 FILTER_KEYS = tuple(f"{key}=" for key in LINE_KEYS)
+WORK_KEYS = ("assignee=", "held>", "held<", "flag=", "run=")
+WORK_VALUES = {"flag=": [str(f) for f in Flag], "held>": ["1h", "4h", "24h", "2d", "7d"],
+               "held<": ["1h", "4h", "24h", "2d", "7d"]}
 
 
 def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
@@ -60,6 +66,14 @@ def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
             done, _, partial = value.rpartition(",")
             candidates = [f"{key}={done + ',' if done else ''}{v}" for v in pool
                           if v.lower().startswith(partial.lower())]
+    elif parts[0] == "work":
+        word = next((k for k in WORK_KEYS if last.startswith(k)), None)
+        if word is None:
+            candidates = [k for k in WORK_KEYS if k.startswith(last)]
+        else:
+            typed = last[len(word):]
+            candidates = [word + v for v in WORK_VALUES.get(word, [])
+                          if v.lower().startswith(typed.lower())]
     elif parts[0] in ("profile", "open"):
         candidates = [p for p in profiles if p.startswith(last)]
     if len(candidates) == 1:

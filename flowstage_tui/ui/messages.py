@@ -15,6 +15,7 @@ from ..engine.state import HealthState, PollResult
 from ..errors import FlowstageError
 from ..salesforce.models import StageDetails
 from ..salesforce.queries import RunFilter
+from ..salesforce.work_filter import WorkFilter
 
 
 class FromApiThread(Message, bubble=False):
@@ -100,6 +101,15 @@ class RunRequested(Message):
 
 class RefreshRequested(Message):
     pass
+
+
+class WorkRequested(Message):
+    """`:work [assignee=… held>4h flag=…]`: open the Work view with that filter (None:
+    every open item)."""
+
+    def __init__(self, flt: WorkFilter | None) -> None:
+        super().__init__()
+        self.flt = flt
 
 
 class OrgRequested(Message):

@@ -14,7 +14,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from ...errors import FlowstageError
 from ...salesforce.queries import RunFilter
+from ...salesforce.work_filter import WorkFilter
 from .. import present as P
 from ..commands_registry import COMMANDS, complete, parse_runs_args
 from ..messages import (
@@ -24,6 +26,7 @@ from ..messages import (
     QuitRequested,
     RefreshRequested,
     RunRequested,
+    WorkRequested,
 )
 
 # what completion offers: the orchestrations of the runs held, and the profiles
@@ -114,6 +117,14 @@ class CommandLine(PaneInput):
 
     def command_errors(self, rest: str) -> None:
         self.post_message(FilterRequested(RunFilter(statuses=("Error",))))
+
+    def command_work(self, rest: str) -> None:
+        try:
+            flt = WorkFilter.parse(rest) if rest else None
+        except FlowstageError as exc:
+            self.app.notify(P.one_line(str(exc)), severity="error")
+            return
+        self.post_message(WorkRequested(flt))
 
     def command_run(self, rest: str) -> None:
         if not rest:
