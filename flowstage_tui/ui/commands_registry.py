@@ -71,8 +71,9 @@ def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
         if word is None:
             candidates = [k for k in WORK_KEYS if k.startswith(last)]
         else:
-            typed = last[len(word):]
-            candidates = [word + v for v in WORK_VALUES.get(word, [])
+            done, _, typed = last[len(word):].rpartition(",")  # flag=inactive,fr…
+            candidates = [f"{word}{done + ',' if done else ''}{v}"
+                          for v in WORK_VALUES.get(word, [])
                           if v.lower().startswith(typed.lower())]
     elif parts[0] in ("profile", "open"):
         candidates = [p for p in profiles if p.startswith(last)]

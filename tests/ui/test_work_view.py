@@ -285,4 +285,5 @@ def test_work_completion_offers_its_words_and_flags() -> None:
     assert complete("work flag=ina", [], []) == "work flag=inactive"
     assert complete("work flag=no", [], []) == "work flag=no-active-member"
     assert complete("work held>24", [], []) == "work held>24h"
+    assert complete("work flag=inactive,fr", [], []) == "work flag=inactive,frozen"
     assert complete("work assignee=Tim held", [], []) == "work assignee=Tim held"
