@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from ..config import paths
 from ..config.store import Config, Profile, load
 from ..errors import UsageError
 from ..salesforce.queries import FilterError, RunFilter
+from ..salesforce.work import DEFAULT_STALE_AFTER
 
 if TYPE_CHECKING:
     from ..demo import LazyDemoOrg
@@ -25,12 +26,13 @@ if TYPE_CHECKING:
 
 def run_filter_of(statuses: Sequence[str] | str | None = None,
                   orchestration: str | None = None, since: str | None = None,
-                  text: str | None = None, *, now: datetime) -> RunFilter:
+                  text: str | None = None, *, now: datetime, preset: str | None = None,
+                  stale_after: timedelta = DEFAULT_STALE_AFTER) -> RunFilter:
     """RunFilter.parse in the command line's words: a bad value is a UsageError naming its
     option (`--since: ...`); the TUI's `:runs since=` says `since: ...` instead."""
     try:
         return RunFilter.parse(status=statuses, since=since, orchestration=orchestration,
-                               text=text, now=now)
+                               text=text, now=now, preset=preset, stale_after=stale_after)
     except FilterError as exc:
         raise UsageError(f"--{exc}") from None
 
@@ -76,14 +78,15 @@ class Context:
         return self.other_demo_orgs[seed]
 
     def run_filter(self, statuses: Any = None, orchestration: str | None = None,
-                   since: str | None = None, text: str | None = None) -> RunFilter:
+                   since: str | None = None, text: str | None = None,
+                   preset: str | None = None) -> RunFilter:
         """The options' filter, the profile's `status`, `orchestration` and `since` where an
-        option is not given."""
+        option is not given; a preset counts with the profile's `stale_after`."""
         p = self.profile
         age = since if since is not None else p.get("since")  # "" is a mistake, not "unset"
         return run_filter_of(statuses if statuses else p.get("status"),
                              orchestration or p.get("orchestration"), age, text,
-                             now=self.clock())
+                             now=self.clock(), preset=preset, stale_after=p.stale_after)
 
 
 def config_path(arg: Path | None) -> Path:

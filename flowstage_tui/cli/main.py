@@ -19,7 +19,7 @@ from ..errors import FlowstageError, UsageError
 if TYPE_CHECKING:
     from .context import Context
 
-COMMANDS = ("runs", "show", "watch", "snapshot", "profiles", "config", "demo")
+COMMANDS = ("runs", "show", "watch", "snapshot", "work", "profiles", "config", "demo")
 
 DESCRIPTION = """\
 flowstage: browse and triage Salesforce Flow Orchestration runs from a terminal.
@@ -31,6 +31,7 @@ usage:
   flowstage show      RUN [--format table|json]
   flowstage watch     [filters] [--interval S] [--format text|jsonl] [--count N]
   flowstage snapshot  [filters] [--limit N] > incident.json
+  flowstage work      [--flag F] [--assignee NAME] [--filter WORDS] [--format table|json|…]
   flowstage profiles  list | show NAME | add NAME --auth KIND [--KEY VALUE ...]
                       | remove NAME | set NAME KEY VALUE | test [NAME]
   flowstage config    path | validate | show
@@ -46,6 +47,7 @@ prod`. Values may start with '-' (--text -draft). A profile cannot be named like
 
 filters:  --status Error,InProgress   --orchestration Employee_Onboarding
           --since 24h (30m, 7d, 2w)   --text OR-00012 (name or orchestration label)
+          --preset stale (open, untouched for stale_after) | expiring (resume window < 48h)
 
 examples:
   flowstage --demo                               the triage screen on the demo org
@@ -56,6 +58,8 @@ examples:
   flowstage show OR-0000123 --format json
   flowstage watch -p prod --format jsonl >> orchestration-events.jsonl
   flowstage snapshot -p prod --status Error --since 7d > incident.json
+  flowstage work -p prod --flag inactive --flag frozen   who holds work that cannot move
+  flowstage runs -p prod --preset expiring       Error runs with under 48h left to resume
   flowstage --demo --data incident.json          replay that incident offline
   flowstage profiles add prod --auth sf-cli --sf-alias prod --color red --label PROD
   flowstage demo serve --port 8443               the demo org for curl and the sf CLI
@@ -448,6 +452,10 @@ def add_filters(p: argparse.ArgumentParser) -> None:
                    help="orchestration developer name, or part of its label")
     g.add_argument("--since", metavar="AGE", help="started within, e.g. 30m, 24h, 7d")
     g.add_argument("--text", metavar="TEXT", help="part of the run name or orchestration label")
+    g.add_argument("--preset", choices=("stale", "expiring"),
+                   help="stale: InProgress or Suspended, unmodified for the profile's "
+                   "stale_after (30d); expiring: Error runs whose 14-day resume window closes "
+                   "within 48h")
 
 
 def command_parser(name: str) -> argparse.ArgumentParser:
@@ -486,6 +494,11 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         add_common(p)
         add_filters(p)
         p.add_argument("--limit", type=_limit, default=50, help="at most N runs (50)")
+    elif name == "work":
+        from . import work
+
+        add_common(p)
+        work.add_arguments(p)
     elif name == "profiles":
         from ..config.store import PROFILE_KEYS
 
@@ -743,8 +756,13 @@ def run_command(name: str, args: argparse.Namespace) -> int:
 
         return profiles.config(args)
     ctx = resolve(args)
+    if name == "work":
+        from . import work
+
+        return work.cmd_work(ctx, args)
     if name in ("runs", "watch", "snapshot"):
-        flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text)
+        flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text,
+                             args.preset)
     if name == "runs":
         return commands.cmd_runs(ctx, flt, args.limit, args.format, args.exit_code)
     if name == "show":
@@ -766,7 +784,7 @@ def prepare_tui(args: argparse.Namespace) -> Context:
     ctx = resolve(args, interactive=True)
     if getattr(args, "data", None) is not None and ctx.demo_org is not None:
         ctx.demo_org.get()  # a replayed file that cannot load is exit 2 now, not a worker error
-    ctx.run_filter(args.status, args.orchestration, args.since, args.text)
+    ctx.run_filter(args.status, args.orchestration, args.since, args.text, args.preset)
     if args.theme is not None:
         check_theme(args.theme, "--theme")
     elif ctx.profile.get("theme") is not None:

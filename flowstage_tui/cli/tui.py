@@ -115,7 +115,7 @@ def app_for(ctx: Context, args: argparse.Namespace) -> FlowstageApp:
                        budget_key=None if ctx.demo_org is not None else
                        _target(profile))
 
-    flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text)
+    flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text, args.preset)
     # both are at least 5 s: the CLI and the config check say so to the user
     interval = float(args.refresh or ctx.profile.get("poll_interval", 15))
     cached, cache_path = cache_of(ctx.profile)

@@ -24,7 +24,9 @@ from .capabilities import (
     Capabilities,
 )
 from .models import RUN_STATUSES, Run
+from .presets import preset_bounds, preset_matches, preset_where
 from .soql import datetime_literal, quote, quote_like
+from .work import DEFAULT_STALE_AFTER
 
 RUN_FIELDS = (
     "Id", "Name", "Status", "OrchestrationDeveloperName", "OrchestrationName",
@@ -109,7 +111,8 @@ class FilterError(ValueError):
         self.reason = reason
 
 
-LINE_KEYS = ("status", "since", "orch", "text")  # the words of `:runs status=Error since=24h`
+# the words of `:runs status=Error since=24h` (preset=stale|expiring: salesforce/presets.py)
+LINE_KEYS = ("status", "since", "orch", "text", "preset")
 MAX_VALUE = 200  # characters: longer is a paste gone wrong, and the query URL has a limit
 
 
@@ -122,28 +125,44 @@ class RunFilter:
     since: datetime | None = None
     text: str | None = None  # part of the run name or orchestration label
     ids: tuple[str, ...] = ()  # these runs only (15- or 18-character Ids)
+    # `stale` or `expiring` (presets.py), with the bounds it was given at parse time: stale,
+    # modified before preset_from; expiring, failed in (preset_from, preset_to]
+    preset: str | None = None
+    preset_from: datetime | None = None
+    preset_to: datetime | None = None
 
     @classmethod
     def parse(cls, *, status: Any = None, since: str | None = None,
               orchestration: str | None = None, text: str | None = None,
-              now: datetime) -> RunFilter:
+              now: datetime, preset: str | None = None,
+              stale_after: timedelta = DEFAULT_STALE_AFTER) -> RunFilter:
         """The filter for typed values: `status` as status_names reads it, `since` an age
-        (`24h`; None is no limit, "" a mistake), `now` the moment ages count back from.
-        FilterError names the field of a bad value."""
+        (`24h`; None is no limit, "" a mistake), `now` the moment ages count back from,
+        `preset` stale or expiring (`stale_after`: the profile's). FilterError names the
+        field of a bad value."""
         try:
             statuses = status_names(status)
         except ValueError as exc:
             raise FilterError("status", str(exc)) from None
+        bounds: tuple[datetime | None, datetime | None] = (None, None)
+        if preset is not None:
+            try:
+                bounds = preset_bounds(preset.strip().lower(), now, stale_after)
+            except ValueError as exc:
+                raise FilterError("preset", str(exc)) from None
+            preset = preset.strip().lower()
         start = None
         if since is not None:
             try:
                 start = now - timedelta(minutes=age_minutes(since))
             except ValueError as exc:
                 raise FilterError("since", str(exc)) from None
-        return cls(statuses=statuses, orchestration=orchestration, since=start, text=text)
+        return cls(statuses=statuses, orchestration=orchestration, since=start, text=text,
+                   preset=preset, preset_from=bounds[0], preset_to=bounds[1])
 
     @classmethod
-    def parse_line(cls, line: str, now: datetime) -> RunFilter:
+    def parse_line(cls, line: str, now: datetime,
+                   stale_after: timedelta = DEFAULT_STALE_AFTER) -> RunFilter:
         """`status=Error,InProgress since=24h orch="Employee Onboarding" text=OR-0001` →
         RunFilter. Quotes group words; so does a bare word after a value (`text=Loan
         Application`). ValueError with the words to show."""
@@ -164,14 +183,16 @@ class RunFilter:
             elif not eq and last is not None:
                 values[last] = f"{values[last]} {word}".strip()
             else:
-                raise ValueError(f"Unknown filter {word!r}: use status=, since=, orch=, text=")
+                raise ValueError(f"Unknown filter {word!r}: use status=, since=, orch=, text=, "
+                                 "preset=")
         for key, value in values.items():
             if len(value) > MAX_VALUE:
                 raise ValueError(f"{key}= is {len(value)} characters long; give at most "
                                  f"{MAX_VALUE}")
         return cls.parse(status=values.get("status"), since=values.get("since") or None,
                          orchestration=values.get("orch") or None,
-                         text=values.get("text") or None, now=now)
+                         text=values.get("text") or None, now=now,
+                         preset=values.get("preset") or None, stale_after=stale_after)
 
     def without_status(self) -> RunFilter:
         return replace(self, statuses=())
@@ -191,6 +212,8 @@ class RunFilter:
             parts.append(f"text={self.text}")
         if self.ids:
             parts.append("id=" + ",".join(self.ids))
+        if self.preset:
+            parts.append(f"preset={self.preset}")
         return " ".join(parts) or "all runs"
 
     def matches(self, run: Run) -> bool:
@@ -211,7 +234,7 @@ class RunFilter:
             if needle not in run.name.lower() and needle not in (run.label or "").lower() and \
                     needle not in (run.orchestration or "").lower():
                 return False
-        return True
+        return preset_matches(self, run)
 
 
 @dataclass
@@ -246,6 +269,7 @@ class QueryBuilder:
             if label:
                 alts.append(f"{prefix}OrchestrationLabel LIKE {_contains(t)}")
             out.append("(" + " OR ".join(alts) + ")")
+        out.extend(preset_where(f, self.caps, prefix))
         return out
 
     # ---------------------------------------------------------------- runs
