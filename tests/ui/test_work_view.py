@@ -287,3 +287,40 @@ def test_work_completion_offers_its_words_and_flags() -> None:
     assert complete("work held>24", [], []) == "work held>24h"
     assert complete("work flag=inactive,fr", [], []) == "work flag=inactive,frozen"
     assert complete("work assignee=Tim held", [], []) == "work assignee=Tim held"
+
+
+async def test_stale_and_expiring_presets_filter_the_runs(org: DemoOrg,
+                                                          clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_work(app, pilot)
+        await pilot.press("colon", *"stale", "enter")  # from the Work view: to the runs
+        await settle(app, pilot)
+        screen = tab(app)
+        assert state(app) == "closed" and isinstance(focused(app), RunsTable)
+        assert screen.snapshot.filter.preset == "stale"
+        now = screen.org.clock()
+        runs = screen.snapshot.runs
+        assert runs and all(str(r.status) in ("InProgress", "Suspended") and
+                            (now - r.modified).days >= 30 for r in runs)
+        assert "preset=stale" in str(screen.query_one("#runs-pane").border_subtitle)
+        await pilot.press("colon", *"expiring", "enter")
+        await settle(app, pilot)
+        assert screen.snapshot.filter.preset == "expiring"
+        assert screen.snapshot.runs and all(str(r.status) == "Error"
+                                            for r in screen.snapshot.runs)
+        await pilot.press("colon", *"runs pre", "tab")
+        assert screen.query_one("#command").value == "runs preset="  # type: ignore[attr-defined]
+        await pilot.press(*"st", "tab")
+        assert screen.query_one("#command").value == "runs preset=stale"  # type: ignore[attr-defined]
+
+
+def test_help_lists_the_work_keys_and_commands() -> None:
+    from flowstage_tui.ui.commands_registry import help_lines
+    from flowstage_tui.ui.keys import help_rows
+
+    rows = {bid: keys for keys, _does, bid in help_rows({})}
+    assert rows["pane.work"] == "4" and rows["work.group"] == "="
+    lines = "\n".join(help_lines())
+    for command in (":work", ":stale", ":expiring"):
+        assert command in lines

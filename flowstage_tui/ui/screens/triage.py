@@ -92,7 +92,8 @@ class TriageScreen(TriageActions, WorkView):
                     yield WorkTable(id="work")
                 with VerticalScroll(id="work-detail", classes="pane"):
                     yield Static(id="work-text")
-        yield CommandLine(self.org.clock, self._completions, id="command")
+        yield CommandLine(self.org.clock, self._completions, id="command",
+                          stale_after=self.org.profile.stale_after)
         yield KeyBar(id="keys")
 
     def _completions(self) -> tuple[list[str], list[str]]:

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
-from ...salesforce.work import Flag, WorkQueue, WorkRow
+from ...salesforce.work import FROZEN_UNKNOWN, Flag, WorkQueue, WorkRow
 from ...salesforce.work_filter import WorkFilter
 from .. import present as P
 from .table import Col, FitTable, cut
@@ -92,7 +92,7 @@ class WorkTable(FitTable):
 
     BINDINGS = [
         Binding("equals_sign", "group", "Group", id="work.group",
-                tooltip="Work view: group by assignee / sort by held time"),
+                tooltip="in the Work view: group by assignee / sort by held time"),
         Binding("enter", "screen.work_open_run", "Open run", id="drill",
                 tooltip="open: runs → stages → steps"),
         Binding("escape", "screen.work_back", "Back", id="back"),
@@ -216,8 +216,9 @@ def work_detail_text(row: WorkRow | None) -> Text:
     if row is None:
         return Text("No open work item selected.", style="dim")
     out = Text()
-    for reason in row.reasons:
-        out.append("⚑ ", style="bold red")
+    for reason in row.reasons:  # "frozen: unknown" is no flag: what cannot be told
+        out.append("? " if reason == FROZEN_UNKNOWN else "⚑ ",
+                   style="bold yellow" if reason == FROZEN_UNKNOWN else "bold red")
         out.append_text(P.literal(reason))
         out.append("\n")
     if not row.reasons:
