@@ -276,7 +276,9 @@ async def test_columns_give_way_right_to_left(org: DemoOrg, clock: ManualClock,
         assert not any("…" in c for c in cells(app, "Held"))
         # a queue's kind and member count stay whole; its name is cut instead
         assert any(c.endswith("(queue 0)") for c in cells(app, "Assignee"))
-        assert len(header(app).splitlines()[-1]) <= size[0]
+        counts = next(line for line in header(app).splitlines() if "⚑" in line)
+        assert len(counts) <= size[0] and "…" not in counts  # short words, not cut
+        assert "frozen" in counts and "stuck" in counts
 
 
 def test_work_completion_offers_its_words_and_flags() -> None:
@@ -324,3 +326,16 @@ def test_help_lists_the_work_keys_and_commands() -> None:
     lines = "\n".join(help_lines())
     for command in (":work", ":stale", ":expiring"):
         assert command in lines
+
+
+async def test_tab_reaches_the_explanation_and_esc_returns_to_the_table(
+        org: DemoOrg, clock: ManualClock) -> None:
+    from flowstage_tui.ui.widgets.work import WorkDetail
+
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_work(app, pilot)
+        await pilot.press("tab")
+        assert isinstance(focused(app), WorkDetail)  # the hidden panes are skipped
+        await pilot.press("escape")
+        assert isinstance(focused(app), WorkTable) and state(app) == "open"

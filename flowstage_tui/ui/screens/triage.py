@@ -10,7 +10,7 @@ from __future__ import annotations
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
 from ...engine.state import ChangeSet, HealthState, Snapshot
@@ -28,7 +28,7 @@ from ..widgets.org_tabs import OrgTabs
 from ..widgets.runs import RunsTable
 from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable
-from ..widgets.work import WorkTable
+from ..widgets.work import WorkDetail, WorkTable
 from .triage_actions import TriageActions
 from .work_view import WorkView
 
@@ -90,7 +90,7 @@ class TriageScreen(TriageActions, WorkView):
                     yield FilterBox(placeholder="filter work items (Esc clears)",
                                     id="work-filter")
                     yield WorkTable(id="work")
-                with VerticalScroll(id="work-detail", classes="pane"):
+                with WorkDetail(id="work-detail", classes="pane"):
                     yield Static(id="work-text")
         yield CommandLine(self.org.clock, self._completions, id="command",
                           stale_after=self.org.profile.stale_after)

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Input, Static
 
 from ...engine.state import PollResult
 from ...salesforce.queries import RunFilter
+from ...salesforce.work import FLAG_ORDER as COUNT_ORDER
 from ...salesforce.work_filter import WorkFilter
 from .. import present as P
 from ..messages import WorkRequested
@@ -24,7 +25,7 @@ from ..widgets.command_line import FilterBox
 from ..widgets.runs import RunsTable
 from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable
-from ..widgets.work import FLAG_ORDER, FLAG_SHORT, HELD_MARKS, WorkTable, work_detail_text
+from ..widgets.work import FLAG_SHORT, HELD_MARKS, WorkTable, work_detail_text
 from .sync_view import SyncView
 
 # the screen's keys that act on the selected run: off while the Work view covers the runs
@@ -194,9 +195,9 @@ class WorkView(SyncView):
         line = queue.counts_line()
         if flagged and len(line) > self.app.size.width - 2:  # the flags' short words
             counts = queue.counts()
-            parts = [f"{counts[f]} {FLAG_SHORT[f]}" for f in FLAG_ORDER if counts.get(f)]
-            if not queue.frozen_known:
-                parts.append("frozen ?")
+            parts = [f"{counts[f]} {FLAG_SHORT[f]}" for f in COUNT_ORDER if counts.get(f)]
+            if not queue.frozen_known:  # where counts_line says it
+                parts.insert(min(1, len(parts)), "frozen ?")
             line = "⚑ " + " · ".join(parts)
         return Text(line, style="bold yellow" if flagged else "green")
 

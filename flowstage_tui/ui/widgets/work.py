@@ -11,6 +11,7 @@ from textual.message import Message
 from ...salesforce.work import FROZEN_UNKNOWN, Flag, WorkQueue, WorkRow
 from ...salesforce.work_filter import WorkFilter
 from .. import present as P
+from .detail import DetailScroll
 from .table import Col, FitTable, cut
 
 # What a flag reads as in the table: a word, not a colour (NO_COLOR, a monochrome terminal,
@@ -200,6 +201,13 @@ class WorkTable(FitTable):
     @property
     def shown(self) -> tuple[WorkRow, ...]:
         return self._rows
+
+
+class WorkDetail(DetailScroll):
+    """The selected item's flags explained, under the Work table (j/k/g/G as in the Detail
+    pane); Esc goes back to the table, not out of the view."""
+
+    BINDINGS = [Binding("escape", "screen.work_view", "Back", id="back")]
 
 
 HELD_SOURCES = {
