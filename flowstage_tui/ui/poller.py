@@ -140,6 +140,7 @@ class PollController:
         self._answered = 0
         self.paused = False
         self.background = False
+        self.work_mode = False
 
     # ------------------------------------------------------------ UI thread
     @property
@@ -165,14 +166,19 @@ class PollController:
                 self.submit(Pause(True))
             if self.background:
                 self.submit(Background(True))
+            if self.work_mode:  # the Work view opened before the thread started
+                self.submit(WorkMode(True))
             self.submit(Poll())
 
     def submit(self, request: Request) -> None:
-        """Queue a request (before start(), Pause and Background are kept for it)."""
+        """Queue a request (before start(), Pause, Background and WorkMode are kept for
+        it)."""
         if isinstance(request, Pause):
             self.paused = request.paused
         elif isinstance(request, Background):
             self.background = request.background
+        elif isinstance(request, WorkMode):
+            self.work_mode = request.on
         if self._thread is None:
             return
         self._submitted += 1

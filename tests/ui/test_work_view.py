@@ -339,3 +339,16 @@ async def test_tab_reaches_the_explanation_and_esc_returns_to_the_table(
         assert isinstance(focused(app), WorkDetail)  # the hidden panes are skipped
         await pilot.press("escape")
         assert isinstance(focused(app), WorkTable) and state(app) == "open"
+
+
+async def test_the_view_opened_before_the_api_thread_starts_still_gets_its_queue(
+        org: DemoOrg, clock: ManualClock) -> None:
+    app = make_app(org, clock, autostart=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.pause()
+        await pilot.press("4")  # the thread has not started: the mode waits for it
+        poller = tab(app).poller
+        assert poller is not None and not poller.started and poller.work_mode
+        poller.start()
+        await settle(app, pilot)
+        assert tab(app).snapshot.work is not None and table(app).row_count > 9
