@@ -202,6 +202,7 @@ def test_work_queue(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     O'Brien's Sign Contract) highlighted and explained in the 'Work item' pane below: '⚑ Tim
     O'Brien is frozen (UserLogin.IsFrozen)', '⚑ held 38d 2h, longer than 24h …', 'Held 38d02h
     since assigned (ElapsedTimeSinceAsgntInSec)', the holder, item, run OR-0000302 Employee
-    Onboarding, its stage and step; the key bar: Open run, Back, Group, Filter."""
+    Onboarding, its stage and step; the key bar: Open run, Back, Group, Filter (and Copy at
+    120x36)."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=size, run_before=keys("4", "j"))

@@ -352,3 +352,28 @@ async def test_the_view_opened_before_the_api_thread_starts_still_gets_its_queue
         poller.start()
         await settle(app, pilot)
         assert tab(app).snapshot.work is not None and table(app).row_count > 9
+
+
+async def test_y_copies_the_items_id_and_its_runs_and_context_records_urls(
+        org: DemoOrg, clock: ManualClock) -> None:
+    from flowstage_tui.ui.screens.dialogs import ChoiceScreen
+
+    app = make_app(org, clock)
+    copied: list[str] = []
+    app.copy_to_clipboard = copied.append  # type: ignore[method-assign,assignment]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_work(app, pilot)
+        row = next(r for r in table(app).shown if r.item.context_type == "Account")
+        table(app).move_cursor(row=table(app).shown.index(row))
+        await pilot.press("y")
+        assert isinstance(app.screen, ChoiceScreen)
+        await pilot.press("enter")  # the work item's Id first
+        await settle(app, pilot)
+        await pilot.press("y", "down", "enter")
+        await settle(app, pilot)
+        await pilot.press("y", "down", "down", "enter")
+        await settle(app, pilot)
+        assert copied[0] == row.item.id
+        assert copied[1].endswith(f"/lightning/r/FlowOrchestrationInstance/{row.run_id}/view")
+        assert copied[2].endswith(f"/lightning/r/Account/{row.item.context_id}/view")
+        assert any("Copied the context record's Lightning URL" in n for n in notes(app))

@@ -15,6 +15,8 @@ from textual import on
 from textual.widgets import DataTable, Input, Static
 
 from ...engine.state import PollResult
+from ...export import lightning_url
+from ...salesforce.capabilities import RUN
 from ...salesforce.queries import RunFilter
 from ...salesforce.work import FLAG_ORDER as COUNT_ORDER
 from ...salesforce.work_filter import WorkFilter
@@ -24,8 +26,9 @@ from ..poller import Poll, WorkMode
 from ..widgets.command_line import FilterBox
 from ..widgets.runs import RunsTable
 from ..widgets.stages import StagesTable
-from ..widgets.steps import StepsTable
+from ..widgets.steps import StepsTable, context_url
 from ..widgets.work import FLAG_SHORT, HELD_MARKS, WorkTable, work_detail_text
+from .dialogs import ChoiceScreen
 from .sync_view import SyncView
 
 # the screen's keys that act on the selected run: off while the Work view covers the runs
@@ -147,6 +150,35 @@ class WorkView(SyncView):
             self.draw_work()
         elif self._work_target is not None:
             self._aim_at_target()
+
+    def action_work_copy(self) -> None:
+        """`y` in the Work view: the item's Id, its run's or its context record's Lightning
+        URL (OSC 52: over SSH the clipboard is the way out to a browser)."""
+        row = self.query_one(WorkTable).selected_row
+        if row is None:
+            self.notify("No work item selected to copy.", severity="warning", timeout=3)
+            return
+        base = self.instance_url()
+        item = row.item
+        choices = {"id": (item.id, "the work item's Id")}
+        options: list[tuple[str, str | Text]] = [("id", f"Work item Id   {item.id}")]
+        if row.run_id:
+            choices["run"] = (lightning_url(base, RUN, row.run_id), "the run's Lightning URL")
+            options.append(("run", P.literal(
+                f"Run URL        {row.run_name or row.run_id}")))
+        link = context_url(item, base)
+        if link and item.context_id:
+            choices["context"] = (link, "the context record's Lightning URL")
+            options.append(("context", P.literal(f"Context URL    {row.context or ''}")))
+
+        def chosen(key: str | None) -> None:
+            if key in choices:
+                text, what = choices[key]
+                self.app.copy_to_clipboard(text)
+                self.notify(f"Copied {what}: {P.one_line(text)}", timeout=4)
+
+        self.app.push_screen(ChoiceScreen(
+            f"Copy from {P.one_line(item.label or item.id)}", options), chosen)
 
     # ------------------------------------------------------------ drawing
     def draw_work(self) -> None:

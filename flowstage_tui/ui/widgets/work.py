@@ -97,6 +97,7 @@ class WorkTable(FitTable):
         Binding("enter", "screen.work_open_run", "Open run", id="drill",
                 tooltip="open: runs → stages → steps"),
         Binding("escape", "screen.work_back", "Back", id="back"),
+        Binding("y", "screen.work_copy", "Copy", id="copy"),
     ]
     grouped = False
     _source: tuple[WorkQueue | None, str, WorkFilter | None] = (None, "", None)
