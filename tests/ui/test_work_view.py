@@ -377,3 +377,30 @@ async def test_y_copies_the_items_id_and_its_runs_and_context_records_urls(
         assert copied[1].endswith(f"/lightning/r/FlowOrchestrationInstance/{row.run_id}/view")
         assert copied[2].endswith(f"/lightning/r/Account/{row.item.context_id}/view")
         assert any("Copied the context record's Lightning URL" in n for n in notes(app))
+
+
+async def test_a_poll_rewrites_the_rows_that_changed_in_place(
+        org: DemoOrg, clock: ManualClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_work(app, pilot)
+        t = table(app)
+        t.move_cursor(row=3)
+        await pilot.pause()
+        refills: list[object] = []
+        real = t._refill
+
+        def refill(*args: Any, **kw: Any) -> None:
+            refills.append(args)
+            real(*args, **kw)
+
+        monkeypatch.setattr(t, "_refill", refill)
+        before = cells(app, "Held")
+        clock.advance(3 * 3600)
+        await pilot.press("r")
+        await settle(app, pilot)
+        after = cells(app, "Held")
+        assert after != before and not refills  # held moved on; the table was not rebuilt
+        assert t.cursor_row == 3
+        assert [r.held_seconds for r in t.shown] == sorted(
+            (r.held_seconds for r in t.shown), reverse=True)

@@ -102,7 +102,8 @@ class WorkTable(FitTable):
     grouped = False
     _source: tuple[WorkQueue | None, str, WorkFilter | None] = (None, "", None)
     _rows: tuple[WorkRow, ...] = ()
-    _by_id: dict[str, WorkRow] = {}
+    _by_id: dict[str, WorkRow] = {}  # the rows on screen; _draw replaces it
+    _drawn_grouped = False  # the order the rows on screen are in
 
     class Regrouped(Message):
         """`=` switched between grouped and sorted: the pane's border says which."""
@@ -156,8 +157,20 @@ class WorkTable(FitTable):
             ordered = [r for group in queue.group_by_assignee(rows) for r in group.rows]
         else:
             ordered = list(queue.sorted_by_held(rows))
+        drawn, drawn_grouped = self._by_id, self._drawn_grouped
         self._rows = tuple(ordered)
         self._by_id = {r.item.id: r for r in ordered}
+        self._drawn_grouped = self.grouped
+        keys = list(self._by_id)
+        if keys and drawn_grouped == self.grouped and keys == [str(k.value) for k in self.rows]:
+            # the same items in the same order (a poll, most often): only the rows that
+            # changed (their held time) are written, the table and its cursor stay as they are
+            changed = {r.item.id for r in ordered if drawn.get(r.item.id) != r}
+            for key, cells in self.rendered_rows():
+                if key in changed:
+                    for column in self._room:
+                        self.update_cell(key, column, cells.get(column) or Text(" "))
+            return
         self._refill(self.selected_id)
 
     def rendered_rows(self) -> Iterable[tuple[str, dict[str, Text]]]:
