@@ -550,6 +550,14 @@ def bench_monkey(args: argparse.Namespace) -> None:
             f"{report.keys_per_second:.0f}", f"exceptions: {len(report.exceptions)}")
 
 
+@section("work")
+def bench_work(args: argparse.Namespace) -> None:
+    """Calls per idle poll with the Work view open; the queue's first data on a large org."""
+    import work_queue  # beside this file (benchmarks/ is this script's directory)
+
+    work_queue.bench(args, row)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100_000, help="size of the large org")

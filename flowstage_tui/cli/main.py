@@ -68,7 +68,9 @@ JSON output (stable): runs print objects with id, name, status, orchestration, l
 current_stage, created, modified, duration_seconds, url; show adds error, stages (with
 steps and work items), log, history and feed (null when the org has no such object);
 watch --format jsonl prints one event per change and, per poll,
-{"event": "poll", "api_usage": USED, "api_limit": MAX, "changes": N, "health": STATE}.
+{"event": "poll", "api_usage": USED, "api_limit": MAX, "changes": N, "health": STATE};
+work prints objects with id, label, flags, reasons, held_seconds, held_since, held_source,
+assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url.
 
 environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on screen ·
 TZ the zone the screen shows times in · FLOWSTAGE_CONFIG_DIR where config.toml lives.

@@ -384,8 +384,7 @@ class SyncEngine:
         taken = self.clock()
         snap = self._m.snapshot(self._snapshot, changes, flt=self.filter,
                                 org=self.connection.org, taken=taken)
-        work = self._work.queue(taken, self.stuck_after) if self._work.on and \
-            self._work.loaded else None
+        work = self._work.queue(taken, self.stuck_after) if self._work.ready else None
         self._snapshot = replace(snap, work=work) if work is not snap.work else snap
         return PollResult(self._snapshot, changes, self.health)
 

@@ -62,6 +62,12 @@ class WorkTracker:
     read_at: datetime | None = None
     moved: set[str] = field(default_factory=set)  # items new or reassigned since the last read
 
+    @property
+    def ready(self) -> bool:
+        """The queue can be shown: its items read, and who holds them (a queue shown before
+        that would say nobody is frozen)."""
+        return self.on and self.loaded and self.read_at is not None
+
     def copy(self) -> WorkTracker:
         return replace(self, items=dict(self.items), places=dict(self.places),
                        reassigned=dict(self.reassigned), moved=set(self.moved))
@@ -77,14 +83,20 @@ class WorkTracker:
     # ------------------------------------------------------------ the poll's subrequest
     def subrequest(self, q: WorkQueries, since: datetime) -> str | None:
         """The work-item query of this poll's composite, None when not in work mode (or the
-        org has no work items)."""
-        if not self.on or not q.available:
+        org has no work items: then its queue is empty, and known to be)."""
+        if not self.on:
+            return None
+        if not q.available:
+            self.loaded = True
             return None
         return q.changed(since) if self.loaded else q.open_or_changed(since)
 
     def load_subrequest(self, q: WorkQueries) -> str | None:
         """For a full load: every open item (the items of a reload start over)."""
-        if not self.on or not q.available:
+        if not self.on:
+            return None
+        if not q.available:
+            self.loaded = True
             return None
         self.items.clear()
         self.places.clear()

@@ -179,11 +179,11 @@ def held_text(seconds: int) -> str:
 
 
 def context_text(item: WorkItem) -> str | None:
-    """The context record as the Steps tab shows it: `Case 00001026`, else its type and Id."""
+    """The context record as the Steps tab shows it: `00001026 · Case` (its Id when the name
+    did not come, "unknown type" when the type did not)."""
     if item.context_id is None:
         return None
-    kind = item.context_type or "record"
-    return f"{kind} {item.context_name or item.context_id}"
+    return f"{item.context_name or item.context_id} · {item.context_type or 'unknown type'}"
 
 
 def held_since(item: WorkItem, place: Place | None,

@@ -188,3 +188,47 @@ def test_no_elapsed_field_held_from_created_date_or_the_reassign_row(
     assert counted_since(org, mark) == 2  # the moved item's reassign row
     row = next(r for r in queue_of(eng).rows if r.item.id == target.item.id)
     assert row.held_source == "ReassignWorkItem log row" and row.held_seconds < 60
+
+
+def test_the_queue_shows_only_once_its_holders_are_known(org: DemoOrg,
+                                                         clock: ManualClock) -> None:
+    """The first load hands the runs over early; a queue in that picture would say nobody is
+    frozen, so it waits for the answer about the assignees."""
+    seen: list[object] = []
+    eng = make_engine(org, clock)
+    eng.set_work_mode(True)
+    res = eng.poll_once(progress=lambda early: seen.append(early.snapshot.work))
+    assert seen == [None]
+    assert res.snapshot.work is not None and res.snapshot.work.counts()[Flag.FROZEN]
+
+
+def test_offline_keeps_the_last_queue(org: DemoOrg, clock: ManualClock) -> None:
+    eng = make_engine(org, clock)
+    eng.set_work_mode(True)
+    eng.poll_once()
+    before = queue_of(eng)
+    org.faults.update(offline=True)
+    clock.advance(15)
+    res = eng.poll_once()
+    assert res.health.state == HealthState.OFFLINE
+    assert res.snapshot.work is before
+    org.faults.update(offline=False)
+    eng.retry_now()
+    clock.advance(15)
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIVE
+    assert [r.item.id for r in queue_of(eng).rows] == [r.item.id for r in before.rows]
+
+
+def test_an_org_without_work_items_has_an_empty_queue(org: DemoOrg, clock: ManualClock) -> None:
+    """At v53 there is no FlowOrchestrationWorkItem: the queue is known to be empty, not
+    forever loading, and asking costs nothing."""
+    eng = make_engine(org, clock, api_cap="53.0")
+    eng.poll_once()
+    eng.set_work_mode(True)
+    clock.advance(15)
+    mark = len(org.request_log)
+    res = eng.poll_once()
+    assert res.health.state == HealthState.LIVE
+    assert counted_since(org, mark) == 1
+    assert res.snapshot.work is not None and res.snapshot.work.rows == ()

@@ -51,7 +51,9 @@ def test_a_healthy_item_has_no_flag_and_no_reason() -> None:
     row = q.rows[0]
     assert row.flags == frozenset() and row.reasons == ()
     assert row.held_seconds == 3600 and row.held_source == "ElapsedTimeSinceAsgntInSec"
-    assert row.context == "Case 00001026"
+    assert row.context == "00001026 · Case"
+    bare = replace(item(2), context_type=None, context_name=None)
+    assert build_queue([bare], now=NOW).rows[0].context == "500A · unknown type"
     assert q.counts_line() == "⚑ none of 1 open items flagged"
 
 
@@ -198,3 +200,26 @@ def test_rows_are_values() -> None:
     with pytest.raises(AttributeError):
         q.rows[0].held_seconds = 1  # type: ignore[misc]
     assert replace(q.rows[0], held_seconds=1).held_seconds == 1
+
+
+def test_people_queries_are_chunked_under_the_uri_limit_and_packed_five_a_call() -> None:
+    from urllib.parse import quote_plus
+
+    from flowstage_tui.salesforce.capabilities import Capabilities
+    from flowstage_tui.salesforce.work_queries import COMPOSITE_QUERIES, WorkQueries, calls
+
+    caps = Capabilities("62.0", {"FlowOrchestrationWorkItem": frozenset({"Id", "Status"}),
+                                 "FlowOrchestrationLog": frozenset({"Id"})})
+    users = [f"005{n:015d}" for n in range(400)]
+    groups = [f"00G{n:015d}" for n in range(160)]
+    subs = WorkQueries(caps).people(users, groups, reassigned_runs=["0jE1", "0jE'x"])
+    refs = [ref for ref, _ in subs]
+    assert refs == ["logins:0", "logins:1", "logins:2", "members:0", "active:0", "members:1",
+                    "active:1", "reassigned:0"]
+    for _, soql in subs:
+        assert len(f"/services/data/v62.0/query?q={quote_plus(soql)}") < 16_384 // 2
+    assert "'0jE\\'x'" in subs[-1][1]  # even Ids from the org go through the one quote()
+    packed = calls(subs)
+    assert [len(c) for c in packed] == [COMPOSITE_QUERIES, 3]
+    assert [s for c in packed for s in c] == subs
+    assert WorkQueries(caps).people([], []) == []
