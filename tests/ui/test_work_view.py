@@ -22,6 +22,7 @@ from flowstage_tui.ui.widgets.steps import StepsTable
 from flowstage_tui.ui.widgets.work import FLAG_SHORT, FLAG_WORDS, WorkTable
 
 from .conftest import make_app, settle, tab
+from .invariants import check_screen
 
 
 def table(app: FlowstageApp) -> WorkTable:
@@ -276,6 +277,9 @@ async def test_columns_give_way_right_to_left(org: DemoOrg, clock: ManualClock,
         assert not any("…" in c for c in cells(app, "Held"))
         # a queue's kind and member count stay whole; its name is cut instead
         assert any(c.endswith("(queue 0)") for c in cells(app, "Assignee"))
+        check_screen(app)  # whole cells, a two-row header, the cursor row in view
+        await pilot.press("equals_sign")
+        check_screen(app)
         counts = next(line for line in header(app).splitlines() if "⚑" in line)
         assert len(counts) <= size[0] and "…" not in counts  # short words, not cut
         assert "frozen" in counts and "stuck" in counts
