@@ -408,3 +408,18 @@ async def test_a_poll_rewrites_the_rows_that_changed_in_place(
         assert t.cursor_row == 3
         assert [r.held_seconds for r in t.shown] == sorted(
             (r.held_seconds for r in t.shown), reverse=True)
+
+
+def test_columns_fit_every_width_and_give_way_in_priority_order() -> None:
+    from flowstage_tui.ui.widgets.work import PRIORITY
+
+    order = [key for key, *_ in PRIORITY]
+    for width in range(4, 260):
+        layout = WorkTable().columns_for(width)
+        assert sum(c.room + WorkTable.GAP for c in layout) <= width, width
+        keys = {c.key for c in layout}
+        if width >= 13:  # the kept columns are the first ones of the priority order
+            assert keys == set(order[:len(keys)]), width
+            least = {k: low for k, low, _good, _most in PRIORITY}
+            assert all(c.room >= least[c.key] for c in layout), width
+    assert {c.key for c in WorkTable().columns_for(250)} == set(order)
