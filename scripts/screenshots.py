@@ -1,6 +1,7 @@
 """Regenerate screenshots/*.svg from the demo org with a fixed seed, clock and time zone.
 
-Run: .venv/bin/python scripts/screenshots.py   (then look at them; the README embeds them)
+Run: .venv/bin/python scripts/screenshots.py [NAME…]   (then look at them; the README embeds
+them). With names, only those pictures are taken again.
 """
 
 from __future__ import annotations
@@ -53,6 +54,8 @@ def make_two(org: DemoOrg, clock: ManualClock) -> FlowstageApp:
 async def shoot(name: str, size: tuple[int, int], keys: Sequence[str] = (),
                 offline: bool = False, feed_history: bool = True,
                 two_orgs: bool = False, write: bool = False) -> None:
+    if sys.argv[1:] and name not in sys.argv[1:]:
+        return
     clock = ManualClock(sf_to_ms(NOW) / 1000)
     org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True, feed_history=feed_history)
     app = make(org, clock, read_only=not write) if not two_orgs else make_two(org, clock)
@@ -100,6 +103,9 @@ async def main() -> None:
     await shoot("two-orgs", (120, 36), ["n"], two_orgs=True)
     # --write: the two newest runs marked, C: the confirm dialog with the exact requests
     await shoot("confirm-dialog", (80, 24), ["space", "j", "space", "C"], write=True)
+    # the Work view: every open work item of the org, the second one's flags explained
+    await shoot("work-queue-120x36", (120, 36), ["4", "j"])
+    await shoot("work-queue-80x24", (80, 24), ["4", "j"])
 
 
 if __name__ == "__main__":

@@ -4,10 +4,12 @@ palette are all built from it (Dolphie's pattern)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..salesforce.models import RUN_STATUSES
+from ..salesforce.presets import PRESETS
 from ..salesforce.queries import LINE_KEYS, RunFilter
+from ..salesforce.work import DEFAULT_STALE_AFTER, Flag
 
 
 @dataclass(frozen=True)
@@ -20,10 +22,16 @@ class CommandSpec:
 
 
 COMMANDS = (
-    CommandSpec("runs", "runs [status=S,S] [since=24h] [orch=NAME] [text=T]",
+    CommandSpec("runs", "runs [status=S,S] [since=24h] [orch=NAME] [text=T] [preset=P]",
                 "filter runs on the server (no arguments: all runs)"),
     CommandSpec("run", "run <Id or Name>", "jump to one run"),
     CommandSpec("errors", "errors", "only runs in Error"),
+    CommandSpec("stale", "stale", "InProgress or Suspended runs not modified for the "
+                "profile's stale_after (30d) (:runs preset=stale)"),
+    CommandSpec("expiring", "expiring", "Error runs whose 14-day resume window closes within "
+                "48h, from their failure (:runs preset=expiring)"),
+    CommandSpec("work", "work [assignee=NAME] [held>4h] [held<2d] [flag=F] [run=TEXT]",
+                "the Work view: every open work item of the org (no arguments: all of them)"),
     CommandSpec("profile", "profile NAME", "go to that org's tab (opens it if needed)"),
     CommandSpec("open", "open NAME", "open another profile's org in a new tab"),
     CommandSpec("close", "close", "close this org's tab (not the last one)"),
@@ -57,6 +65,9 @@ def shown_commands(read_only: bool) -> tuple[CommandSpec, ...]:
 
 
 FILTER_KEYS = tuple(f"{key}=" for key in LINE_KEYS)
+WORK_KEYS = ("assignee=", "held>", "held<", "flag=", "run=")
+WORK_VALUES = {"flag=": [str(f) for f in Flag], "held>": ["1h", "4h", "24h", "2d", "7d"],
+               "held<": ["1h", "4h", "24h", "2d", "7d"]}
 
 
 def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
@@ -76,10 +87,19 @@ def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
         else:
             key, _, value = last.partition("=")
             pool = {"status": list(RUN_STATUSES), "orch": orchestrations,
-                    "since": ["1h", "24h", "7d", "30d"]}.get(key, [])
+                    "since": ["1h", "24h", "7d", "30d"], "preset": list(PRESETS)}.get(key, [])
             done, _, partial = value.rpartition(",")
             candidates = [f"{key}={done + ',' if done else ''}{v}" for v in pool
                           if v.lower().startswith(partial.lower())]
+    elif parts[0] == "work":
+        word = next((k for k in WORK_KEYS if last.startswith(k)), None)
+        if word is None:
+            candidates = [k for k in WORK_KEYS if k.startswith(last)]
+        else:
+            done, _, typed = last[len(word):].rpartition(",")  # flag=inactive,fr…
+            candidates = [f"{word}{done + ',' if done else ''}{v}"
+                          for v in WORK_VALUES.get(word, [])
+                          if v.lower().startswith(typed.lower())]
     elif parts[0] in ("profile", "open"):
         candidates = [p for p in profiles if p.startswith(last)]
     if len(candidates) == 1:
@@ -98,6 +118,8 @@ def _common(words: list[str]) -> str:
     return prefix
 
 
-def parse_runs_args(text: str, now: datetime) -> RunFilter:
-    """The `:runs` words as a RunFilter (the grammar lives with RunFilter, in salesforce/)."""
-    return RunFilter.parse_line(text, now)
+def parse_runs_args(text: str, now: datetime,
+                    stale_after: timedelta = DEFAULT_STALE_AFTER) -> RunFilter:
+    """The `:runs` words as a RunFilter (the grammar lives with RunFilter, in salesforce/);
+    `stale_after`: the profile's, for preset=stale."""
+    return RunFilter.parse_line(text, now, stale_after=stale_after)

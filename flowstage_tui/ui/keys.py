@@ -11,12 +11,13 @@ from textual.binding import Binding
 # The order keys are listed in: the help screen, the key bar and the README's key table.
 # The writes come early: in a writable tab the key bar keeps them before the reading keys.
 KEY_ORDER = ("down", "up", "top", "bottom", "drill", "back", "pane.runs", "pane.stages",
-             "pane.detail", "tab.prev", "tab.next", "filter", "command", "help", "refresh",
-             "pause", "mark", "mark.range", "reassign", "cancel", "delete", "nudge",
-             "error.next", "error.prev", "copy", "url", "export", "times", "watch", "reauth",
-             "org.prev", "org.next", "quit", "quit.force", "quit.hint")
+             "pane.detail", "pane.work", "work.group", "tab.prev", "tab.next", "filter",
+             "command", "help", "refresh", "pause", "mark", "mark.range", "reassign",
+             "cancel", "delete", "nudge", "error.next", "error.prev", "copy", "url", "export",
+             "times", "watch", "reauth", "org.prev", "org.next", "quit", "quit.force",
+             "quit.hint")
 SHOWN = (("question_mark", "?"), ("slash", "/"), ("colon", ":"), ("left_square_bracket", "["),
-         ("right_square_bracket", "]"), ("left_curly_bracket", "{"),
+         ("right_square_bracket", "]"), ("left_curly_bracket", "{"), ("equals_sign", "="),
          ("right_curly_bracket", "}"))
 
 
@@ -29,9 +30,11 @@ def triage_bindings() -> list[Binding]:
     from .widgets.runs import RunsTable
     from .widgets.stages import StagesTable
     from .widgets.steps import StepsTable
+    from .widgets.work import WorkTable
 
     found: dict[str, Binding] = {}
-    for cls in (FlowstageApp, TriageScreen, RunsTable, StagesTable, StepsTable, DetailScroll):
+    for cls in (FlowstageApp, TriageScreen, RunsTable, StagesTable, StepsTable, DetailScroll,
+                WorkTable):
         for _key, bindings in cls._merge_bindings().key_to_bindings.items():
             for b in bindings:
                 if b.id and (b.id not in found or (b.tooltip and not found[b.id].tooltip)):

@@ -16,6 +16,7 @@ from ..engine.state import HealthState, PollResult
 from ..errors import FlowstageError
 from ..salesforce.models import StageDetails
 from ..salesforce.queries import RunFilter
+from ..salesforce.work_filter import WorkFilter
 
 if TYPE_CHECKING:  # the writes' modules load when the first write is prepared
     from ..engine.targets import Assignee
@@ -143,6 +144,15 @@ class WriteRequested(Message):
     def __init__(self, kind: str) -> None:
         super().__init__()
         self.kind = kind
+
+
+class WorkRequested(Message):
+    """`:work [assignee=… held>4h flag=…]`: open the Work view with that filter (None:
+    every open item)."""
+
+    def __init__(self, flt: WorkFilter | None) -> None:
+        super().__init__()
+        self.flt = flt
 
 
 class OrgRequested(Message):

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from textual.message import Message
@@ -33,6 +33,7 @@ from ..engine.sync import SyncEngine
 from ..salesforce.capabilities import RUN
 from ..salesforce.connect import Connection
 from ..salesforce.queries import RunFilter
+from ..salesforce.work import DEFAULT_STUCK_AFTER
 from .messages import ApiFailed, ApiIdle, DetailsReady, MoreLoaded, PollDone, PollProgress, PollStarted
 from .writes_thread import FindAssignees, PrepareWrite, SendWrites, WriteJob, handle_write
 
@@ -73,8 +74,18 @@ class Stop:
     pass
 
 
-Request = Poll | Details | More | SetFilter | Pause | Background | Stop | WriteJob
-CONTROL = (Pause, Background, Stop)  # no API call: applied as soon as they are read
+@dataclass(frozen=True)
+class WorkMode:
+    """The Work view opened (on) or closed: the per-poll work-item query widens to every open
+    item of the org, or narrows back to the visible runs' items. The view asks for a poll
+    after it, for the queue's first data."""
+
+    on: bool
+
+
+Request = Poll | Details | More | SetFilter | Pause | Background | Stop | WriteJob | WorkMode
+# no API call: applied as soon as they are read
+CONTROL = (Pause, Background, Stop, WorkMode)
 
 
 def _urgent(request: Request) -> bool:
@@ -110,7 +121,8 @@ class PollController:
                  clock: Callable[[], datetime], flt: RunFilter, interval: float,
                  background_interval: float, page_size: int = 200,
                  rng_seed: int | None = None, cache_path: Path | None = None,
-                 cache_target: str = "", governor: BudgetGovernor | None = None) -> None:
+                 cache_target: str = "", governor: BudgetGovernor | None = None,
+                 stuck_after: timedelta = DEFAULT_STUCK_AFTER) -> None:
         self._target = target
         self._connection = connection
         self._clock = clock
@@ -122,6 +134,7 @@ class PollController:
         self._cache_path = cache_path
         self._cache_target = cache_target
         self._governor = governor  # shared by the tabs on one org: one daily allowance
+        self._stuck_after = stuck_after  # the profile's (the Work view's stuck flag)
         self._inbox: queue.SimpleQueue[tuple[int, Request]] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._engine: SyncEngine | None = None  # made and used on the API thread only
@@ -130,6 +143,7 @@ class PollController:
         self._answered = 0
         self.paused = False
         self.background = False
+        self.work_mode = False
 
     # ------------------------------------------------------------ UI thread
     @property
@@ -155,14 +169,19 @@ class PollController:
                 self.submit(Pause(True))
             if self.background:
                 self.submit(Background(True))
+            if self.work_mode:  # the Work view opened before the thread started
+                self.submit(WorkMode(True))
             self.submit(Poll())
 
     def submit(self, request: Request) -> None:
-        """Queue a request (before start(), Pause and Background are kept for it)."""
+        """Queue a request (before start(), Pause, Background and WorkMode are kept for
+        it)."""
         if isinstance(request, Pause):
             self.paused = request.paused
         elif isinstance(request, Background):
             self.background = request.background
+        elif isinstance(request, WorkMode):
+            self.work_mode = request.on
         if self._thread is None:
             return
         self._submitted += 1
@@ -204,6 +223,8 @@ class PollController:
                     paused = control.paused
                 elif isinstance(control, Background):
                     due = self._set_background(engine, control.background, due)
+                elif isinstance(control, WorkMode):
+                    engine.set_work_mode(control.on)
             pending = prune([p for p in pending if not isinstance(p[1], CONTROL)])
             if pending:
                 _seq, request = pending.pop(0)
@@ -233,7 +254,8 @@ class PollController:
             self._engine = SyncEngine(self._connection, clock=self._clock, flt=self._flt,
                                       interval=self._interval, page_size=self._page_size,
                                       rng=random.Random(self._rng_seed),
-                                      governor=self._governor)
+                                      governor=self._governor,
+                                      stuck_after=self._stuck_after)
         return self._engine
 
     def _handle(self, request: Request) -> float | bool | None:

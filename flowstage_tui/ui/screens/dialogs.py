@@ -48,7 +48,9 @@ class HelpScreen(Dialog[None]):
         t.append("flowstage keys\n\n", style="bold")
         t.append("Panes: 1 Runs → 2 Stages of the selected run → 3 Detail of the selected "
                  "stage. Enter opens, Esc goes back. Stacked (under 110 columns), the focused "
-                 "pane grows; under 20 rows it is the only one shown.\n", style="dim")
+                 "pane grows; under 20 rows it is the only one shown. 4 Work: every open work "
+                 "item of the org, flagged, over the three (Enter opens an item's run, Esc "
+                 "comes back).\n", style="dim")
         keys = Table(box=None, padding=(0, 1), expand=True, header_style="dim")
         keys.add_column("key", style="bold cyan", no_wrap=True)
         keys.add_column("does", ratio=1)  # wraps inside its own column

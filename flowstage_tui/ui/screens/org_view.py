@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Literal
 
+from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -50,7 +51,8 @@ class OrgView(Screen[None]):
                 self, org.connection, clock=org.clock, flt=org.run_filter,
                 interval=org.interval, background_interval=org.polls_in_background,
                 page_size=org.page_size, rng_seed=org.rng_seed, cache_path=org.cache_path,
-                cache_target=target_of(org.profile.values), governor=governor)
+                cache_target=target_of(org.profile.values), governor=governor,
+                stuck_after=org.profile.stuck_after)
         self.snapshot: Snapshot = Snapshot.empty(org.run_filter)
         self.health = Health(HealthState.CONNECTING, "Connecting…", interval=org.interval)
         self.relative = True
@@ -168,12 +170,18 @@ class OrgView(Screen[None]):
             label=profile.label, color=profile.get("color"), read_only=self.org.read_only,
             org=org, health=self.health, counts=dict(self.snapshot.counts),
             now=self.org.clock(), paused=self.paused, stale_cache=self.stale_cache,
-            filter_text=self.filter_text(), width=self.app.size.width)
+            filter_text=self.filter_text(), width=self.app.size.width,
+            work_line=self.header_work_line())
         badge = OrgBadge(profile.label, profile.get("color"), self.org.read_only,
                          self.health.state, self.snapshot.counts.get("Error", 0))
         if badge != self._badge:
             self._badge = badge
             self.app.post_message(OrgStatus(self.org.key, badge))
+
+    def header_work_line(self) -> Text | None:
+        """What the header's second line says instead of the run counts (the Work view's
+        flag counts), or None."""
+        return None
 
     def action_reauth_help(self) -> None:
         if self.health.state != HealthState.REAUTH:

@@ -29,9 +29,10 @@ from ..widgets.org_tabs import OrgTabs
 from ..widgets.runs import RunsTable
 from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable
-from .sync_view import SyncView
+from ..widgets.work import WorkDetail, WorkTable
 from .triage_actions import TriageActions
 from .triage_writes import TriageWrites
+from .work_view import WorkView
 
 SHORT_ROWS = 20  # below this many rows only the focused pane is shown
 # From this many rows the Steps tab has a line for the context record; below it (80x24
@@ -42,7 +43,7 @@ TABS = ("tab-steps", "tab-history", "tab-feed", "tab-error")
 PANES = ("runs-pane", "stages-pane", "detail")
 
 
-class TriageScreen(TriageWrites, TriageActions, SyncView):
+class TriageScreen(TriageWrites, TriageActions, WorkView):
     BINDINGS = [
         Binding("escape", "focus_pane('stages')", "Back", show=False, id="back"),
         Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs",
@@ -51,6 +52,8 @@ class TriageScreen(TriageWrites, TriageActions, SyncView):
                 tooltip="focus the Stages pane"),
         Binding("3", "focus_pane('detail')", "Detail", show=False, id="pane.detail",
                 tooltip="focus the Detail pane"),
+        Binding("4", "work_view", "Work", show=False, id="pane.work",
+                tooltip="the Work view: every open work item of the org, flagged (:work)"),
         Binding("left_square_bracket", "tab(-1)", "Prev tab", show=False, id="tab.prev",
                 tooltip="previous detail tab"),
         Binding("right_square_bracket", "tab(1)", "Next tab", show=False, id="tab.next",
@@ -85,7 +88,15 @@ class TriageScreen(TriageWrites, TriageActions, SyncView):
                     for name in ("History", "Feed", "Error"):
                         with DetailPane(name, id=f"tab-{name.lower()}"), DetailScroll():
                             yield Static(id=name.lower())
-        yield CommandLine(self.org.clock, self._completions, id="command")
+            with Vertical(id="work-view"):  # `4`: over the three panes above
+                with Vertical(id="work-pane", classes="pane"):
+                    yield FilterBox(placeholder="filter work items (Esc clears)",
+                                    id="work-filter")
+                    yield WorkTable(id="work")
+                with WorkDetail(id="work-detail", classes="pane"):
+                    yield Static(id="work-text")
+        yield CommandLine(self.org.clock, self._completions, id="command",
+                          stale_after=self.org.profile.stale_after)
         yield KeyBar(id="keys")
 
     def _completions(self) -> tuple[list[str], list[str]]:
@@ -96,6 +107,8 @@ class TriageScreen(TriageWrites, TriageActions, SyncView):
         self.query_one("#runs-pane").border_title = "1 Runs"
         self.query_one("#stages-pane").border_title = "2 Stages"
         self.query_one("#detail").border_title = "3 Detail"
+        self.query_one("#work-pane").border_title = "4 Work"
+        self.query_one("#work-detail").border_title = "Work item"
         self._layout_for(self.app.size.width, self.app.size.height)
         if self.org.cached.runs:
             self.snapshot = Snapshot(self.org.cached.runs, {}, {}, {}, {}, {},
@@ -191,6 +204,7 @@ class TriageScreen(TriageWrites, TriageActions, SyncView):
 
     @on(RunRequested)
     def _run_requested(self, message: RunRequested) -> None:
+        self.close_work()  # the run is shown in the runs pane
         self.find_run(message.ident)
 
 
@@ -201,6 +215,8 @@ class TriageScreen(TriageWrites, TriageActions, SyncView):
                        else self.query_one(StepsTable))
 
     def action_focus_pane(self, pane: str) -> None:
+        if self.work_state == "open":
+            self.close_work()  # 1, 2, 3: back to the runs panes
         if pane == "runs":
             self.focus_now(self.query_one(RunsTable))
         elif pane == "stages":
@@ -219,9 +235,14 @@ class TriageScreen(TriageWrites, TriageActions, SyncView):
     def action_clear_filter(self) -> None:
         if self.local_filter:
             self._set_local_filter("")
+        else:
+            self.back_to_work()  # Enter came here from the Work view
 
     def action_filter(self) -> None:
-        self.query_one(FilterBox).open(self.local_filter)
+        if self.work_state == "open":
+            self.open_work_filter()
+        else:
+            self.query_one("#filter", FilterBox).open(self.local_filter)
 
     def action_command_line(self) -> None:
         self.prefill_command("")
@@ -231,9 +252,12 @@ class TriageScreen(TriageWrites, TriageActions, SyncView):
 
     @on(PaneInput.Closed)
     def _input_closed(self, event: PaneInput.Closed) -> None:
-        if isinstance(event.box, FilterBox):
+        if event.box.id == "work-filter":
+            self.set_work_needle("")
+        elif isinstance(event.box, FilterBox):
             self._set_local_filter("")
-        self.focus_now(self.query_one(RunsTable))
+        self.focus_now(self.query_one(WorkTable) if self.work_state == "open"
+                       else self.query_one(RunsTable))
         self.flush_pending()
 
     def _set_local_filter(self, text: str) -> None:
@@ -252,6 +276,7 @@ class TriageScreen(TriageWrites, TriageActions, SyncView):
 
     @on(FilterRequested)
     def _filter_requested(self, message: FilterRequested) -> None:
+        self.close_work()  # the runs it asks for are shown in the runs pane
         self.set_server_filter(message.flt)
 
     @on(RefreshRequested)

@@ -8,13 +8,16 @@ screen or the App to act on. Its commands are the registry's (commands_registry.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Input
 
+from ...errors import FlowstageError
 from ...salesforce.queries import RunFilter
+from ...salesforce.work import DEFAULT_STALE_AFTER
+from ...salesforce.work_filter import WorkFilter
 from .. import present as P
 from ..commands_registry import COMMANDS, complete, parse_runs_args
 from ..messages import (
@@ -24,6 +27,7 @@ from ..messages import (
     QuitRequested,
     RefreshRequested,
     RunRequested,
+    WorkRequested,
     WriteRequested,
 )
 
@@ -63,11 +67,13 @@ class CommandLine(PaneInput):
                 Binding("tab", "complete", "Complete", show=False)]
 
     def __init__(self, clock: Callable[[], datetime], completions: Completions,
-                 id: str | None = None) -> None:  # noqa: A002 (Textual's name)
+                 id: str | None = None,  # noqa: A002 (Textual's name)
+                 stale_after: timedelta = DEFAULT_STALE_AFTER) -> None:
         super().__init__(placeholder=":runs status=Error since=24h · :run NAME · "
                          ":open / :profile NAME · :q", id=id)
         self._clock = clock
         self._completions = completions
+        self._stale_after = stale_after  # the profile's, for :stale and preset=stale
         self.history: list[str] = []
         self._pos = 0
 
@@ -107,14 +113,28 @@ class CommandLine(PaneInput):
     # ------------------------------------------------------------ the commands
     def command_runs(self, rest: str) -> None:
         try:
-            flt = parse_runs_args(rest, self._clock())
+            flt = parse_runs_args(rest, self._clock(), self._stale_after)
         except ValueError as exc:
-            self.app.notify(str(exc), severity="error")
+            self.app.notify(P.one_line(str(exc)), severity="error")
             return
         self.post_message(FilterRequested(flt))
 
+    def command_stale(self, rest: str) -> None:
+        self.command_runs(f"preset=stale {rest}")  # :stale orch=NAME narrows it
+
+    def command_expiring(self, rest: str) -> None:
+        self.command_runs(f"preset=expiring {rest}")
+
     def command_errors(self, rest: str) -> None:
         self.post_message(FilterRequested(RunFilter(statuses=("Error",))))
+
+    def command_work(self, rest: str) -> None:
+        try:
+            flt = WorkFilter.parse(rest) if rest else None
+        except FlowstageError as exc:
+            self.app.notify(P.one_line(str(exc)), severity="error")
+            return
+        self.post_message(WorkRequested(flt))
 
     def command_run(self, rest: str) -> None:
         if not rest:

@@ -34,16 +34,20 @@ class HeaderBar(Static):
 
     def render_header(self, *, label: str, color: str | None, read_only: bool,
                       org: str | None, health: Health, counts: dict[str, int], now: datetime,
-                      paused: bool, stale_cache: bool, filter_text: str, width: int) -> None:
+                      paused: bool, stale_cache: bool, filter_text: str, width: int,
+                      work_line: Text | None = None) -> None:
         self.update(self.header_text(
             label=label, color=color, read_only=read_only, org=org, health=health,
             counts=counts, now=now, paused=paused, stale_cache=stale_cache,
-            filter_text=filter_text, width=width))
+            filter_text=filter_text, width=width, work_line=work_line))
 
     @staticmethod
     def header_text(*, label: str, color: str | None, read_only: bool, org: str | None,
                     health: Health, counts: dict[str, int], now: datetime, paused: bool,
-                    stale_cache: bool, filter_text: str, width: int) -> Text:
+                    stale_cache: bool, filter_text: str, width: int,
+                    work_line: Text | None = None) -> Text:
+        """`work_line`: the Work view's flag counts, in the run counts' place (the runs are
+        not on screen then)."""
         room = max(8, width - 2)  # the header's padding
         t = Text(no_wrap=True, overflow="ellipsis")
         name = cut(P.literal(label), max(4, min(24, room // 4))).plain
@@ -66,9 +70,10 @@ class HeaderBar(Static):
         if api and api.cell_len <= spare:
             t.append_text(api)
         t.append_text(fresh)
-        line2 = _counts_text(counts, room)
+        line2 = _counts_text(counts, room) if work_line is None else cut(work_line, room)
         flt = Text(f"   filter: {filter_text}", style="italic")
-        if filter_text and filter_text != "all runs" and line2.cell_len + flt.cell_len <= room:
+        if work_line is None and filter_text and filter_text != "all runs" and \
+                line2.cell_len + flt.cell_len <= room:
             line2.append_text(flt)  # whole or not at all: the runs pane's subtitle has it too
         if line2 and t.cell_len + 3 + line2.cell_len <= room:
             t.append("   ")
