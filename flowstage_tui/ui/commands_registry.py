@@ -37,7 +37,7 @@ COMMANDS = (
     CommandSpec("close", "close", "close this org's tab (not the last one)"),
     CommandSpec("refresh", "refresh", "poll now"),
     CommandSpec("reassign", "reassign", "reassign the marked (else the selected) work items "
-                "of Steps to someone you pick (R)", writes=True),
+                "of Steps or the Work view to someone you pick (R)", writes=True),
     CommandSpec("cancel", "cancel", "cancel the marked (else the selected) runs (C)",
                 writes=True),
     CommandSpec("delete", "delete", "delete the interview of the marked (else the selected) "

@@ -16,9 +16,11 @@ from flowstage_tui.ui.commands_registry import complete
 from flowstage_tui.ui.messages import PollDone
 from flowstage_tui.ui.poller import Poll, Request, WorkMode
 from flowstage_tui.ui.widgets.header import HeaderBar
+from flowstage_tui.ui.widgets.markable import MARK_COLUMN
 from flowstage_tui.ui.widgets.runs import RunsTable
 from flowstage_tui.ui.widgets.stages import StagesTable
 from flowstage_tui.ui.widgets.steps import StepsTable
+from flowstage_tui.ui.widgets.table import Col
 from flowstage_tui.ui.widgets.work import FLAG_SHORT, FLAG_WORDS, WorkTable
 
 from .conftest import make_app, settle, tab
@@ -272,6 +274,7 @@ async def test_columns_give_way_right_to_left(org: DemoOrg, clock: ManualClock,
         await open_work(app, pilot)
         shown = {str(c.value) for c in table(app).columns}
         assert columns <= shown and not gone & shown
+        assert next(iter(table(app).columns)).value == MARK_COLUMN  # first, at every size
         # the whole flag words or their short forms, never cut: they are the point
         assert not any("…" in c for c in cells(app, "Flags"))
         assert not any("…" in c for c in cells(app, "Held"))
@@ -343,6 +346,46 @@ async def test_tab_reaches_the_explanation_and_esc_returns_to_the_table(
         assert isinstance(focused(app), WorkDetail)  # the hidden panes are skipped
         await pilot.press("escape")
         assert isinstance(focused(app), WorkTable) and state(app) == "open"
+
+
+async def test_esc_clears_the_marks_then_the_text_then_leaves(org: DemoOrg,
+                                                                clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_work(app, pilot)
+        t = table(app)
+        await pilot.press("slash", *"stuck", "enter")
+        await settle(app, pilot)
+        keys = [str(k.value) for k in t.rows]
+        await pilot.press("g", "space", "j", "j", "V")
+        assert t.marked == set(keys[:3])
+        assert str(tab(app).query_one("#work-pane").border_title).startswith(
+            "4 Work · 3 marked")
+        await pilot.press("escape")  # the marks first
+        assert not t.marked and state(app) == "open" and tab(app).work_needle == "stuck"
+        assert str(tab(app).query_one("#work-pane").border_title) == "4 Work"
+        assert all(str(t.get_cell(k, MARK_COLUMN)) == " " for k in keys[:3])
+        await pilot.press("escape")  # then the `/` text
+        assert state(app) == "open" and tab(app).work_needle == ""
+        await pilot.press("escape")  # then the view
+        assert state(app) == "closed" and isinstance(focused(app), RunsTable)
+
+
+async def test_a_mark_goes_with_its_row(org: DemoOrg, clock: ManualClock) -> None:
+    """A `/` text that hides a marked item drops its mark: a write reaches only what is on
+    screen."""
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_work(app, pilot)
+        t = table(app)
+        first = t.shown[0]
+        await pilot.press("g", "space")
+        assert t.marked == {first.item.id}
+        other = next(r for r in t.shown if r.assignee_text != first.assignee_text)
+        tab(app).set_work_needle(other.assignee_text)
+        await pilot.pause()
+        assert first.item.id not in {r.item.id for r in t.shown} and not t.marked
+        assert "marked" not in str(tab(app).query_one("#work-pane").border_title)
 
 
 async def test_the_view_opened_before_the_api_thread_starts_still_gets_its_queue(
@@ -417,9 +460,10 @@ def test_columns_fit_every_width_and_give_way_in_priority_order() -> None:
     for width in range(4, 260):
         layout = WorkTable().columns_for(width)
         assert sum(c.room + WorkTable.GAP for c in layout) <= width, width
-        keys = {c.key for c in layout}
-        if width >= 13:  # the kept columns are the first ones of the priority order
+        assert layout[0] == Col(MARK_COLUMN, "", 1), width  # first, one cell, at every width
+        keys = {c.key for c in layout[1:]}
+        if width >= 15:  # the kept columns are the first ones of the priority order
             assert keys == set(order[:len(keys)]), width
             least = {k: low for k, low, _good, _most in PRIORITY}
-            assert all(c.room >= least[c.key] for c in layout), width
-    assert {c.key for c in WorkTable().columns_for(250)} == set(order)
+            assert all(c.room >= least[c.key] for c in layout[1:]), width
+    assert {c.key for c in WorkTable().columns_for(250)} == {MARK_COLUMN, *order}

@@ -17,6 +17,7 @@ from flowstage_tui.engine import targets
 from flowstage_tui.engine.audit import AuditLog
 from flowstage_tui.salesforce.models import Run, WorkItem
 from flowstage_tui.salesforce.resume_window import in_resume_window
+from flowstage_tui.salesforce.work import Flag
 from flowstage_tui.ui.app import FlowstageApp
 from flowstage_tui.ui.commands_registry import help_lines, shown_commands
 from flowstage_tui.ui.screens.assignee_picker import AssigneePicker
@@ -27,9 +28,11 @@ from flowstage_tui.ui.screens.write_dialogs import (
     WriteResultScreen,
 )
 from flowstage_tui.ui.widgets.keybar import KeyBar
+from flowstage_tui.ui.widgets.markable import MARK_COLUMN
 from flowstage_tui.ui.widgets.runs import RunsTable
 from flowstage_tui.ui.widgets.stages import StagesTable
 from flowstage_tui.ui.widgets.steps import StepsTable
+from flowstage_tui.ui.widgets.work import WorkTable
 
 from .conftest import engine_of, make_app, settle, tab
 
@@ -618,3 +621,144 @@ async def test_an_answer_for_a_tab_behind_waits_for_it(clock: ManualClock) -> No
         dialog = front(app)
         assert isinstance(dialog, ConfirmWriteScreen) and "ONE" in text(app, "#dialog-title")
         assert run.id in text(app, "#write-preview")
+
+
+# ---------------------------------------------------------------- from the Work view (4)
+
+def work(app: FlowstageApp) -> WorkTable:
+    return tab(app).query_one(WorkTable)
+
+
+async def open_work(app: FlowstageApp, pilot: Any) -> WorkTable:
+    await settle(app, pilot)
+    await pilot.press("4")
+    await settle(app, pilot)
+    assert isinstance(focused(app), WorkTable)
+    return work(app)
+
+
+async def test_reassign_marked_items_from_the_work_view(org: DemoOrg,
+                                                        clock: ManualClock) -> None:
+    """The two longest-held items (an inactive and a frozen holder, in the demo org), marked
+    with space and V, go to an active user through the picker and the confirm dialog; the
+    queue shows them with their new holder, held from 0, the holders' flags gone."""
+    app, _said = writable(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        table = await open_work(app, pilot)
+        first, second = table.shown[:2]
+        assert {Flag.INACTIVE, Flag.FROZEN} <= first.flags | second.flags
+        pane = tab(app).query_one("#work-pane")
+        await pilot.press("g", "space", "j", "V")
+        assert table.marked == {first.item.id, second.item.id}
+        assert str(table.get_cell(first.item.id, MARK_COLUMN)) == "+"
+        assert str(pane.border_title).startswith("4 Work · 2 marked")
+        await pilot.press("R")
+        await settle(app, pilot)
+        picker = front(app)
+        assert isinstance(picker, AssigneePicker)
+        assert "Reassign 2 work items to" in text(app, "#dialog-title")
+        holders = text(app, "#picker-holders")
+        for row in (first, second):
+            assert (row.assignee_name or "") in holders
+        assert "inactive" in holders and "frozen" in holders
+        name = next(n for n in ("Grace Hopper", "Alan Turing")
+                    if n not in (first.assignee_name, second.assignee_name))
+        await pilot.press(*name.split()[0].lower())
+        await settle(app, pilot)
+        chosen = next(c for c in picker.found.values() if c.name == name)
+        await pilot.press("enter")
+        dialog = await confirm_dialog(app, pilot)
+        preview = text(app, "#write-preview")
+        for row in (first, second):
+            assert (f'PATCH {V}/sobjects/{ITEM}/{row.item.id} '
+                    f'{{"AssigneeId": "{chosen.id}"}}') in preview
+        assert "2 records, 1 API call" in preview
+        assert f"Reassign 2 work items to {name} (User)?" in text(app, "#dialog-title")
+        assert app.focused is dialog.query_one("#write-typed", Input)  # bulk: type the count
+        await pilot.press("2", "enter")
+        await settle(app, pilot)
+        result = front(app)
+        assert isinstance(result, WriteResultScreen) and "2 succeeded" in result.summary
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert front(app) is tab(app) and tab(app).work_state == "open"
+        assert not work(app).marked and str(pane.border_title) == "4 Work"
+        moved = {r.item.id: r for r in work(app).shown}
+        for row in (first, second):
+            now = moved[row.item.id]
+            assert now.assignee_name == name and now.held_seconds == 0
+            assert not now.flags & {Flag.INACTIVE, Flag.FROZEN}
+            assert name in str(work(app).get_cell(row.item.id, "Assignee"))
+    for row in (first, second):
+        stored = org.store.get(ITEM, row.item.id)
+        assert stored is not None and stored["AssigneeId"] == chosen.id
+    entries = audit()
+    assert [e["phase"] for e in entries] == ["before", "after"]
+    assert set(entries[0]["record_ids"]) == {first.item.id, second.item.id}
+    assert entries[0]["path"] == f"{V}/composite"
+
+
+async def test_c_d_u_in_the_work_view_never_reach_the_hidden_run(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """The Work view covers the runs pane, whose cursor still sits on a run: neither the
+    keys nor their `:` twins (nor :resume) act on it; each says why in one line."""
+    app, said = writable(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        run = open_runs(app, org, 1)[0]
+        await select(app, pilot, run)
+        await open_work(app, pilot)
+        assert tab(app).selected_run() == run  # still selected under the view
+        bar = keybar(app)
+        assert "R Reassign" in bar
+        assert not any(w in bar for w in ("Cancel", "Delete", "Nudge"))
+        for key in ("C", "D", "U"):
+            before = len(said)
+            await pilot.press(key)
+            await settle(app, pilot)
+            assert front(app) is tab(app) and len(said) == before + 1
+            assert "Work view covers the runs" in said[-1] and "\n" not in said[-1]
+        for command in ("cancel", "delete", "nudge", "resume"):
+            await pilot.press("colon", *command, "enter")
+            await settle(app, pilot)
+            assert front(app) is tab(app), command
+            assert "Work view covers the runs" in said[-1], command
+        assert tab(app).work_state == "open"
+    assert status(org, run.id) == "InProgress" and audit() == []
+
+
+async def test_reassign_in_the_work_view_is_hidden_in_a_read_only_tab(
+        org: DemoOrg, clock: ManualClock) -> None:
+    app, said = writable(org, clock, read_only=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = await open_work(app, pilot)
+        await pilot.press("space")  # marking is reading: it works in [RO] too
+        assert len(table.marked) == 1
+        assert "Reassign" not in keybar(app)
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert front(app) is tab(app)  # no picker
+        assert said[-1].startswith("Reassign:") and "--write" in said[-1]
+    assert audit() == []
+
+
+async def test_reassign_command_in_the_work_view_acts_on_the_queue_not_steps(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """`:reassign` with the focus on the explanation below the table: the queue's cursor
+    item, never the hidden Steps tab's."""
+    app, _said = writable(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = await open_work(app, pilot)
+        row = table.selected_row
+        assert row is not None
+        await pilot.press("tab")  # the Work item explanation
+        assert not isinstance(focused(app), WorkTable)
+        assert "Reassign" not in keybar(app)  # R is the table's key
+        await pilot.press("colon", *"reassign", "enter")
+        await settle(app, pilot)
+        picker = front(app)
+        assert isinstance(picker, AssigneePicker) and len(picker.holders) == 1
+        assert (row.assignee_name or row.item.assignee_id) in text(app, "#picker-holders")
+        await pilot.press("escape")
+        await settle(app, pilot)
+    assert audit() == []

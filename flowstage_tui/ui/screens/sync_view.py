@@ -97,6 +97,11 @@ class SyncView(OrgView):
         focused = self.focused
         return isinstance(focused, Input) and bool(focused.value)
 
+    def runs_hidden(self) -> bool:
+        """Another view covers the runs pane (the Work view): nothing may act on the run
+        selected under it, which the user cannot see."""
+        return False
+
     def flush_pending(self) -> None:
         if self.pending is not None and not self.is_busy():
             pending, self.pending = self.pending, None

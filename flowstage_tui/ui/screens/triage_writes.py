@@ -29,6 +29,7 @@ from ..widgets.detail import DetailScroll
 from ..widgets.markable import MarkableTable
 from ..widgets.runs import RunsTable
 from ..widgets.steps import StepsTable
+from ..widgets.work import WorkTable
 from ..writes_thread import FindAssignees, PrepareWrite, SendWrites
 from .assignee_picker import AssigneePicker, Choice
 from .dialogs import MessageScreen
@@ -51,12 +52,17 @@ WRITE_IDS = frozenset(WRITES)  # the bindings' ids: hidden in a read-only tab
 VERB = {"reassign": "Reassign", "cancel": "Cancel", "delete": "Delete the interview of",
         "nudge": "Nudge"}
 NOUN = {"reassign": "work item", "cancel": "run", "delete": "run", "nudge": "run"}
-WHERE = {"reassign": "R reassigns work items: focus Steps & work items (3) first",
+WHERE = {"reassign": "R reassigns work items: focus Steps & work items (3) or the Work view's "
+                     "table (4) first",
          "cancel": "C cancels runs: focus the Runs pane (1) first",
          "delete": "D deletes a finished or canceled run's interview: focus the Runs pane (1) "
                    "or the Error tab first",
          "nudge": "U nudges waiting runs: focus the Runs pane (1) first"}
 SLOW_ANSWER = 1.5  # seconds before "Reading…" / "Sending…" is said
+# C, D, U (and :resume & co.) in the Work view: it covers the runs pane, and no key acts on
+# a run the user cannot see
+COVERED = "the Work view covers the runs, and nothing acts on a run it hides: 1 goes back " \
+    "to the Runs pane"
 HOW_TO_WRITE = ("this profile is read-only: start flowstage with --write, or set read_only = "
                 "false in the profile, to allow writes")
 
@@ -70,7 +76,8 @@ class TriageWrites(SyncView):
     WRITE_BINDINGS = [
         *_pair("R", "reassign", "Reassign",
                "reassign the marked work items (else the one under the cursor) to a user, "
-               "queue or group you pick; in Steps (writes: previewed, confirmed, audited)"),
+               "queue or group you pick; in Steps or the Work view (writes: previewed, "
+               "confirmed, audited)"),
         *_pair("C", "cancel", "Cancel",
                "cancel the marked runs (else the selected one); in Runs (writes)"),
         *_pair("D", "delete", "Delete",
@@ -107,6 +114,12 @@ class TriageWrites(SyncView):
         """The table a write acts on: the focused one, if it offers that write (D also from
         the Error tab: the selected run); else, from a `:` command, its usual table."""
         focused = self.focused
+        if self.runs_hidden():
+            # the Work view covers Runs and Steps: no write reaches their selection; a
+            # reassign acts on the queue's marked items or its cursor item
+            if kind != "reassign" or (focused_only and not isinstance(focused, WorkTable)):
+                return None
+            return self.query_one(WorkTable)
         if isinstance(focused, MarkableTable) and kind in focused.WRITES:
             return focused
         if kind == "delete" and isinstance(focused, DetailScroll) and \
@@ -117,12 +130,16 @@ class TriageWrites(SyncView):
         return self.query_one(StepsTable) if kind == "reassign" else self.query_one(RunsTable)
 
     def action_write_hint(self, kind: str) -> None:
-        self.notify(P.one_line(f"{VERB[kind]}: {HOW_TO_WRITE}." if self.org.read_only
-                               else f"{WHERE[kind]}."), severity="warning", timeout=5)
+        why = HOW_TO_WRITE if self.org.read_only else COVERED \
+            if self.runs_hidden() and kind != "reassign" else None
+        self.notify(P.one_line(f"{VERB[kind]}: {why}." if why else f"{WHERE[kind]}."),
+                    severity="warning", timeout=5)
 
     # ------------------------------------------------------------ marks
     @on(MarkableTable.MarksChanged)
     def _marks_changed(self, event: MarkableTable.MarksChanged) -> None:
+        if isinstance(event.table, WorkTable):
+            return  # WorkView draws that pane's title, marks included, on every poll
         pane = next((a for a in event.table.ancestors if isinstance(a, Widget)
                      and a.border_title), None)
         if pane is None:
@@ -146,7 +163,9 @@ class TriageWrites(SyncView):
                         "answer.", severity="warning", timeout=4)
             return
         table = self._write_table(kind)
-        assert table is not None
+        if table is None:  # `:cancel` & co. while the Work view covers the runs
+            self.action_write_hint(kind)
+            return
         ids = table.target_items()
         if not ids:
             self.notify(f"Nothing to {kind}: no {NOUN[kind]} is marked or under the cursor.",
@@ -289,6 +308,10 @@ class TriageWrites(SyncView):
     # ------------------------------------------------------------ no API
     def no_api(self, what: str) -> None:
         """`:resume`, `:suspend`, `:retry`: Salesforce documents no API for them."""
+        if self.runs_hidden():
+            self.notify(f":{what} is about the selected run: {COVERED}.",
+                        severity="warning", timeout=5)
+            return
         run = self.selected_run()
         if run is None:
             self.notify(f"Select a run first: :{what} says where Salesforce does it.",

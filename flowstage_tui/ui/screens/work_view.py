@@ -24,6 +24,7 @@ from .. import present as P
 from ..messages import WorkRequested
 from ..poller import Poll, WorkMode
 from ..widgets.command_line import FilterBox
+from ..widgets.markable import MarkableTable
 from ..widgets.runs import RunsTable
 from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable, context_url
@@ -95,7 +96,12 @@ class WorkView(SyncView):
         self._show_work()
         return True
 
+    def runs_hidden(self) -> bool:
+        return self.work_state == "open"
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # (the write keys C, D, U ask runs_hidden in TriageWrites: one action, `write`,
+        # serves R too, which acts on the queue here)
         if self.work_state == "open" and action in RUNS_ONLY:
             return False  # not the run under the hidden cursor
         return super().check_action(action, parameters)
@@ -186,13 +192,26 @@ class WorkView(SyncView):
         table = self.query_one(WorkTable)
         table.show(queue, self.work_needle, self.work_filter)
         pane = self.query_one("#work-pane")
-        title = Text("4 Work")
-        if queue is not None and not queue.frozen_known:
-            title.append(" · frozen: unknown (needs Manage Users)", style="yellow")
-        pane.border_title = title
+        pane.border_title = self._work_title()
         pane.border_subtitle = self._work_subtitle()
         self.show_work_item()
         self.render_header()
+
+    def _work_title(self) -> Text:
+        queue = self.snapshot.work
+        title = Text("4 Work")
+        marked = len(self.query_one(WorkTable).marked)
+        if marked:
+            title.append(f" · {marked} marked")
+        if queue is not None and not queue.frozen_known:
+            title.append(" · frozen: unknown (needs Manage Users)", style="yellow")
+        return title
+
+    @on(MarkableTable.MarksChanged, "#work")
+    def _work_marks_changed(self) -> None:
+        # this pane's title is drawn here, on every poll, with the marks in it (the other
+        # panes' titles are TriageWrites')
+        self.query_one("#work-pane").border_title = self._work_title()
 
     def _work_subtitle(self) -> Text:
         queue = self.snapshot.work

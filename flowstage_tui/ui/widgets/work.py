@@ -12,7 +12,8 @@ from ...salesforce.work import FROZEN_UNKNOWN, Flag, WorkQueue, WorkRow
 from ...salesforce.work_filter import WorkFilter
 from .. import present as P
 from .detail import DetailScroll
-from .table import Col, FitTable, cut
+from .markable import MARK_COLUMN, MarkableTable
+from .table import Col, cut
 
 # What a flag reads as in the table: a word, not a colour (NO_COLOR, a monochrome terminal,
 # a screen reader). The long form where the column has room, else the short one.
@@ -35,8 +36,22 @@ PRIORITY = (("Flags", 12, 12, 18), ("Held", 7, 7, 7), ("Assignee", 14, 20, 30),
             ("Stage", 10, 16, 22), ("Context", 12, 24, 30), ("Step", 10, 16, 24))
 ORDER = ("Flags", "Assignee", "Held", "Item", "Run", "Orchestration", "Stage", "Step",
          "Context")
+GIVE_BACK = 4  # at most this many cells taken back from the columns before one that comes in
 GROWS = {"Assignee": 3, "Item": 3, "Orchestration": 2, "Stage": 1, "Context": 2, "Step": 1,
          "Flags": 1}
+
+
+def _give_back(room: dict[str, int], cells: int) -> bool:
+    """Take `cells` back from the columns in `room`, the last first, none below its least;
+    False (and `room` as it was) when they do not have that many to give."""
+    least = {k: low for k, low, _good, _most in PRIORITY}
+    if sum(room[k] - least[k] for k in room) < cells:
+        return False
+    for key in reversed(list(room)):
+        given = min(cells, room[key] - least[key])
+        room[key] -= given
+        cells -= given
+    return True
 
 
 def flags_text(row: WorkRow, room: int) -> Text:
@@ -66,6 +81,19 @@ def assignee_text(row: WorkRow, room: int = 0) -> Text:
     return name
 
 
+def holder_text(row: WorkRow) -> Text:
+    """Who holds the item now, for the reassign picker: the name (a queue's or group's kind
+    and active members), and its flags that are about the holder."""
+    out = P.literal(row.assignee_text, "bold")
+    if row.assignee_kind in ("Queue", "Group"):
+        members = "?" if row.member_count is None else str(row.member_count)
+        out.append(f" ({row.assignee_kind.lower()}, {members} active)", style="dim")
+    about = [FLAG_WORDS[f] for f in FLAG_ORDER if f in row.flags and f != Flag.STUCK]
+    if about:
+        out.append(" ⚠ " + " ".join(about), style="bold red")
+    return out
+
+
 def held_text(row: WorkRow) -> Text:
     out = Text(P.short_span(row.held_seconds))
     mark = HELD_MARKS.get(row.held_source, "")
@@ -85,20 +113,25 @@ def row_matches(row: WorkRow, needle: str) -> bool:
     return any(needle in (w or "").lower() for w in words)
 
 
-class WorkTable(FitTable):
+class WorkTable(MarkableTable):
     """Every open work item of the org, longest held first (or grouped by assignee with `=`,
     each group's longest held first, the assignee named on its first row). Flags are words;
     the columns give way right to left as the pane narrows: Context, Stage, Step, then the
-    item's label, so flags, assignee, held and run stay on screen."""
+    item's label, so flags, assignee, held and run stay on screen.
+
+    Its rows are work-item Ids: they can be marked (space, V; the mark column comes first
+    and never gives way) for a bulk reassign (R in a writable tab); Esc clears the marks
+    before it clears the `/` text or leaves the view."""
 
     BINDINGS = [
         Binding("equals_sign", "group", "Group", id="work.group",
                 tooltip="in the Work view: group by assignee / sort by held time"),
         Binding("enter", "screen.work_open_run", "Open run", id="drill",
                 tooltip="open: runs → stages → steps"),
-        Binding("escape", "screen.work_back", "Back", id="back"),
+        Binding("escape", "unmark_or('screen.work_back')", "Back", id="back"),
         Binding("y", "screen.work_copy", "Copy", id="copy"),
     ]
+    WRITES = ("reassign",)
     grouped = False
     _source: tuple[WorkQueue | None, str, WorkFilter | None] = (None, "", None)
     _rows: tuple[WorkRow, ...] = ()
@@ -109,14 +142,27 @@ class WorkTable(FitTable):
         """`=` switched between grouped and sorted: the pane's border says which."""
 
     def columns_for(self, width: int) -> tuple[Col, ...]:
+        # the mark column first, one cell: before the others share what is left, so it
+        # survives every width they give way at (but a sliver, where only a name fits)
+        mark = 1 + self.GAP
+        if width < mark + 1 + self.GAP:
+            return self._data_columns(width)
+        return (Col(MARK_COLUMN, "", 1), *self._data_columns(width - mark))
+
+    def _data_columns(self, width: int) -> tuple[Col, ...]:
         room: dict[str, int] = {}
         used = 0
         for key, least, good, _most in PRIORITY:
             # each in the room it reads well in; the first that does not fit, in its least
             # room if that fits, and none after it (the columns keep their priority)
             take = good if used + good + self.GAP <= width else least
-            if used + take + self.GAP > width:
-                break
+            short = used + take + self.GAP - width
+            if short > 0:
+                # a few cells short (the mark column took two): the columns before give
+                # them back, down to their least, rather than this one being lost
+                if short > GIVE_BACK or not _give_back(room, short):
+                    break
+                used -= short
             room[key] = take
             used += take + self.GAP
             if take < good:
@@ -192,6 +238,7 @@ class WorkTable(FitTable):
                     who.append(size, style="dim")
             previous = key
             yield row.item.id, {
+                MARK_COLUMN: self.mark_cell(row.item.id),
                 "Flags": flags_text(row, self._room.get("Flags", 18)),
                 "Assignee": who,
                 "Held": held_text(row),
@@ -207,6 +254,16 @@ class WorkTable(FitTable):
         self.grouped = not self.grouped
         self._draw()
         self.post_message(self.Regrouped())
+
+    def markable(self, key: str) -> bool:
+        return key in self._by_id
+
+    def holders(self, keys: list[str]) -> list[Text]:
+        return [holder_text(self._by_id[k]) for k in keys if k in self._by_id]
+
+    def work_rows(self, keys: Iterable[str]) -> list[WorkRow]:
+        """The rows of these keys, as on screen."""
+        return [self._by_id[k] for k in keys if k in self._by_id]
 
     @property
     def selected_row(self) -> WorkRow | None:
