@@ -209,10 +209,11 @@ def test_confirm_dialog(snap_compare: SnapCompare) -> None:
 
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
 def test_work_queue(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
-    """The Work view after `4` and `j`: the header's second line counts the flags (⚑ 1
-    inactive · 8 frozen · 1 unresolvable · … stuck>24h · 1 empty queue); the '4 Work' pane
-    over the runs, stages and detail panes lists every open work item of the org longest held
-    first (Linus Pauling 'inactive stuck' 44d23h on top), flags as words ('inactive stuck',
+    """The Work view after `4`, space and `j`: the header's second line counts the flags (⚑ 1
+    inactive · 8 frozen · 1 unresolvable · … stuck>24h · 1 empty queue); the pane titled '4
+    Work · 1 marked' over the runs, stages and detail panes lists every open work item of the
+    org longest held first (Linus Pauling 'inactive stuck' 44d23h on top, marked: '+' in the
+    one-cell first column, blank on the other rows), flags as words ('inactive stuck',
     'frozen stuck', 'unresolvable stuck', 'no-member stuck' — short words 'inact', 'unres',
     'empty' where the column is narrow), queues with their active members ('Vendor
     Management… (queue 0)', 'Deal Desk (queue 3)'); at 120x36 the Orchestration and Stage
@@ -224,4 +225,4 @@ def test_work_queue(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     Onboarding, its stage and step; the key bar: Open run, Back, Group, Filter (and Copy at
     120x36)."""
     app, _, _ = fixed_app()
-    assert snap_compare(app, terminal_size=size, run_before=keys("4", "j"))
+    assert snap_compare(app, terminal_size=size, run_before=keys("4", "space", "j"))
