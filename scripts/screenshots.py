@@ -106,6 +106,10 @@ async def main() -> None:
     # the Work view: every open work item of the org, the second one's flags explained
     await shoot("work-queue-120x36", (120, 36), ["4", "j"])
     await shoot("work-queue-80x24", (80, 24), ["4", "j"])
+    # --write: from the Work view, the two longest-held items (inactive and frozen holders)
+    # marked, R, Grace Hopper picked: the confirm dialog with the two PATCH requests
+    await shoot("work-reassign", (80, 24), ["4", "space", "j", "space", "R", *"grace",
+                                             "enter"], write=True)
 
 
 if __name__ == "__main__":
