@@ -762,3 +762,43 @@ async def test_reassign_command_in_the_work_view_acts_on_the_queue_not_steps(
         await pilot.press("escape")
         await settle(app, pilot)
     assert audit() == []
+
+
+async def test_a_reassign_in_steps_leaves_the_work_views_marks(org: DemoOrg,
+                                                              clock: ManualClock) -> None:
+    """Marks clear on the table the write was picked in only: items marked in the Work view,
+    then Enter to another item's run and R in Steps there, come back still marked."""
+    app, _said = writable(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        table = await open_work(app, pilot)
+        await pilot.press("g", "space", "j", "space", "j")
+        marked = set(table.marked)
+        assert len(marked) == 2
+        row = next(r for r in table.shown[2:] if r.assignee_kind == "User" and
+                   r.assignee_name not in ("Grace Hopper", None) and
+                   not r.flags & {Flag.INACTIVE, Flag.FROZEN})
+        table.move_cursor(row=table.row_keys().index(row.item.id))
+        await pilot.press("enter")  # to its run, its stage and the item in Steps
+        await settle(app, pilot)
+        steps = tab(app).query_one(StepsTable)
+        assert tab(app).work_state == "parked" and steps.selected_id == row.item.id
+        tab(app).focus_now(steps)
+        await pilot.pause()
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert isinstance(front(app), AssigneePicker)
+        await pilot.press(*"grace")
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await confirm_dialog(app, pilot)
+        assert row.item.id in text(app, "#write-preview")
+        assert not any(k in text(app, "#write-preview") for k in marked)
+        await send(app, pilot)
+        await pilot.press("escape")
+        await settle(app, pilot)
+        await pilot.press("4")
+        await settle(app, pilot)
+        assert tab(app).work_state == "open" and work(app).marked == marked
+        assert "2 marked" in str(tab(app).query_one("#work-pane").border_title)
+    stored = org.store.get(ITEM, row.item.id)
+    assert stored is not None and stored["AssigneeId"] != row.item.assignee_id

@@ -91,6 +91,7 @@ class TriageWrites(SyncView):
     _write_busy: str | None = None  # the write being prepared or sent: one at a time
     _write_waiting: object = None  # an answer that came while another tab was in front
     _write_asked = 0  # answers asked for so far: a slow one's toast knows if it is stale
+    _write_from: MarkableTable | None = None  # the table the write's records were picked in
     _pane_titles: dict[str, str] | None = None  # a pane's title before "· N marked"
 
     # ------------------------------------------------------------ which keys show
@@ -167,6 +168,7 @@ class TriageWrites(SyncView):
             self.action_write_hint(kind)
             return
         ids = table.target_items()
+        self._write_from = table
         if not ids:
             self.notify(f"Nothing to {kind}: no {NOUN[kind]} is marked or under the cursor.",
                         severity="warning", timeout=4)
@@ -267,9 +269,8 @@ class TriageWrites(SyncView):
         self.poller.submit(SendWrites(prepared.action, prepared.requests,
                                       self.org.profile.name, self.org.read_only,
                                       user=str(named) if named else None))
-        for table in self.query(MarkableTable):
-            if prepared.action in table.WRITES:
-                table.clear_marks()
+        if self._write_from is not None:  # its marks did their job (not another table's:
+            self._write_from.clear_marks()  # the Work view's stay while Steps reassigns)
         self._say_if_slow(f"Sending {P.count(len(prepared.requests), 'write')}…")
 
     def on_writes_done(self, message: WritesDone) -> None:
