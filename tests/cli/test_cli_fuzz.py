@@ -250,6 +250,7 @@ def quiet_root_logger() -> Iterator[None]:
     root.setLevel(level)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])

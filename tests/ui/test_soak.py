@@ -21,6 +21,7 @@ def rss_bytes() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("tracking", "polls"), [(True, 300), (False, 150)],
                          ids=["tracking-on", "no-tracking"])
 async def test_soak_with_faults(clock: ManualClock, tracking: bool, polls: int) -> None:
