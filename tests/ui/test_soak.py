@@ -29,7 +29,8 @@ async def answered(app: FlowstageApp, pilot: Any) -> None:
     the API thread's answer to every request sent so far, including those that handling the
     poll's result sent (a stage's details); one pause draws them. settle() goes round twice
     more, for Textual workers (the soak starts none) and for requests that later UI messages
-    make (the next poll's wait answers them): ~60 ms a poll, 40 s of the soak."""
+    make (the next poll's wait answers them), in idle waits and redraws that took half the
+    soak's time."""
     await all_answered(lambda: [s.poller for s in app.triage_screens()])
     await pilot.pause()
 
