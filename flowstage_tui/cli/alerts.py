@@ -109,7 +109,11 @@ def run_hook(argv: tuple[str, ...], payload: bytes, timeout: float,
 def _stop(proc: subprocess.Popen[bytes]) -> None:
     """Kill the command and whatever it started (its own session), then reap it."""
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
+        killpg = getattr(os, "killpg", None)  # POSIX; elsewhere only the command itself
+        if killpg is not None:
+            killpg(proc.pid, signal.SIGKILL)
+        else:
+            proc.kill()
     except OSError:
         pass
     for pipe in (proc.stdin, proc.stderr):

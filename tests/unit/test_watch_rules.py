@@ -84,3 +84,19 @@ def test_each_mistake_names_the_rule_and_key(table: str, needle: str) -> None:
         parse_config(Path("/x/config.toml"), text)
     assert needle in str(exc.value)
     assert str(exc.value).startswith("/x/config.toml:") and ".watch[1]." in str(exc.value)
+
+
+def test_config_show_names_the_rules_and_where_notify_comes_from(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from flowstage_tui.cli.main import main
+
+    path = tmp_path / "config.toml"
+    path.write_text(TEXT)
+    assert main(["config", "show", "-p", "prod", "--config", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert f"2 rule(s): HR failures, watch rule 2     {path} [[profiles.prod.watch]]" in out
+    assert main(["config", "show", "-p", "uat", "--config", str(path)]) == 0
+    (line,) = [ln for ln in capsys.readouterr().out.splitlines() if "notify" in ln]
+    assert line.split() == ["notify", "bell", f"{path}", "(notify)"]
+    assert main(["config", "show", "--demo", "--config", str(path)]) == 0
+    assert "notify               bell" in capsys.readouterr().out
