@@ -185,3 +185,31 @@ def test_a_work_rule_turns_the_engine_s_work_mode_on(
     for line in out.splitlines():  # whatever newly matched in 15 s, in the documented shape
         alert: dict[str, Any] = json.loads(line)
         assert alert["kind"] == "work-item" and alert["flags"] and alert["reasons"]
+
+
+@pytest.mark.slow
+def test_on_a_real_terminal_the_notification_goes_to_dev_tty_not_stdout(
+        tmp_path: Path) -> None:
+    """A real process on a pty, its stdout a file (`watch --alert >> alerts.jsonl`): the OSC 9
+    still reaches the terminal, through /dev/tty, and the file holds only JSON."""
+    import shlex
+
+    from .terminal import Terminal, child_env, flowstage_argv
+
+    path = config(tmp_path, 'notify = "osc9"\n')
+    out = tmp_path / "alerts.jsonl"
+    command = " ".join(shlex.quote(a) for a in flowstage_argv(*WATCH, "--config", str(path)))
+    env = child_env(FLOWSTAGE_DEMO_CLOCK="2026-11-28T09:00:00Z")
+    for name in ("TMUX", "STY"):
+        env.pop(name, None)
+    term = Terminal(["/bin/sh", "-c", f"exec {command} > {shlex.quote(str(out))}"], env)
+    try:
+        term.expect(r"\x1b\]9;flowstage: failures: OR-0000298 [^\x1b]*\x1b\\")
+        assert term.wait() == 0
+    finally:
+        term.close()
+    assert term.output.count("\x1b]9;flowstage: failures: ") == 2
+    assert "{" not in term.output  # the JSON went to the file only
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["run"] for line in lines] == ["OR-0000297", "OR-0000298"]
+    assert "\x1b" not in "".join(lines)
