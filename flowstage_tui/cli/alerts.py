@@ -58,6 +58,16 @@ def alert_record(alert: Alert, profile: str, instance: str | None) -> dict[str, 
         "url": lightning_url(instance, WORK, row.item.id) if instance else None}
 
 
+# JSON escapes C0 itself; DEL and C1 (0x9c is ST, 0x9b CSI) it leaves raw, and a terminal
+# showing stdout may obey them: escaped too (\u009c is the same JSON string)
+_C1 = {c: f"\\u{c:04x}" for c in range(0x7F, 0xA0)}
+
+
+def json_line(record: Mapping[str, Any]) -> str:
+    """One alert as a JSON line that carries no control character raw."""
+    return json.dumps(record, ensure_ascii=False).translate(_C1)
+
+
 def alert_words(record: Mapping[str, Any]) -> tuple[str, str]:
     """Title and body of the terminal notification (notify.py cleans both)."""
     title = f"flowstage: {record['rule']}"
@@ -145,7 +155,7 @@ class AlertRunner:
         alerts = self.watch.evaluate(snap)
         for alert in alerts:
             record = alert_record(alert, self.profile.name, instance)
-            line = json.dumps(record, ensure_ascii=False)
+            line = json_line(record)
             self.out.write(line + "\n")
             self.out.flush()
             self.notify(*alert_words(record))

@@ -5,9 +5,12 @@ run without a shell, stopped at its timeout, its failure one stderr line."""
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sys
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,12 @@ import pytest
 
 import flowstage_tui.cli.alerts as alerts
 from flowstage_tui.cli.main import main
+from flowstage_tui.config.store import load
+from flowstage_tui.emulator.clock import ManualClock
+from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.salesforce.models import InterviewError, RunStatus
+
+from ..engine.conftest import make_engine
 
 HOOK = textwrap.dedent("""\
     import json, os, sys
@@ -213,3 +222,32 @@ def test_on_a_real_terminal_the_notification_goes_to_dev_tty_not_stdout(
     lines = out.read_text(encoding="utf-8").splitlines()
     assert [json.loads(line)["run"] for line in lines] == ["OR-0000297", "OR-0000298"]
     assert "\x1b" not in "".join(lines)
+
+
+def test_a_hostile_run_label_reaches_no_terminal_raw(tmp_path: Path, org: DemoOrg,
+                                                     clock: ManualClock) -> None:
+    """A label and an error holding ESC, BEL, the 8-bit ST and CSI, `;`, line breaks and
+    Rich markup: the JSON line carries the text exactly but no control character raw, and
+    the notification is one sequence with its fields intact."""
+    before = make_engine(org, clock).poll_once().snapshot
+    run = next(r for r in before.runs if str(r.status) == "InProgress")
+    hostile = "Onb\x1b]52;c;cHduZWQ=\x07; [bold red]x[/]\x9c\x9b31m\x7f\nline 2"
+    after = replace(before, runs=tuple(
+        replace(r, status=RunStatus.ERROR, label=hostile) if r.id == run.id else r
+        for r in before.runs), errors={**before.errors, run.id: InterviewError(
+            run.id, run.interview_id or "", "Error", f"boom {hostile}", None)})
+    profile = load(config(tmp_path, 'notify = "osc777"\n')).profiles["d"]
+    out, tty = io.StringIO(), tmp_path / "tty"
+    runner = alerts.AlertRunner(profile, out, tty_path=str(tty), env={"TERM": "xterm"})
+    assert runner.poll(before, "https://acme.my.salesforce.com") == 0  # the baseline
+    assert runner.poll(after, "https://acme.my.salesforce.com") == 1
+    runner.close()
+    line = out.getvalue()
+    assert line.endswith("\n") and not re.search(r"[\x00-\x1f\x7f-\x9f]", line[:-1])
+    record = json.loads(line)
+    assert record["label"] == hostile and record["error"] == "boom " + hostile.split("\n")[0]
+    sent = tty.read_text(encoding="utf-8")
+    assert sent.startswith("\x1b]777;notify;flowstage: failures;") and sent.endswith("\x1b\\")
+    payload = sent[2:-2]
+    assert payload.count(";") == 3 and not re.search(r"[\x00-\x1f\x7f-\x9f]", payload)
+    assert "[bold red]x[/]" in payload  # markup is text
