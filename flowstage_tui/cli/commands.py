@@ -315,6 +315,11 @@ def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: in
     if alert:
         from .alerts import AlertRunner
 
+        if not ctx.profile.watch and ctx.config.profiles.get(ctx.profile.name) is not ctx.profile:
+            raise UsageError("--alert: the built-in --demo profile has no watch rules; add a "
+                             "profile with auth = \"demo\" and [[profiles.NAME.watch]] rules "
+                             f"to {ctx.config.path}, then `flowstage watch -p NAME --alert` "
+                             "(see README, Alerts)")
         if not ctx.profile.watch:
             raise UsageError(f"--alert: profile {ctx.profile.name!r} has no watch rules; add "
                              f"a [[profiles.{ctx.profile.name}.watch]] table to "

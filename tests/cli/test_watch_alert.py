@@ -172,6 +172,12 @@ def test_alert_without_rules_is_bad_input(tmp_path: Path,
     assert code == 2 and out == ""
     assert err == (f"error: --alert: profile 'd' has no watch rules; add a "
                    f"[[profiles.d.watch]] table to {path} (see README, Alerts)\n")
+    code, out, err = run(["watch", "--demo", "--alert", "--count", "1", "--config",
+                          str(path)], capsys)
+    assert code == 2 and out == ""
+    assert err == ("error: --alert: the built-in --demo profile has no watch rules; add a "
+                   f"profile with auth = \"demo\" and [[profiles.NAME.watch]] rules to {path}, "
+                   "then `flowstage watch -p NAME --alert` (see README, Alerts)\n")
 
 
 def test_a_work_rule_turns_the_engine_s_work_mode_on(
