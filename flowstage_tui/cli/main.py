@@ -31,7 +31,7 @@ usage:
             [--status S] [--orchestration NAME] [--since AGE] [--run ID] [--theme NAME]
   flowstage runs      [filters] [--limit N] [--format table|json|jsonl|csv] [--exit-code]
   flowstage show      RUN [--format table|json]
-  flowstage watch     [filters] [--interval S] [--format text|jsonl] [--count N]
+  flowstage watch     [filters] [--interval S] [--format text|jsonl] [--count N] [--alert]
   flowstage snapshot  [filters] [--limit N] > incident.json
   flowstage work      [--flag F] [--assignee NAME] [--filter WORDS] [--format table|json|…]
   flowstage profiles  list | show NAME | add NAME --auth KIND [--KEY VALUE ...]
@@ -64,6 +64,7 @@ examples:
   flowstage runs -p prod --status Error --since 1h --exit-code || alert "runs failed"
   flowstage show OR-0000123 --format json
   flowstage watch -p prod --format jsonl >> orchestration-events.jsonl
+  flowstage watch -p prod --alert | tee -a alerts.jsonl   the profile's [[watch]] rules
   flowstage snapshot -p prod --status Error --since 7d > incident.json
   flowstage work -p prod --flag inactive --flag frozen   who holds work that cannot move
   flowstage runs -p prod --preset expiring       Error runs with under 48h left to resume
@@ -81,6 +82,8 @@ current_stage, created, modified, duration_seconds, url; show adds error, stages
 steps and work items), log, history and feed (null when the org has no such object);
 watch --format jsonl prints one event per change and, per poll,
 {"event": "poll", "api_usage": USED, "api_limit": MAX, "changes": N, "health": STATE};
+watch --alert prints only {"event": "alert", "rule", "kind": "run-status"|"work-item", …}
+lines (the README's Alerts section has every field); --format jsonl adds the events;
 work prints objects with id, label, flags, reasons, held_seconds, held_since, held_source,
 assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url.
 
@@ -502,6 +505,9 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         p.add_argument("--format", choices=("text", "jsonl"), default="text",
                        help="one line per change (default), or one JSON object per line")
         p.add_argument("--count", type=_run_count, metavar="N", help="stop after N polls")
+        p.add_argument("--alert", action="store_true",
+                       help="evaluate the profile's [[watch]] rules: one JSON line per alert "
+                       "on stdout, a terminal notification, and its on_alert command")
     elif name == "snapshot":
         p.description = ("Capture runs with everything under them in the demo org's data "
                          "format; replay with `flowstage --demo --data FILE`.")
@@ -798,7 +804,8 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         # the profile's poll_interval was held to the same bounds as --interval
         interval = (args.interval if args.interval is not None
                     else float(ctx.profile.get("poll_interval", 15)))
-        return commands.cmd_watch(ctx, flt, interval, args.format, args.count)
+        return commands.cmd_watch(ctx, flt, interval, args.format, args.count,
+                                  alert=args.alert)
     return commands.cmd_snapshot(ctx, flt, args.limit)
 
 

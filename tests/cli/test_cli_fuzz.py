@@ -162,7 +162,8 @@ PER_COMMAND: dict[str | None, list[st.SearchStrategy[list[str]]]] = {
              option("--format", st.sampled_from(["table", "json", "jsonl", "csv", "xml", ""]))],
     "show": [option("--format", mostly(["table", "json"], ["csv", "jsonl"]))],
     "watch": [*FILTERS, option("--interval", mostly(["5", "15", "86400", "30.5"], NUMBERS)),
-              option("--format", st.sampled_from(["text", "jsonl", "x"]))],
+              option("--format", st.sampled_from(["text", "jsonl", "x"])),
+              st.just(["--alert"])],  # no profile here has watch rules: exit 2, one line
     "snapshot": [*FILTERS, option("--limit", mostly(GOOD_NUMBERS, NUMBERS))],
     "config": [], "profiles": [], "demo": [],
 }
