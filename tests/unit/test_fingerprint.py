@@ -65,7 +65,7 @@ ids = st.tuples(st.sampled_from(["001", "0jE", "005", "a0B", "0Q0"]),
                 st.text(ID_CHARS, min_size=12, max_size=12),
                 st.sampled_from(["", "AAB", "QA2"])).map(lambda t: "".join(t))
 numbers = st.integers(min_value=0, max_value=10**9).map(str)
-values = st.text(st.characters(blacklist_characters="'\n\"", blacklist_categories=("Cs",)),
+values = st.text(st.characters(blacklist_characters="'\n\"", blacklist_categories=["Cs"]),
                  max_size=30)
 names = st.tuples(st.sampled_from(["OR", "INV", "CASE"]),
                   st.integers(0, 9_999_999)).map(lambda t: f"{t[0]}-{t[1]:07d}")
