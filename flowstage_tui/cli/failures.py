@@ -16,6 +16,7 @@ import argparse
 import csv
 import io
 import json
+import os
 import shutil
 import sys
 from datetime import timedelta
@@ -112,6 +113,7 @@ def _fit(text: str, width: int) -> str:
 
 def write_table(report: FailureReport, stream: TextIO) -> None:
     width = shutil.get_terminal_size((120, 24)).columns
+    ascii_only = os.environ.get("FLOWSTAGE_ASCII", "") not in ("", "0")
     for note in report.notes():
         stream.write(note + "\n")
     if not report.clusters:
@@ -128,7 +130,7 @@ def write_table(report: FailureReport, stream: TextIO) -> None:
         stream.write(_fit(f"  {clean_text(_where(c))}", width) + "\n")
         stream.write(f"  first {out.short_time(c.first_seen)} · last "
                      f"{out.short_time(c.last_seen)} UTC\n")
-        stream.write(f"  last 24h |{sparkline(c.per_hour(report.now))}|\n")
+        stream.write(f"  last 24h |{sparkline(c.per_hour(report.now), ascii_only)}|\n")
         message = c.message if c.message is not None else "(no error text)"
         for line in clean_text(message).splitlines() or [""]:
             stream.write(f"    {line}\n")

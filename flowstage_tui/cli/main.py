@@ -84,7 +84,10 @@ steps and work items), log, history and feed (null when the org has no such obje
 watch --format jsonl prints one event per change and, per poll,
 {"event": "poll", "api_usage": USED, "api_limit": MAX, "changes": N, "health": STATE};
 work prints objects with id, label, flags, reasons, held_seconds, held_since, held_source,
-assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url.
+assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url;
+failures prints clusters with fingerprint, count, by_text, codes, first_seen, last_seen,
+orchestrations [{name, versions}], stage, step, in_resume_window, per_hour, message,
+normalised, run_ids.
 
 environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on screen ·
 TZ the zone the screen shows times in · FLOWSTAGE_CONFIG_DIR where config.toml lives.

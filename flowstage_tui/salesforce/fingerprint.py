@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 # Order matters: a URL holds what look like e-mail addresses, numbers and Ids; a timestamp
 # holds numbers; a quoted value may hold anything.
@@ -57,6 +58,7 @@ _CODE = re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b|\b(?:System|[A-Z]\w*)\.\w
 FINGERPRINT_LENGTH = 12  # hex characters shown and typed (`flowstage failures --runs`)
 
 
+@lru_cache(maxsize=4096)  # an org's failures repeat a few texts thousands of times
 def normalise(text: str) -> str:
     """The error text with what differs from run to run replaced by placeholders, on one line
     (runs of white space, new lines included, are one space)."""

@@ -113,3 +113,11 @@ def test_an_unreachable_org_is_one_line_and_exit_1(
     assert main(["failures", "--config", str(config)]) == 1
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and "cannot be reached" in err
+
+
+def test_ascii_sparkline(capsys: pytest.CaptureFixture[str],
+                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FLOWSTAGE_ASCII", "1")
+    out = run_cli(["failures", "--demo", "--since", "1d"], capsys)
+    bars = [line for line in out.splitlines() if line.startswith("  last 24h |")]
+    assert bars and all(line.isascii() for line in bars) and any("@" in b for b in bars)
