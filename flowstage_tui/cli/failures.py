@@ -2,7 +2,8 @@
 
 A cluster is every run whose failure has one fingerprint: its interview's error text with Ids,
 names, numbers, times and quoted values taken out, plus orchestration, stage and step
-(salesforce/fingerprint.py). `--cluster FINGERPRINT` lists one cluster's runs as `runs` does.
+(salesforce/fingerprint.py). `--cluster FINGERPRINT` lists one cluster's runs as `runs` does,
+read as they are now by `Id IN (…)` in chunks (one more call per 750 runs).
 
 JSON shape (stable): a list of {"fingerprint", "count", "by_text", "codes", "first_seen",
 "last_seen", "orchestrations": [{"name", "versions"}], "stage", "step", "in_resume_window"
@@ -25,6 +26,7 @@ from typing import Any, TextIO
 from ..errors import UsageError
 from ..export import clean_text, csv_text, iso, json_text, run_record
 from ..salesforce.clusters import Cluster, FailureReport, find_cluster, sparkline
+from ..salesforce.models import Run
 from ..salesforce.queries import age_minutes
 from . import output as out
 from .context import Context
@@ -154,8 +156,9 @@ def write(report: FailureReport, fmt: str, stream: TextIO) -> None:
         write_table(report, stream)
 
 
-def write_runs(c: Cluster, instance: str, fmt: str, stream: TextIO) -> None:
-    runs = [f.run for f in c.failures]
+def write_runs(c: Cluster, runs: list[Run], instance: str, fmt: str, stream: TextIO) -> None:
+    """The cluster's runs as the org has them now (`runs` read them by Id)."""
+    failed = {f.run.id: f.seen for f in c.failures}
     items = [run_record(r, instance) for r in runs]
     if fmt == "json":
         stream.write(json_text(items))
@@ -167,13 +170,13 @@ def write_runs(c: Cluster, instance: str, fmt: str, stream: TextIO) -> None:
     else:
         stream.write(f"{c.fingerprint}: {clean_text(c.title())}\n")
         stream.write(out.table(
-            ("NAME", "ORCHESTRATION", "FAILED (UTC)", "ID"),
-            ((r.name, clean_text(r.title), out.short_time(f.seen), r.id)
-             for r, f in zip(runs, c.failures, strict=True)), shrink=(1,)) + "\n")
+            ("STATUS", "NAME", "ORCHESTRATION", "FAILED (UTC)", "ID"),
+            ((str(r.status), r.name, clean_text(r.title), out.short_time(failed.get(r.id)), r.id)
+             for r in runs), shrink=(2,)) + "\n")
 
 
 def cmd_failures(ctx: Context, args: argparse.Namespace, stream: TextIO | None = None) -> int:
-    from ..engine.clusters import read_failures
+    from ..engine.clusters import read_failures, read_runs
 
     stream = stream or sys.stdout
     since, orchestration, prefix = _since(args, ctx), _orchestration(args), _runs_prefix(args)
@@ -187,5 +190,6 @@ def cmd_failures(ctx: Context, args: argparse.Namespace, stream: TextIO | None =
         what = "no cluster" if not found else f"{len(found)} clusters"
         raise UsageError(f"--cluster: {what} of these failures starts with {prefix!r}; give a "
                          "fingerprint as `flowstage failures` prints it")
-    write_runs(found[0], client.credentials.instance_url, args.format, stream)
+    runs = read_runs(client, caps, found[0].run_ids)
+    write_runs(found[0], runs, client.credentials.instance_url, args.format, stream)
     return 0

@@ -8,6 +8,7 @@ Flow) degrades the report, it does not fail it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from ..salesforce import parse
 from ..salesforce.capabilities import Capabilities
 from ..salesforce.cluster_queries import ClusterQueries
 from ..salesforce.clusters import FailRow, FailureReport, build_clusters, fail_row, failure
+from ..salesforce.models import Run
 from ..salesforce.work_queries import calls
 
 if TYPE_CHECKING:
@@ -50,4 +52,14 @@ def read_failures(client: SalesforceClient, caps: Capabilities, now: datetime, *
     return FailureReport(build_clusters(failures), q.error_text, read_log, now)
 
 
-__all__ = ["read_failures"]
+def read_runs(client: SalesforceClient, caps: Capabilities, run_ids: Sequence[str]) -> list[Run]:
+    """A cluster's runs as they are now (a resumed one is no longer Error), by `Id IN (…)` in
+    chunks, five to a /composite call; newest first."""
+    runs: list[Run] = []
+    for batch in calls(ClusterQueries(caps).runs_by_id(run_ids)):
+        for sub in client.composite(batch).values():
+            runs.extend(parse.run(r) for r in client.records(sub))
+    return sorted(runs, key=lambda r: (r.created, r.id), reverse=True)
+
+
+__all__ = ["read_failures", "read_runs"]

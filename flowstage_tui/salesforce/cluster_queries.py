@@ -26,6 +26,7 @@ from .work_queries import chunks
 FAIL_LOG_FIELDS = ("OrchestrationInstanceId", "Kind", "Timestamp", "StageName", "StepName",
                    "OrchestrationVersion")
 FAILS = "fails"
+RUNS = "runs"
 
 
 @dataclass(frozen=True)
@@ -62,4 +63,12 @@ class ClusterQueries:
         return [(f"{FAILS}:{n}", f"SELECT {fields} FROM {LOG} WHERE Kind IN ({kinds}) AND "
                  f"OrchestrationInstanceId IN ({', '.join(quote(i) for i in chunk)}) "
                  "ORDER BY Timestamp, Id")
+                for n, chunk in enumerate(chunks(run_ids))]
+
+    def runs_by_id(self, run_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """(reference `runs:N`, SOQL) per chunk: a cluster's runs as they are now, newest
+        first within each chunk (the run list is its own, not a filter SOQL can say)."""
+        fields = ", ".join(self.caps.select(RUN, RUN_FIELDS))
+        return [(f"{RUNS}:{n}", f"SELECT {fields} FROM {RUN} WHERE Id IN "
+                 f"({', '.join(quote(i) for i in chunk)}) ORDER BY CreatedDate DESC, Id DESC")
                 for n, chunk in enumerate(chunks(run_ids))]

@@ -9,7 +9,7 @@ from flowstage_tui.clock import utc_clock
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.demo_data import DEPLOYED_STEP
 from flowstage_tui.emulator.org import DemoOrg
-from flowstage_tui.engine.clusters import read_failures
+from flowstage_tui.engine.clusters import read_failures, read_runs
 from flowstage_tui.salesforce.capabilities import LOG, RUN
 from flowstage_tui.salesforce.cluster_queries import ClusterQueries
 from flowstage_tui.salesforce.clusters import FailureReport
@@ -78,3 +78,18 @@ def test_a_refused_run_log_degrades_the_report(clock: ManualClock) -> None:
     assert report.failures > 0 and any("run log" in n for n in report.notes())
     assert not caps.has(LOG) and not report.run_log
     assert all(c.in_window(report.now) is None for c in report.clusters)
+
+
+def test_a_clusters_runs_are_read_by_id_in_chunks(clock: ManualClock) -> None:
+    """Enter on a cluster / --cluster: its runs by Id IN (...), 150 Ids a chunk, five chunks
+    a composite call: 900 Ids (the real ones among them) in two calls."""
+    org = DemoOrg(seed=7, runs=1000, clock=clock, frozen=True)
+    report, _ = _read(org, clock)
+    real = [i for c in report.clusters for i in c.run_ids]
+    ids = real + [f"0jERM{n:010d}AAA" for n in range(900 - len(real))]
+    client, caps = quiet_connection(org).open()
+    mark = len(org.request_log)
+    runs = read_runs(client, caps, ids)
+    assert sum(r.counted for r in org.request_log[mark:]) == 2
+    assert sorted(r.id for r in runs) == sorted(real)
+    assert [r.created for r in runs] == sorted((r.created for r in runs), reverse=True)
