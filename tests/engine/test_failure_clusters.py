@@ -3,7 +3,9 @@ they degrade on an org without FlowInterview.Error or without the run log."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any, cast
 
 from flowstage_tui.clock import utc_clock
 from flowstage_tui.emulator.clock import ManualClock
@@ -11,6 +13,7 @@ from flowstage_tui.emulator.demo_data import DEPLOYED_STEP
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.clusters import read_failures, read_runs
 from flowstage_tui.salesforce.capabilities import LOG, RUN
+from flowstage_tui.salesforce.client import SalesforceClient, SubResult
 from flowstage_tui.salesforce.cluster_queries import ClusterQueries
 from flowstage_tui.salesforce.clusters import FailureReport
 
@@ -93,3 +96,44 @@ def test_a_clusters_runs_are_read_by_id_in_chunks(clock: ManualClock) -> None:
     assert sum(r.counted for r in org.request_log[mark:]) == 2
     assert sorted(r.id for r in runs) == sorted(real)
     assert [r.created for r in runs] == sorted((r.created for r in runs), reverse=True)
+
+
+def test_one_call_per_page_of_error_runs(clock: ManualClock) -> None:
+    """Pages of 40 rows: the Error runs query costs one call per page (their error texts on
+    the same rows); the log rows one composite per 750 runs, plus the further pages of each
+    chunk's answer (two rows a run: FailStep and FailInstance). Never one call per run."""
+    org = DemoOrg(seed=7, runs=1000, clock=clock, frozen=True)
+    org.faults.update(query_batch_size=40)
+    report, paths = _read(org, clock)
+    pages = -(-report.failures // 40)
+    chunks = [min(150, report.failures - i) for i in range(0, report.failures, 150)]
+    more = sum(-(-2 * n // 40) - 1 for n in chunks)
+    assert sum(p.endswith("/composite") for p in paths) == -(-len(chunks) // 5) == 1
+    assert len(paths) == pages + 1 + more < report.failures / 5
+
+
+class _RefusingLog:
+    """A client whose org answers the runs and refuses the run-log subrequests (the log
+    follows the run's sharing, or needs Manage Flow)."""
+
+    def __init__(self, real: SalesforceClient) -> None:
+        self.real = real
+
+    def query(self, soql: str) -> list[dict[str, Any]]:
+        return self.real.query(soql)
+
+    def composite(self, subs: Sequence[tuple[str, str]]) -> dict[str, SubResult]:
+        return {ref: SubResult(400, [{"errorCode": "INSUFFICIENT_ACCESS", "message": "no"}])
+                for ref, _ in subs}
+
+    def records(self, sub: SubResult) -> list[dict[str, Any]]:
+        return self.real.records(sub)
+
+
+def test_a_refused_log_query_degrades_instead_of_failing(clock: ManualClock) -> None:
+    org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
+    client, caps = quiet_connection(org).open()
+    report = read_failures(cast("SalesforceClient", _RefusingLog(client)), caps,
+                           utc_clock(clock)())
+    assert report.failures == 29 and not report.run_log and report.notes()
+    assert all(c.in_window(report.now) is None for c in report.clusters)
