@@ -24,6 +24,8 @@ COMMANDS = (
                 "filter runs on the server (no arguments: all runs)"),
     CommandSpec("run", "run <Id or Name>", "jump to one run"),
     CommandSpec("errors", "errors", "only runs in Error"),
+    CommandSpec("failures", "failures [since=24h]", "failure clusters: Error runs grouped by "
+                "the cause of their failure (Enter lists a cluster's runs)"),
     CommandSpec("profile", "profile NAME", "go to that org's tab (opens it if needed)"),
     CommandSpec("open", "open NAME", "open another profile's org in a new tab"),
     CommandSpec("close", "close", "close this org's tab (not the last one)"),

@@ -31,6 +31,7 @@ from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable
 from .sync_view import SyncView
 from .triage_actions import TriageActions
+from .triage_failures import TriageFailures
 from .triage_writes import TriageWrites
 
 SHORT_ROWS = 20  # below this many rows only the focused pane is shown
@@ -42,7 +43,7 @@ TABS = ("tab-steps", "tab-history", "tab-feed", "tab-error")
 PANES = ("runs-pane", "stages-pane", "detail")
 
 
-class TriageScreen(TriageWrites, TriageActions, SyncView):
+class TriageScreen(TriageFailures, TriageWrites, TriageActions, SyncView):
     BINDINGS = [
         Binding("escape", "focus_pane('stages')", "Back", show=False, id="back"),
         Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs",
