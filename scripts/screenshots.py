@@ -100,6 +100,8 @@ async def main() -> None:
     await shoot("two-orgs", (120, 36), ["n"], two_orgs=True)
     # --write: the two newest runs marked, C: the confirm dialog with the exact requests
     await shoot("confirm-dialog", (80, 24), ["space", "j", "space", "C"], write=True)
+    # :failures: the clusters view, the demo org's deploy cluster on top
+    await shoot("failure-clusters", (120, 36), ["colon", *"failures", "enter"])
 
 
 if __name__ == "__main__":
