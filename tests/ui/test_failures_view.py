@@ -76,3 +76,24 @@ async def test_failures_since_and_bad_words(org: DemoOrg, clock: ManualClock) ->
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, FailuresScreen)
+
+
+async def test_org_text_in_the_view_is_text_not_markup(org: DemoOrg, clock: ManualClock) -> None:
+    """An error text with Rich markup and an escape sequence is shown as written: the markup
+    literally, the control byte as \\x1b (it must not restyle the view or reach the terminal)."""
+    hostile = "[bold red]LOCKED[/] \x1b]52;c;AAAA\x07 UNABLE_TO_LOCK_ROW on 001RM0000abcDEF"
+    with org.lock:
+        record = next(r for r in org.store.table("FlowOrchestrationInstance").rows.values()
+                      if r["Status"] == "InProgress" and r.get("CurrentStage"))
+        org.lifecycle.fail_run(record, org.now_ms(), hostile)
+    app = make_app(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"failures since=1h", "enter")
+        await settle(app, pilot)
+        view = _view(app)
+        assert view.report is not None and view.report.failures == 1
+        detail = view.query_one("#failures-detail", Static).render()
+        plain = str(detail)
+        assert "[bold red]LOCKED[/]" in plain and "\\x1b]52;c;AAAA\\x07" in plain
+        assert "\x1b" not in plain and "\x07" not in plain
