@@ -106,6 +106,8 @@ async def main() -> None:
     # the Work view: every open work item of the org, the second one's flags explained
     await shoot("work-queue-120x36", (120, 36), ["4", "j"])
     await shoot("work-queue-80x24", (80, 24), ["4", "j"])
+    # :failures: the clusters view, the demo org's deploy cluster on top
+    await shoot("failure-clusters", (120, 36), ["colon", *"failures", "enter"])
 
 
 if __name__ == "__main__":
