@@ -558,6 +558,14 @@ def bench_work(args: argparse.Namespace) -> None:
     work_queue.bench(args, row)
 
 
+@section("failures")
+def bench_failures(args: argparse.Namespace) -> None:
+    """Calls and time to build the failure clusters of every Error run on a large org."""
+    import failure_clusters  # beside this file (benchmarks/ is this script's directory)
+
+    failure_clusters.bench(args, row)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100_000, help="size of the large org")

@@ -110,6 +110,8 @@ async def main() -> None:
     # marked, R, Grace Hopper picked: the confirm dialog with the two PATCH requests
     await shoot("work-reassign", (80, 24), ["4", "space", "j", "space", "R", *"grace",
                                              "enter"], write=True)
+    # :failures: the clusters view, the demo org's deploy cluster on top
+    await shoot("failure-clusters", (120, 36), ["colon", *"failures", "enter"])
 
 
 if __name__ == "__main__":

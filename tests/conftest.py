@@ -1,4 +1,16 @@
-"""Shared fixtures: a demo org on a fixed clock, reached through each transport."""
+"""Shared fixtures: a demo org on a fixed clock, reached through each transport.
+
+Keeping the suite fast (CI: `scripts/test`, two workers, `--dist worksteal`, under 10 minutes):
+- A demo org costs ~30 ms to build (its runs' records are made when first read): build one
+  per test (`org`, `live_org`) rather than share a mutable one.
+- In the TUI's tests, wait with `settle()` (tests/ui/conftest.py), never with sleeps, and type
+  more than a few characters with `type_text()`: `pilot.press` waits twice for an idle CPU
+  after every key (40 ms or more a key).
+- Inject time: `clock.advance()`, `quiet_connection()` (no retry or latency sleeps), and a
+  recorded `time.sleep` where a command would wait for the real clock.
+- Mark a test that takes more than ~10 s `slow`: slow tests start first, so that the short
+  ones fill in around them and no worker ends the run alone on a long one.
+"""
 
 from __future__ import annotations
 
@@ -51,6 +63,12 @@ def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory,
         monkeypatch.setenv(var, str(home / var.lower()))
     monkeypatch.setenv("FLOWSTAGE_CONFIG_DIR", str(home / "config"))
     yield
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `slow` first (in their collected order), then the rest: on two workers a
+    minute-long test that starts near the end keeps one worker busy while the other idles."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 def records(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -304,11 +304,32 @@ def event_text(ev: dict[str, Any]) -> str:
 
 
 def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: int | None,
-              stream: TextIO | None = None) -> int:
+              stream: TextIO | None = None, alert: bool = False) -> int:
+    """One line per change. With `alert`, the profile's watch rules too (cli/alerts.py):
+    stdout then carries only JSON — the alerts, and with --format jsonl the events and polls
+    beside them; a failed poll is said on stderr."""
     stream = stream or sys.stdout
     from ..engine.sync import SyncEngine
 
-    engine = SyncEngine(ctx.connection(), clock=ctx.clock, flt=flt, interval=interval)
+    runner = None
+    if alert:
+        from .alerts import AlertRunner
+
+        if not ctx.profile.watch and ctx.config.profiles.get(ctx.profile.name) is not ctx.profile:
+            raise UsageError("--alert: the built-in --demo profile has no watch rules; add a "
+                             "profile with auth = \"demo\" and [[profiles.NAME.watch]] rules "
+                             f"to {ctx.config.path}, then `flowstage watch -p NAME --alert` "
+                             "(see README, Alerts)")
+        if not ctx.profile.watch:
+            raise UsageError(f"--alert: profile {ctx.profile.name!r} has no watch rules; add "
+                             f"a [[profiles.{ctx.profile.name}.watch]] table to "
+                             f"{ctx.config.path} (see README, Alerts)")
+        runner = AlertRunner(ctx.profile, stream)
+    engine = SyncEngine(ctx.connection(), clock=ctx.clock, flt=flt, interval=interval,
+                        stuck_after=ctx.profile.stuck_after)
+    if runner is not None and runner.needs_work:
+        engine.set_work_mode(True)
+    events_out = runner is None or fmt == "jsonl"
     prev = None
     polls = 0
     try:
@@ -316,20 +337,23 @@ def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: in
             res = engine.poll_once()
             polls += 1
             events: list[dict[str, Any]] = (watch_events(prev, res.snapshot)
-                                            if prev is not None else [])
+                                            if prev is not None and events_out else [])
             if res.health.ok:
                 prev = res.snapshot
             for ev in events:
                 stream.write((json.dumps(ev, ensure_ascii=False) if fmt == "jsonl"
                               else event_text(ev)) + "\n")
+            if runner is not None and res.health.ok:
+                client = engine.client
+                runner.poll(res.snapshot, client.credentials.instance_url if client else None)
             if fmt == "jsonl":
                 stream.write(json.dumps({
                     "event": "poll", "at": iso(ctx.clock()), "api_usage": res.health.api_used,
                     "api_limit": res.health.api_limit, "changes": res.changes.size,
                     "health": str(res.health.state), "calls": res.calls}) + "\n")
             elif not res.health.ok:
-                stream.write(f"{iso(ctx.clock())}  {res.health.state}: "
-                             f"{res.health.message}\n")
+                (sys.stderr if runner is not None else stream).write(
+                    f"{iso(ctx.clock())}  {res.health.state}: {res.health.message}\n")
             stream.flush()
             if count is not None and polls >= count:
                 break
@@ -337,6 +361,9 @@ def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: in
             ctx.sleep(interval if delay is None else max(delay, 0.1))
     except KeyboardInterrupt:
         pass
+    finally:
+        if runner is not None:
+            runner.close()
     return 0
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,7 +107,8 @@ def resolve(args: Any, *, interactive: bool = False) -> Context:
         from ..demo import DEMO_PROFILE, demo_org_for
 
         org, clock, sleep = demo_org_for(args)
-        return Context(config, DEMO_PROFILE, org, clock, sleep, _read_only(args, DEMO_PROFILE))
+        demo = replace(DEMO_PROFILE, notify_default=config.notify)  # the file's `notify`
+        return Context(config, demo, org, clock, sleep, _read_only(args, demo))
     pick = (interactive and name is None and config.default_profile is None
             and len(config.profiles) > 1)
     profile = next(iter(config.profiles.values())) if pick else config.profile(name)

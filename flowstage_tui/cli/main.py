@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .context import Context
 
 COMMANDS = ("runs", "show", "watch", "snapshot", "work", "profiles", "config", "demo",
-            "reassign", "cancel", "interviews", "nudge", "audit")
+            "reassign", "cancel", "interviews", "nudge", "audit", "failures")
 WRITE_COMMANDS = ("reassign", "cancel", "interviews", "nudge")  # cli/writes.py
 
 DESCRIPTION = """\
@@ -31,9 +31,10 @@ usage:
             [--status S] [--orchestration NAME] [--since AGE] [--run ID] [--theme NAME]
   flowstage runs      [filters] [--limit N] [--format table|json|jsonl|csv] [--exit-code]
   flowstage show      RUN [--format table|json]
-  flowstage watch     [filters] [--interval S] [--format text|jsonl] [--count N]
+  flowstage watch     [filters] [--interval S] [--format text|jsonl] [--count N] [--alert]
   flowstage snapshot  [filters] [--limit N] > incident.json
   flowstage work      [--flag F] [--assignee NAME] [--filter WORDS] [--format table|json|…]
+  flowstage failures  [--since AGE] [--orchestration NAME] [--cluster FP] [--format …]
   flowstage profiles  list | show NAME | add NAME --auth KIND [--KEY VALUE ...]
                       | remove NAME | set NAME KEY VALUE | test [NAME]
   flowstage config    path | validate | show
@@ -64,8 +65,10 @@ examples:
   flowstage runs -p prod --status Error --since 1h --exit-code || alert "runs failed"
   flowstage show OR-0000123 --format json
   flowstage watch -p prod --format jsonl >> orchestration-events.jsonl
+  flowstage watch -p prod --alert | tee -a alerts.jsonl   the profile's [[watch]] rules
   flowstage snapshot -p prod --status Error --since 7d > incident.json
   flowstage work -p prod --flag inactive --flag frozen   who holds work that cannot move
+  flowstage failures -p prod --since 24h         Error runs grouped by the cause of failure
   flowstage runs -p prod --preset expiring       Error runs with under 48h left to resume
   flowstage --demo --data incident.json          replay that incident offline
   flowstage profiles add prod --auth sf-cli --sf-alias prod --color red --label PROD
@@ -81,8 +84,13 @@ current_stage, created, modified, duration_seconds, url; show adds error, stages
 steps and work items), log, history and feed (null when the org has no such object);
 watch --format jsonl prints one event per change and, per poll,
 {"event": "poll", "api_usage": USED, "api_limit": MAX, "changes": N, "health": STATE};
+watch --alert prints only {"event": "alert", "rule", "kind": "run-status"|"work-item", …}
+lines (the README's Alerts section has every field); --format jsonl adds the events;
 work prints objects with id, label, flags, reasons, held_seconds, held_since, held_source,
-assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url.
+assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url;
+failures prints clusters with fingerprint, count, by_text, codes, first_seen, last_seen,
+orchestrations [{name, versions}], stage, step, in_resume_window, per_hour, message,
+normalised, run_ids.
 
 environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on screen ·
 TZ the zone the screen shows times in · FLOWSTAGE_CONFIG_DIR where config.toml lives.
@@ -502,6 +510,9 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         p.add_argument("--format", choices=("text", "jsonl"), default="text",
                        help="one line per change (default), or one JSON object per line")
         p.add_argument("--count", type=_run_count, metavar="N", help="stop after N polls")
+        p.add_argument("--alert", action="store_true",
+                       help="evaluate the profile's [[watch]] rules: one JSON line per alert "
+                       "on stdout, a terminal notification, and its on_alert command")
     elif name == "snapshot":
         p.description = ("Capture runs with everything under them in the demo org's data "
                          "format; replay with `flowstage --demo --data FILE`.")
@@ -513,6 +524,11 @@ def command_parser(name: str) -> argparse.ArgumentParser:
 
         add_common(p)
         work.add_arguments(p)
+    elif name == "failures":
+        from . import failures
+
+        add_common(p)
+        failures.add_arguments(p)
     elif name == "profiles":
         from ..config.store import PROFILE_KEYS
 
@@ -787,6 +803,10 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         from . import work
 
         return work.cmd_work(ctx, args)
+    if name == "failures":
+        from . import failures
+
+        return failures.cmd_failures(ctx, args)
     if name in ("runs", "watch", "snapshot"):
         flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text,
                              args.preset)
@@ -798,7 +818,8 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         # the profile's poll_interval was held to the same bounds as --interval
         interval = (args.interval if args.interval is not None
                     else float(ctx.profile.get("poll_interval", 15)))
-        return commands.cmd_watch(ctx, flt, interval, args.format, args.count)
+        return commands.cmd_watch(ctx, flt, interval, args.format, args.count,
+                                  alert=args.alert)
     return commands.cmd_snapshot(ctx, flt, args.limit)
 
 

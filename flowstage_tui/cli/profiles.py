@@ -196,15 +196,23 @@ def config(args: argparse.Namespace) -> int:
         return 0
     cfg = load(path)
     if args.demo:
+        from dataclasses import replace
+
         from ..demo import DEMO_PROFILE
 
-        prof = DEMO_PROFILE
+        prof = replace(DEMO_PROFILE, notify_default=cfg.notify)
     else:
         prof = cfg.profile(args.profile)
     out.write(f"profile {prof.name} (from {'--demo' if args.demo else path})\n")
     keys = list(PROFILE_KEYS)
     for key in keys:
-        if key in prof.values:
+        if key == "watch" and prof.watch:  # tables: their names, not the raw TOML
+            value = f"{len(prof.watch)} rule(s): " + ", ".join(r.name for r in prof.watch)
+            source = f"{path} [[profiles.{prof.name}.watch]]"
+        elif key == "notify" and "notify" not in prof.values:
+            value, source = prof.notify, (f"{path} (notify)" if cfg.notify != "auto"
+                                          else "default")
+        elif key in prof.values:
             value, source = prof.values[key], f"{path} [profiles.{prof.name}]"
         elif key in DEFAULTS:
             value, source = DEFAULTS[key], "default"

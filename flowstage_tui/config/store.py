@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
+from ..notify import SETTINGS as NOTIFY_SETTINGS
 
 # the run filter's vocabulary: a profile's `since` and `status` are held to the same rule
 from ..salesforce.queries import age_minutes, status_names
 from ..salesforce.work import DEFAULT_STALE_AFTER, DEFAULT_STUCK_AFTER
 from ..salesforce.work_filter import parse_duration
+from .watch_rules import WatchRule, argv_problem, parse_rules, rule_line, timeout_problem
 
 AUTH_KINDS = ("sf-cli", "password", "jwt", "client-credentials", "access-token", "demo")
 COLORS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white", "orange", "purple")
@@ -59,6 +61,13 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
     "stuck_after": ((str,), "a work item held longer is stuck, e.g. 4h (default 24h)"),
     "stale_after": ((str,), "an InProgress or Suspended run untouched longer is stale, "
                     "e.g. 14d (default 30d)"),
+    "notify": ((str,), "terminal notifications: " + " | ".join(NOTIFY_SETTINGS)
+               + " (default: the file's notify, else auto)"),
+    "watch": ((list,), "alert rules for `watch --alert`, as [[profiles.NAME.watch]] tables"),
+    "on_alert": ((list,), "command run with each alert as JSON on stdin, e.g. "
+                 "[\"notify-ops\", \"--team\", \"crm\"] (never through a shell)"),
+    "on_alert_timeout": ((int, float), "seconds on_alert may take before it is stopped "
+                         "(default 10)"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "sf-cli": ("sf_alias",),
@@ -68,7 +77,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "access-token": ("instance_url",),
     "demo": (),
 }
-TOP_KEYS = ("default_profile", "profiles", "keymap")
+TOP_KEYS = ("default_profile", "profiles", "keymap", "notify")
 MIN_POLL_SECONDS = 5  # faster polling spends the org's API allowance, which other tools share
 MAX_POLL_SECONDS = 86_400  # a day; beyond it the screen would only ever show stale data
 
@@ -88,6 +97,22 @@ class Profile:
     name: str
     auth: str
     values: Mapping[str, Any]
+    watch: tuple[WatchRule, ...] = ()  # [[profiles.NAME.watch]], checked on load
+    notify_default: str = "auto"  # the file's top-level `notify`
+
+    @property
+    def notify(self) -> str:
+        """auto | osc9 | osc777 | osc99 | bell | off (checked on load)."""
+        return str(self.values.get("notify") or self.notify_default)
+
+    @property
+    def on_alert(self) -> tuple[str, ...] | None:
+        value = self.values.get("on_alert")
+        return tuple(value) if value else None
+
+    @property
+    def on_alert_timeout(self) -> float:
+        return float(self.values.get("on_alert_timeout", 10))
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.values.get(key, default)
@@ -120,6 +145,7 @@ class Config:
     default_profile: str | None
     profiles: Mapping[str, Profile]
     keymap: Mapping[str, str] = field(default_factory=dict)
+    notify: str = "auto"  # the top-level `notify`: every profile's unless it sets its own
 
     def profile(self, name: str | None) -> Profile:
         chosen = name or self.default_profile
@@ -252,6 +278,10 @@ def parse_config(path: Path, text: str) -> Config:
     for key in data:
         if key not in TOP_KEYS:
             raise _fail(path, text, None, key, "unknown key" + _did_you_mean(key, TOP_KEYS))
+    notify = data.get("notify", "auto")
+    if notify not in NOTIFY_SETTINGS:
+        raise _fail(path, text, None, "notify", f"unknown notify {notify!r}; use one of "
+                    + ", ".join(NOTIFY_SETTINGS))
     default = data.get("default_profile")
     if default is not None and not isinstance(default, str):
         raise _fail(path, text, None, "default_profile", "must be a string (a profile name)")
@@ -316,7 +346,8 @@ def parse_config(path: Path, text: str) -> Config:
             wrong = url_problem(table[url_key]) if url_key in table else None
             if wrong:
                 raise _fail(path, text, section, url_key, wrong)
-        profiles[name] = Profile(name, auth, dict(table))
+        profiles[name] = Profile(name, auth, dict(table), _alert_rules(path, text, name, table),
+                                 notify)
     if default is not None and default not in profiles:
         raise _fail(path, text, None, "default_profile", f"names {default!r}, which is not a "
                     "profile" + _did_you_mean(default, profiles))
@@ -324,7 +355,29 @@ def parse_config(path: Path, text: str) -> Config:
     keymap = _flat(raw_keymap) if isinstance(raw_keymap, dict) else None
     if keymap is None or not all(isinstance(v, str) for v in keymap.values()):
         raise _fail(path, text, None, "keymap", "must be a table of binding id = \"keys\"")
-    return Config(path, True, default, profiles, keymap)
+    return Config(path, True, default, profiles, keymap, notify)
+
+
+def _alert_rules(path: Path, text: str, name: str,
+                 table: Mapping[str, Any]) -> tuple[WatchRule, ...]:
+    """The profile's notify, on_alert and [[watch]] rules, checked."""
+    section = ("profiles", name)
+    if "notify" in table and table["notify"] not in NOTIFY_SETTINGS:
+        raise _fail(path, text, section, "notify", f"unknown notify {table['notify']!r}; use "
+                    "one of " + ", ".join(NOTIFY_SETTINGS))
+    if "on_alert" in table and (problem := argv_problem(table["on_alert"])):
+        raise _fail(path, text, section, "on_alert", problem)
+    if "on_alert_timeout" in table and (problem := timeout_problem(table["on_alert_timeout"])):
+        raise _fail(path, text, section, "on_alert_timeout", problem)
+
+    def fail(index: int | None, key: str, message: str) -> ConfigError:
+        if index is None:
+            return _fail(path, text, section, key, message)
+        line = rule_line(text, name, index, key) or _line_of(text, section, "watch")
+        where = f"{path}:{line}" if line else str(path)
+        return ConfigError(f"{where}: profiles.{name}.watch[{index}].{key}: {message}")
+
+    return parse_rules(table["watch"], fail) if "watch" in table else ()
 
 
 def _flat(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:

@@ -8,6 +8,7 @@ posts, square brackets (which look like Rich markup), backslashes and quotes.
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import dataclass
 
 from .ids import IdMinter, base62, to18
@@ -154,6 +155,32 @@ ERROR_TEXTS = (
     "Apex error: System.NullPointerException: Attempt to de-reference a null object\n"
     "Class.CreditService.pull: line 42, column 1\nClass.CreditService.run: line 7, column 1",
 )
+
+# A deploy at a known moment: from DEPLOY_AGO before the generated month's end, the
+# Account_Setup stage's Create_Billing_Account step fails on a locked row, each run on its own
+# record (texts that differ only in the Id), as after a deploy that added a trigger locking
+# the parent account. Only the text of failures changes: no run's fate, so every count stays.
+DEPLOY_AGO_MS = 12 * 86_400_000
+DEPLOYED_STEP = "Create_Billing_Account"
+LOCK_TEXT = ("This error occurred when the flow tried to update records: UNABLE_TO_LOCK_ROW: "
+             "unable to obtain exclusive access to this record or 1 records: {record}. "
+             "Trigger AccountRollup (after update) holds it.")
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def failure_text(text: str, run_id: str, step: str, t: int, deployed_at: int | None) -> str:
+    """The error text of a run failing at `step` at `t`: after the deploy, the deployed step's
+    locked-row text naming an Account drawn from the run's Id (no random draw: the replay of a
+    planned run must write the same text)."""
+    if deployed_at is None or t < deployed_at or step != DEPLOYED_STEP:
+        return text
+    n = zlib.crc32(run_id.encode())
+    digits = ""
+    for _ in range(9):
+        n, d = divmod(n, 62)
+        digits = _BASE62[d] + digits
+    return LOCK_TEXT.format(record="001RM0" + digits)
+
 
 POSTS = (
     ("TextPost", "Can someone from [bold]Deal Desk[/bold] pick this up? Customer is waiting 🙏",

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import approvals
-from .demo_data import COMMENTS, ORCHESTRATIONS, POSTS, OrchestrationDef
+from .demo_data import COMMENTS, ORCHESTRATIONS, POSTS, OrchestrationDef, failure_text
 from .ids import BlockMinter, IdMinter, to18
 from .store import Record, Store
 
@@ -75,6 +75,8 @@ class Lifecycle:
         self.kp = prefixes
         self.counters = {"run": 0, "work": 0, "log": 0, "interview": 0, "submission": 0,
                          "approval_item": 0}
+        # When the demo data's deploy happened (demo_data.failure_text); None: no deploy.
+        self.deployed_at: int | None = None
         # Who the next work items go to instead of a random pick (the demo data's stuck runs).
         self.assign_to: Record | None = None
         # The Ids of the org's Accounts, Contacts, ... by object: the records runs are
@@ -384,6 +386,7 @@ class Lifecycle:
             return
         background = [s for s in running if s["StepType"] != "InteractiveStep"]
         failing = (background or running)[0]  # the first automated step, as Planner assumes
+        text = failure_text(text, run["Id"], failing["Name"], t, self.deployed_at)
         self._update(STEP, failing, t, Status="Error")
         self.log(run, "FailStep", t, stage=stage["Name"], step=failing["Name"])
         for s in running:
@@ -524,6 +527,7 @@ class Planner:
         self.stage_index = 0
         self.open_steps = 0
         self.done = False
+        self.deployed_at: int | None = None
         self.orch: OrchestrationDef | None = None
         self.run: Record = {}
         self.interview: Record = {}
@@ -579,6 +583,7 @@ class Planner:
         self.done = True
         sdef = self.orch.stages[self.stage_index]
         failing = next((st for st in sdef.steps if not st.interactive), sdef.steps[0])
+        text = failure_text(text, run["Id"], failing.name, t, self.deployed_at)
         self._touch(t, self.auto_id, Status="Error", CurrentStage=sdef.name,
                     Duration=(t - run["CreatedDate"]) // 1000)
         self._touch(t, self.auto_id, self.interview, InterviewStatus="Error", Error=text,

@@ -14,6 +14,7 @@ from typing import Any
 from .clock import Clock, system_clock
 from .demo_data import (
     DAY_MS,
+    DEPLOY_AGO_MS,
     ERROR_TEXTS,
     HOUR_MS,
     MIN_MS,
@@ -203,6 +204,7 @@ class DemoOrg:
         interviews: list[Record] = []
         horizons: list[int] = []
         lc = self.lifecycle
+        lc.deployed_at = now - DEPLOY_AGO_MS  # the live simulation's failures follow it too
         saved = lc.minter, lc.counters
         try:
             for index, t0 in enumerate(starts):
@@ -211,6 +213,7 @@ class DemoOrg:
                 seed = rng.getrandbits(64)
                 fate = random.Random(seed)
                 planner = Planner(self.admin_id, self.auto_id)
+                planner.deployed_at = lc.deployed_at
                 # the Ids and names _write_children's replay will give it (see Lifecycle.scope)
                 lc.minter, lc.counters = BlockMinter(self.minter, index), _block_counters(index)
                 interview, run = lc.build_run(orch, t0, debug, fate)

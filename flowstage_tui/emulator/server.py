@@ -136,6 +136,9 @@ def make_server(org: DemoOrg, host: str = "127.0.0.1", port: int = 0, *,
 
 
 def serve_in_thread(server: DemoServer) -> threading.Thread:
-    thread = threading.Thread(target=server.serve_forever, name="demo-org-server", daemon=True)
+    """Serve on a daemon thread. Its loop looks for shutdown() every 50 ms (socketserver's
+    default is 500 ms, which every stop of the server waited out: half a second a test)."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                              name="demo-org-server", daemon=True)
     thread.start()
     return thread

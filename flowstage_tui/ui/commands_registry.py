@@ -32,6 +32,8 @@ COMMANDS = (
                 "48h, from their failure (:runs preset=expiring)"),
     CommandSpec("work", "work [assignee=NAME] [held>4h] [held<2d] [flag=F] [run=TEXT]",
                 "the Work view: every open work item of the org (no arguments: all of them)"),
+    CommandSpec("failures", "failures [since=24h]", "failure clusters: Error runs grouped by "
+                "the cause of their failure (Enter lists a cluster's runs)"),
     CommandSpec("profile", "profile NAME", "go to that org's tab (opens it if needed)"),
     CommandSpec("open", "open NAME", "open another profile's org in a new tab"),
     CommandSpec("close", "close", "close this org's tab (not the last one)"),

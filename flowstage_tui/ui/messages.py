@@ -21,6 +21,7 @@ from ..salesforce.work_filter import WorkFilter
 if TYPE_CHECKING:  # the writes' modules load when the first write is prepared
     from ..engine.targets import Assignee
     from ..engine.write_plans import PreparedWrite
+    from ..salesforce.clusters import FailureReport
     from ..salesforce.writes import WriteReport
 
 
@@ -190,3 +191,20 @@ class OrgStatus(Message):
         super().__init__()
         self.key = key
         self.badge = badge
+
+
+class FailuresRequested(Message):
+    """`:failures [since=AGE]`: open the failure clusters of this org (`since`: failed within
+    it; None, every Error run)."""
+
+    def __init__(self, since: datetime | None) -> None:
+        super().__init__()
+        self.since = since
+
+
+class FailuresReady(FromApiThread, bubble=False):
+    """The failure clusters read on the API thread, or why they could not be."""
+
+    def __init__(self, report: FailureReport | FlowstageError) -> None:
+        super().__init__()
+        self.report = report

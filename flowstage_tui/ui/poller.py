@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -30,12 +31,25 @@ from textual.message_pump import MessagePump
 from ..engine.governor import BudgetGovernor
 from ..engine.state import PollResult
 from ..engine.sync import SyncEngine
+from ..errors import FlowstageError
 from ..salesforce.capabilities import RUN
 from ..salesforce.connect import Connection
 from ..salesforce.queries import RunFilter
 from ..salesforce.work import DEFAULT_STUCK_AFTER
-from .messages import ApiFailed, ApiIdle, DetailsReady, MoreLoaded, PollDone, PollProgress, PollStarted
+from .messages import (
+    ApiFailed,
+    ApiIdle,
+    DetailsReady,
+    FailuresReady,
+    MoreLoaded,
+    PollDone,
+    PollProgress,
+    PollStarted,
+)
 from .writes_thread import FindAssignees, PrepareWrite, SendWrites, WriteJob, handle_write
+
+if TYPE_CHECKING:  # the clusters' modules load when :failures is first asked
+    from ..salesforce.clusters import FailureReport
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,11 @@ class More:
 @dataclass(frozen=True)
 class SetFilter:
     flt: RunFilter
+
+
+@dataclass(frozen=True)
+class ReadFailures:
+    since: datetime | None = None  # failed within; None: every Error run
 
 
 @dataclass(frozen=True)
@@ -83,7 +102,8 @@ class WorkMode:
     on: bool
 
 
-Request = Poll | Details | More | SetFilter | Pause | Background | Stop | WriteJob | WorkMode
+Request = (Poll | Details | More | SetFilter | Pause | Background | Stop | WriteJob | WorkMode
+           | ReadFailures)
 # no API call: applied as soon as they are read
 CONTROL = (Pause, Background, Stop, WorkMode)
 
@@ -103,7 +123,7 @@ def prune(pending: list[tuple[int, Request]]) -> list[tuple[int, Request]]:
     keep: list[tuple[int, Request]] = []
     manual = any(isinstance(r, Poll) and r.manual for _s, r in pending)
     for index, (seq, request) in enumerate(pending):
-        if isinstance(request, (Details, SetFilter, More, Poll, FindAssignees)) and \
+        if isinstance(request, (Details, SetFilter, More, Poll, FindAssignees, ReadFailures)) and \
                 index != last[type(request)]:
             continue  # superseded by a newer one of its kind
         if isinstance(request, (Poll, More)) and last.get(SetFilter, -1) > index:
@@ -284,6 +304,8 @@ class PollController:
             return False
         if isinstance(request, Details) and engine.client is not None:
             self._post(DetailsReady(request.stage_id, engine.fetch_details(request.stage_id)))
+        if isinstance(request, ReadFailures):
+            self._post(FailuresReady(read_failures_on(engine, self._clock(), request.since)))
         return False
 
     def _save(self, result: PollResult) -> None:
@@ -296,6 +318,22 @@ class PollController:
         from ..engine.cache import save_runs
 
         save_runs(self._cache_path, snap.runs, snap.org, self._cache_target)
+
+
+def read_failures_on(engine: SyncEngine, now: datetime,
+                     since: datetime | None) -> FailureReport | FlowstageError:
+    """The failure clusters, on the API thread, with the engine's client (a connection not
+    yet made, or lost, is said, not raised)."""
+    from ..engine.clusters import read_failures
+
+    client, caps = engine.client, engine.capabilities
+    if client is None or caps is None:
+        return FlowstageError("Not connected to the org yet; try :failures again when the "
+                              "runs are on screen.")
+    try:
+        return read_failures(client, caps, now, since=since)
+    except FlowstageError as exc:
+        return exc
 
 
 async def all_answered(pollers: Callable[[], Iterable[PollController | None]],

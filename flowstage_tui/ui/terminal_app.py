@@ -47,6 +47,20 @@ class TerminalApp(App[int]):
         super().notify(message, title=title, severity=severity, timeout=timeout,
                        markup=False)
 
+    def terminal_notify(self, title: str, body: str, setting: str) -> None:
+        """A desktop notification from the terminal itself (OSC 9 / 777 / 99, or the bell;
+        notify.py, the profile's `notify`). Textual has no such call: the sequence goes
+        through the driver, as copy_to_clipboard's OSC 52 does; the bell through bell()."""
+        import os
+
+        from .. import notify
+
+        for method, text in notify.parts(setting, title, body, os.environ):
+            if method == "bell":
+                self.bell()
+            elif self._driver is not None:
+                self._driver.write(text)
+
     def _handle_exception(self, error: Exception) -> None:
         """A bug must not look like success, nor show secrets: Textual prints a traceback with
         local variables (a token or password among them) and the shell would see exit 0. The

@@ -11,7 +11,9 @@ FLOWSTAGE_FUZZ_LOG=FILE appends every case (argv, exit code, stderr) to FILE as 
 
 Never opens the TUI (run_tui is a stub), never serves (serve is a stub), never polls without
 a bound (`watch` always ends with `--count`), never leaves loopback. Deterministic:
-hypothesis is derandomized, the demo clock is pinned, sleeps advance that clock.
+hypothesis is derandomized, the demo clock is pinned, sleeps advance that clock, and a profile
+that is not the demo org (its clock the real one) has its sleeps recorded, never slept: a
+`watch` on a profile that cannot log in would wait 30 s between its polls.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ import contextlib
 import io
 import json
 import logging
+import math
 import os
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +162,8 @@ PER_COMMAND: dict[str | None, list[st.SearchStrategy[list[str]]]] = {
              option("--format", st.sampled_from(["table", "json", "jsonl", "csv", "xml", ""]))],
     "show": [option("--format", mostly(["table", "json"], ["csv", "jsonl"]))],
     "watch": [*FILTERS, option("--interval", mostly(["5", "15", "86400", "30.5"], NUMBERS)),
-              option("--format", st.sampled_from(["text", "jsonl", "x"]))],
+              option("--format", st.sampled_from(["text", "jsonl", "x"])),
+              st.just(["--alert"])],  # no profile here has watch rules: exit 2, one line
     "snapshot": [*FILTERS, option("--limit", mostly(GOOD_NUMBERS, NUMBERS))],
     "config": [], "profiles": [], "demo": [],
 }
@@ -246,6 +251,7 @@ def quiet_root_logger() -> Iterator[None]:
     root.setLevel(level)
 
 
+@pytest.mark.slow
 @settings(max_examples=EXAMPLES, derandomize=True, database=None, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                  HealthCheck.data_too_large])
@@ -274,7 +280,10 @@ def test_no_argv_crashes_hangs_or_rewrites_a_file(
     # A real terminal: stdout strict UTF-8, stderr backslash-escapes what it cannot encode.
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
     err = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="backslashreplace")
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    slept: list[float] = []
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), \
+            pytest.MonkeyPatch.context() as real_time:
+        real_time.setattr(time, "sleep", slept.append)
         code = cli.main(argv)
     err.seek(0)
     message = err.read().strip()
@@ -288,6 +297,7 @@ def test_no_argv_crashes_hangs_or_rewrites_a_file(
     allowed = {0, 2} if command in (None, "config", "demo") else {0, 1, 2}
     assert code in allowed, (argv, code, message)
     assert "Traceback" not in message, argv
+    assert all(math.isfinite(s) and s >= 0 for s in slept), (argv, slept)
     if code == 1:  # the demo org has no faults here: only --exit-code and logins may fail
         assert (not message and "--exit-code" in argv) or any(
             why in message for why in ("sf CLI", "No access token")), (argv, message)

@@ -110,7 +110,7 @@ def test_good_values_open_the_triage_screen(tui_calls: list[argparse.Namespace])
 def test_watch_polls_at_the_interval_given(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: list[float] = []
 
-    def fake_watch(ctx: Any, flt: Any, interval: float, *rest: Any) -> int:
+    def fake_watch(ctx: Any, flt: Any, interval: float, *rest: Any, **kw: Any) -> int:
         seen.append(interval)
         return 0
 

@@ -32,6 +32,20 @@ CASES = {
     "bad_api_version": ("write it like \"62.0\"", 4),
     "profile_not_table": ("profiles.prod: must be a table", 2),
     "bad_stuck_after": ("profiles.prod.stuck_after: '1 day' is not a duration", 5),
+    # alerts (cli/alerts.py): notify, the [[watch]] rules and on_alert
+    "bad_notify": ("profiles.prod.notify: unknown notify 'osc8'; use one of auto, osc9", 4),
+    "bad_top_notify": ("notify: unknown notify 'desktop'", 1),
+    "watch_unknown_key": ("profiles.prod.watch[2].flag: unknown key; did you mean 'flags'?",
+                          11),
+    "watch_bad_status": ("profiles.prod.watch[1].status: unknown status 'Failed'", 7),
+    "watch_nothing": ("profiles.prod.watch[1].status: says nothing to watch", 5),
+    "watch_both": ("watches runs (status) or work items (stuck_work, held), not both", 6),
+    "watch_bad_held": ("profiles.prod.watch[1].held: 'four hours' is not a duration", 6),
+    "watch_not_tables": ("profiles.prod.watch: must be tables", 4),
+    "on_alert_shell": ("profiles.prod.on_alert: must be a list", 5),
+    "on_alert_empty": ("profiles.prod.watch[1].on_alert: must be a command as a list of "
+                       "strings", 7),
+    "on_alert_timeout": ("profiles.prod.on_alert_timeout: must be a number of seconds", 5),
 }
 
 

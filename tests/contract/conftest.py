@@ -41,15 +41,22 @@ class Transport:
                           version=version)
 
 
+@pytest.fixture(scope="session")
+def tls_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """One self-signed certificate and key for every https test (read-only files; an RSA key
+    takes a while to make)."""
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"), "127.0.0.1")
+
+
 @pytest.fixture(params=["inprocess", "http", "https"])
 def transport(request: pytest.FixtureRequest, org: DemoOrg,
-              tmp_path: Path) -> Iterator[Transport]:
+              tls_files: tuple[Path, Path]) -> Iterator[Transport]:
     if request.param == "inprocess":
         yield Transport("inprocess", org, DEMO_ORIGIN, lambda: demo_session(org))
         return
     cert = key = None
     if request.param == "https":
-        cert, key = self_signed_certificate(tmp_path / "tls", "127.0.0.1")
+        cert, key = tls_files
     server = make_server(org, "127.0.0.1", 0, tls_cert=cert, tls_key=key)
     serve_in_thread(server)
 

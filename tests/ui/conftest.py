@@ -7,7 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.app import App
+from textual.keys import _character_to_key
+from textual.widgets import Input
 
 from flowstage_tui.cli.tui import build_app
 from flowstage_tui.clock import utc_clock
@@ -45,6 +48,31 @@ async def settle(app: FlowstageApp, pilot: Any) -> None:
         await app.workers.wait_for_complete()
         await all_answered(lambda: [s.poller for s in app.triage_screens()])
         await pilot.pause()
+
+
+async def type_text(app: FlowstageApp, pilot: Any, text: str, timeout: float = 30.0) -> None:
+    """`text` typed into the focused input as one terminal read delivers it (typed ahead over
+    SSH, or pasted): every key queued at once, then wait until the input holds it. Use it for
+    more than a few characters: Pilot.press waits twice for an idle CPU after every key (20 ms
+    or more each), which a 300-character value pays 600 times. That keys typed ahead all land
+    where they belong is test_app.py's test_keys_typed_ahead_of_the_screen_all_count."""
+    import asyncio
+
+    box = app.focused
+    assert isinstance(box, Input), f"typing {text!r} into {box!r}, not an input"
+    want = box.value[:box.cursor_position] + text + box.value[box.cursor_position:]
+    driver = app._driver
+    assert driver is not None
+    for char in text:
+        key = char if char.isalnum() else _character_to_key(char)
+        event = events.Key(key, char)
+        event.set_sender(app)
+        driver.send_message(event)
+    loop = asyncio.get_running_loop()
+    end = loop.time() + timeout
+    while box.value != want:
+        assert loop.time() < end, f"typed {text!r}; the input holds {box.value!r}"
+        await pilot.pause(0)
 
 
 def tab(app: App[Any]) -> TriageScreen:

@@ -31,6 +31,7 @@ from flowstage_tui.ui.widgets.stages import StagesTable
 from flowstage_tui.ui.widgets.steps import StepsTable
 
 from .conftest import engine_of, make_app, settle, tab
+from .test_terminal_notify import plain_terminal
 
 
 def text_of(app: FlowstageApp, selector: str) -> str:
@@ -397,7 +398,9 @@ async def test_ages_move_with_the_clock_between_polls(org: DemoOrg,
         assert text_of(app, "#history") != history and "ago" in text_of(app, "#history")
 
 
-async def test_watch_rings_when_the_run_fails(org: DemoOrg, clock: ManualClock) -> None:
+async def test_watch_rings_when_the_run_fails(org: DemoOrg, clock: ManualClock,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    plain_terminal(monkeypatch)  # notify = auto there: OSC 9 and the bell
     app = make_app(org, clock)
     bells: list[None] = []
     said: list[str] = []

@@ -12,6 +12,7 @@ from .conftest import make_app, settle
 from .monkey import fixed_clock, run_monkey, send
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("seed", "tracking"), [(1, True), (2, True), (3, False)],
                          ids=["seed1", "seed2", "seed3-no-tracking"])
 async def test_random_keys_and_resizes_on_a_faulty_network_keep_the_app_whole(

@@ -226,3 +226,17 @@ def test_work_queue(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     120x36)."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=size, run_before=keys("4", "space", "j"))
+
+
+def test_failure_clusters_view(snap_compare: SnapCompare) -> None:
+    """`:failures` over the triage screen at 120x36: the bordered 'Failure clusters' view, its
+    first line '26 clusters of 29 Error runs, biggest first · Enter: … · Esc: close', the
+    table (FINGERPRINT, RUNS, RESUMABLE, LAST SEEN, ERROR AND WHERE) with the demo org's deploy
+    cluster highlighted on top (ad654ad83383, 3 runs, 3 resumable, 'UNABLE_TO_LOCK_ROW in
+    Account_Setup / Create_Billing_Account'), a flat sparkline (none of its runs failed in the
+    last 24 hours), and under it 'Customer_Onboarding_EMEA v3 · Account_Setup /
+    Create_Billing_Account', first and last seen, '3 resumable', and the newest run's locked-row
+    message in full."""
+    app, _, _ = fixed_app()
+    assert snap_compare(app, terminal_size=(120, 36),
+                        run_before=keys("colon", *"failures", "enter"))

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import gc
 import os
+from typing import Any
 
 import pytest
 
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import HealthState
+from flowstage_tui.ui.app import FlowstageApp
+from flowstage_tui.ui.poller import all_answered
 
 from .conftest import make_app, settle, tab
 
@@ -21,6 +24,18 @@ def rss_bytes() -> int:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+async def answered(app: FlowstageApp, pilot: Any) -> None:
+    """A poll's answers handled and drawn: all_answered returns once the screen has handled
+    the API thread's answer to every request sent so far, including those that handling the
+    poll's result sent (a stage's details); one pause draws them. settle() goes round twice
+    more, for Textual workers (the soak starts none) and for requests that later UI messages
+    make (the next poll's wait answers them), in idle waits and redraws that took half the
+    soak's time."""
+    await all_answered(lambda: [s.poller for s in app.triage_screens()])
+    await pilot.pause()
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize(("tracking", "polls"), [(True, 300), (False, 150)],
                          ids=["tracking-on", "no-tracking"])
 async def test_soak_with_faults(clock: ManualClock, tracking: bool, polls: int) -> None:
@@ -38,9 +53,10 @@ async def test_soak_with_faults(clock: ManualClock, tracking: bool, polls: int) 
         for cycle in range(1, polls + 1):
             clock.advance(15)
             tab(app).poll_now()
-            await settle(app, pilot)
+            await answered(app, pilot)
             if cycle % 50 == 0:
                 await pilot.press("j", "2", "1")
+                await settle(app, pilot)
             states.add(tab(app).health.state)
             if cycle % window == 0:
                 samples[cycle] = rss_bytes()

@@ -21,7 +21,7 @@ from flowstage_tui.ui.commands_registry import parse_runs_args
 from flowstage_tui.ui.widgets.header import HeaderBar
 from flowstage_tui.ui.widgets.runs import RunsTable
 
-from .conftest import engine_of, make_app, settle, tab
+from .conftest import engine_of, make_app, settle, tab, type_text
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
@@ -45,8 +45,7 @@ class Said:
 
 async def command(app: FlowstageApp, pilot: Any, line: str) -> None:
     await pilot.press("colon")
-    for ch in line:
-        await pilot.press(ch if ch != " " else "space")
+    await type_text(app, pilot, line)
     await pilot.press("enter")
     await settle(app, pilot)
 

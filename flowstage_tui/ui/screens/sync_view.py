@@ -25,6 +25,7 @@ from ..messages import (
     PollProgress,
     PollStarted,
 )
+from ..terminal_app import TerminalApp
 from ..widgets.detail import DetailScroll, error_text, feed_text, history_text
 from ..widgets.runs import CHANGE_MARK_SECONDS, RunsTable
 from ..widgets.stages import StagesTable
@@ -287,6 +288,14 @@ class SyncView(OrgView):
         else:
             self.show_stage(self.query_one(StagesTable).selected_id)
 
+    def terminal_notify(self, title: str, body: str) -> None:
+        """The terminal's own notification (or the bell), by this profile's `notify`."""
+        app = self.app
+        if isinstance(app, TerminalApp):
+            app.terminal_notify(title, body, self.org.profile.notify)
+        else:
+            app.bell()
+
     def notify_watched(self, before: Snapshot, after: Snapshot) -> None:
         for rid in list(self.watched):
             old, new = before.run(rid), after.run(rid)
@@ -300,4 +309,4 @@ class SyncView(OrgView):
                     "error" if str(new.status) == "Error" else "information")
                 self.notify(P.one_line(what), title="Watched run", severity=severity,
                             timeout=10)
-                self.app.bell()
+                self.terminal_notify("flowstage: watched run", what)

@@ -37,7 +37,8 @@ class TriageActions(OrgView):
         Binding("t", "toggle_time", "Times", show=False, id="times",
                 tooltip="relative / absolute times (absolute in the local time zone)"),
         Binding("w", "watch_run", "Watch", show=False, id="watch",
-                tooltip="watch the run: notification and bell when it changes stage or fails"),
+                tooltip="watch the run: a notification (the terminal's own, or the bell; the "
+                "profile's notify) when it changes stage or fails"),
         Binding("a", "reauth_help", "Re-auth", show=False, id="reauth",
                 tooltip="how to log in again, when the org needs it"),
     ]
@@ -151,6 +152,6 @@ class TriageActions(OrgView):
             self.notify(f"Stopped watching {P.one_line(run.name)}.", timeout=3)
         else:
             self.watched.add(run.id)
-            self.notify(f"Watching {P.one_line(run.name)}: you will hear a bell when it "
+            self.notify(f"Watching {P.one_line(run.name)}: you will be notified when it "
                         "changes stage or fails.", timeout=4)
 

@@ -22,6 +22,7 @@ from .. import present as P
 from ..commands_registry import COMMANDS, complete, parse_runs_args
 from ..messages import (
     CloseOrgRequested,
+    FailuresRequested,
     FilterRequested,
     OrgRequested,
     QuitRequested,
@@ -135,6 +136,22 @@ class CommandLine(PaneInput):
             self.app.notify(P.one_line(str(exc)), severity="error")
             return
         self.post_message(WorkRequested(flt))
+
+    def command_failures(self, rest: str) -> None:
+        from datetime import timedelta
+
+        from ...salesforce.queries import age_minutes
+
+        key, eq, value = rest.partition("=")
+        if rest and (not eq or key.strip() != "since"):
+            self.app.notify("Usage: :failures [since=24h]", severity="warning")
+            return
+        try:
+            since = self._clock() - timedelta(minutes=age_minutes(value)) if rest else None
+        except ValueError as exc:
+            self.app.notify(f"since: {exc}", severity="error")
+            return
+        self.post_message(FailuresRequested(since))
 
     def command_run(self, rest: str) -> None:
         if not rest:
