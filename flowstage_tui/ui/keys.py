@@ -10,10 +10,12 @@ from textual.binding import Binding
 
 # The order keys are listed in: the help screen, the key bar and the README's key table.
 # The writes come early: in a writable tab the key bar keeps them before the reading keys.
+# The write keys come right after the filter: in a writable tab an 80-column key bar keeps
+# them (R in the Work view and Steps, C D U in Runs) before command/refresh/pause/help.
 KEY_ORDER = ("down", "up", "top", "bottom", "drill", "back", "pane.runs", "pane.stages",
              "pane.detail", "pane.work", "work.group", "tab.prev", "tab.next", "filter",
-             "command", "help", "refresh", "pause", "mark", "mark.range", "reassign",
-             "cancel", "delete", "nudge", "error.next", "error.prev", "copy", "url", "export",
+             "reassign", "cancel", "delete", "nudge", "command", "help", "refresh", "pause",
+             "mark", "mark.range", "error.next", "error.prev", "copy", "url", "export",
              "times", "watch", "reauth", "org.prev", "org.next", "quit", "quit.force",
              "quit.hint")
 SHOWN = (("question_mark", "?"), ("slash", "/"), ("colon", ":"), ("left_square_bracket", "["),
