@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from .context import Context
 
 COMMANDS = ("runs", "show", "watch", "snapshot", "work", "profiles", "config", "demo",
-            "reassign", "cancel", "interviews", "nudge", "audit", "failures")
+            "reassign", "cancel", "interviews", "nudge", "audit", "failures", "lint")
 WRITE_COMMANDS = ("reassign", "cancel", "interviews", "nudge")  # cli/writes.py
 
 DESCRIPTION = """\
@@ -35,6 +35,7 @@ usage:
   flowstage snapshot  [filters] [--limit N] > incident.json
   flowstage work      [--flag F] [--assignee NAME] [--filter WORDS] [--format table|json|…]
   flowstage failures  [--since AGE] [--orchestration NAME] [--cluster FP] [--format …]
+  flowstage lint      [--fail-on error|warning|info] [--since-last] [--format table|json|junit]
   flowstage profiles  list | show NAME | add NAME --auth KIND [--KEY VALUE ...]
                       | remove NAME | set NAME KEY VALUE | test [NAME]
   flowstage config    path | validate | show
@@ -96,7 +97,8 @@ environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on scre
 TZ the zone the screen shows times in · FLOWSTAGE_CONFIG_DIR where config.toml lives.
 
 exit codes: 0 ok · 1 runs --exit-code matched something, a write failed or its outcome is
-unknown, or an org/auth error · 2 bad input, config, or a write refused before sending.
+unknown, or an org/auth error · 2 bad input, config, or a write refused before sending ·
+lint: 1 findings at or above --fail-on, 3 the org could not be reached.
 """
 
 
@@ -529,6 +531,11 @@ def command_parser(name: str) -> argparse.ArgumentParser:
 
         add_common(p)
         failures.add_arguments(p)
+    elif name == "lint":
+        from . import lint
+
+        add_common(p)
+        lint.add_arguments(p)
     elif name == "profiles":
         from ..config.store import PROFILE_KEYS
 
@@ -807,6 +814,10 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         from . import failures
 
         return failures.cmd_failures(ctx, args)
+    if name == "lint":
+        from . import lint
+
+        return lint.cmd_lint(ctx, args)
     if name in ("runs", "watch", "snapshot"):
         flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text,
                              args.preset)

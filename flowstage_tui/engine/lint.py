@@ -1,0 +1,110 @@
+"""The engine's side of `flowstage lint`: read what the checks need in few calls.
+
+- The Error runs with their interviews' error texts, and their Fail* run-log rows: what the
+  failures view reads (engine/clusters.py), which gives each run's failure time for the
+  resume window and the clusters for their growth: one query per 2,000 Error runs, one
+  /composite per 750 of them.
+- One /composite call for three queries: the stale runs (the `stale` preset's conditions),
+  the ended runs whose interview is still Paused, and every open work item.
+- One /composite call for who holds the items (frozen users, queue members), as
+  `flowstage work` reads them.
+
+So on a small org: connect, then four calls. An object or field the org does not show this
+user skips the check that needs it (LintData.skipped says which and why); it fails nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from ..errors import QueryRefused
+from ..salesforce import parse
+from ..salesforce.capabilities import RUN, Capabilities
+from ..salesforce.lint import LintData, LintSettings, OldVersionRuns, PausedInterview
+from ..salesforce.models import RunStatus
+from ..salesforce.parse import path
+from ..salesforce.queries import RUN_FIELDS, QueryBuilder, RunFilter
+from ..salesforce.soql import quote
+from ..salesforce.work_queries import WorkQueries
+
+if TYPE_CHECKING:
+    from ..salesforce.client import SalesforceClient
+
+ENDED = (RunStatus.COMPLETED, RunStatus.CANCELED, RunStatus.DISCONTINUED)
+PAUSED = ("Paused", "VersionPaused")
+
+
+def stale_soql(caps: Capabilities, now: datetime, settings: LintSettings) -> str:
+    flt = RunFilter(preset="stale", preset_from=now - settings.stale_after)
+    where = QueryBuilder(caps, flt).run_where()
+    fields = ", ".join(caps.select(RUN, RUN_FIELDS))
+    return (f"SELECT {fields} FROM {RUN} WHERE {' AND '.join(where)} "
+            "ORDER BY LastModifiedDate, Id")
+
+
+def paused_soql(caps: Capabilities) -> str | None:
+    """Ended runs whose interview is still paused (None: the org shows no interview status)."""
+    if not caps.has_path(RUN, "Interview.InterviewStatus"):
+        return None
+    fields = ", ".join(caps.select(RUN, RUN_FIELDS))
+    ended = ", ".join(quote(s) for s in ENDED)
+    paused = ", ".join(quote(s) for s in PAUSED)
+    return (f"SELECT {fields} FROM {RUN} WHERE Status IN ({ended}) AND "
+            f"Interview.InterviewStatus IN ({paused}) ORDER BY CreatedDate, Id")
+
+
+def paused_interview(rec: dict[str, Any]) -> PausedInterview:
+    run = parse.run(rec)
+    return PausedInterview(str(rec.get("InterviewId") or ""),
+                           str(path(rec, "Interview.InterviewStatus") or ""), run.id, run.name,
+                           str(run.status), run.title)
+
+
+def read_lint(client: SalesforceClient, caps: Capabilities, now: datetime,
+              settings: LintSettings,
+              versions: list[OldVersionRuns] | None = None) -> LintData:
+    """What every check needs. `versions`: the old-version runs when the caller read them."""
+    from .clusters import read_failures
+    from .work import WorkTracker
+
+    skipped: dict[str, str] = {}
+    report = read_failures(client, caps, now)
+    failures = [f for c in report.clusters for f in c.failures]
+    if not report.run_log:
+        skipped["expiring"] = ("the run log (FlowOrchestrationLog) could not be read, so no "
+                               "failure time is known")
+    subs = [("stale", stale_soql(caps, now, settings))]
+    paused = paused_soql(caps)
+    if paused is None:
+        skipped["paused-interviews"] = "this org shows no FlowInterview.InterviewStatus"
+    else:
+        subs.append(("paused", paused))
+    work = WorkQueries(caps)
+    if work.available:
+        subs.append(("work", work.open_items()))
+    else:
+        why = f"this org shows no FlowOrchestrationWorkItem at API v{caps.version}"
+        skipped["bad-assignee"] = skipped["held-long"] = why
+    res = client.composite(subs)
+    stale = [parse.run(r) for r in client.records(res["stale"])]
+    interviews: list[PausedInterview] | None = None
+    if "paused" in res:
+        try:
+            interviews = [paused_interview(r) for r in client.records(res["paused"])]
+        except QueryRefused as exc:
+            skipped["paused-interviews"] = f"the org refused the query ({exc})"
+    queue = None
+    if "work" in res:
+        tracker = WorkTracker(on=True)
+        tracker.apply(client.records(res["work"]), read_at=now)
+        tracker.read_people(client, work, now)
+        queue = tracker.queue(now, settings.held_after)
+    if versions is None:
+        skipped.setdefault("old-versions", "version drift is not read by this build")
+    return LintData(now=now, failures=failures if report.run_log else [],
+                    clusters=report.clusters, stale=stale, paused=interviews, queue=queue,
+                    versions=versions, skipped=skipped)
+
+
+__all__ = ["paused_soql", "read_lint", "stale_soql"]
