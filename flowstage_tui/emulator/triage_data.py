@@ -5,12 +5,10 @@ only inactive users), and a handful of runs written after the generated month, e
 one of the ways admins meet in real orgs: a work item held by an inactive user, a frozen user,
 a queue nobody active is in, a deleted group; runs InProgress or Suspended for more than 30
 days; Error runs whose 14-day resume window closes within 48 hours; a run waiting on an
-asynchronous step; a run canceled while its interview was paused, the interview left
-Paused (such interviews block deleting the flow version). They draw from their own
-generator and mint after the generated runs' blocks, so every generated record keeps its Id
-and its fate. The live simulation keeps producing more of the same (work items land on
-inactive and frozen users and on the memberless queue, runs stall and fail), so
-`flowstage --demo` always has something to fix.
+asynchronous step. They draw from their own generator and mint after the generated runs'
+blocks, so every generated record keeps its Id and its fate. The live simulation keeps
+producing more of the same (work items land on inactive and frozen users and on the
+memberless queue, runs stall and fail), so `flowstage --demo` always has something to fix.
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ import random
 from typing import TYPE_CHECKING
 
 from .demo_data import DAY_MS, ERROR_TEXTS, HOUR_MS, MIN_MS
-from .lifecycle import BY_API_NAME, INTERVIEW, STEP
+from .lifecycle import BY_API_NAME, STEP
 from .schema_triage import GROUP_MEMBER_PREFIX, USER_LOGIN_PREFIX
 from .store import Record
 
@@ -30,7 +28,7 @@ TRIAGE_SEED = 0x7A1A6E
 # The stuck runs come with every demo-sized org (a deliberately tiny one stays as asked for);
 # all are two days old or more, so the newest page of runs is the generated month's.
 STUCK_RUNS_FROM = 50
-STUCK_RUNS = 10
+STUCK_RUNS = 9
 FROZEN_NAMES = ("Tim O'Brien", "Fatima Al-Sayed")  # active users whose login is frozen
 MEMBERLESS_QUEUE = "Vendor Management"  # its only members are inactive users
 DELETED_GROUP = "Deal Desk Overflow"  # a public group deleted while it held a work item
@@ -143,11 +141,3 @@ def install_stuck_runs(org: DemoOrg, now: int) -> None:
             t0 = now - failed_ago - 20 * MIN_MS
             run = lc.start_run(BY_API_NAME[api_name], t0)
             lc.fail_run(run, now - failed_ago, rng.choice(ERROR_TEXTS))
-        # Canceled 19 days ago while its interview was paused at a wait; the interview stays
-        # Paused, which keeps that flow version from being deleted
-        run = lc.start_run(BY_API_NAME["Contract_Renewal"], now - 20 * DAY_MS)
-        interview = store.get(INTERVIEW, run["InterviewId"])
-        if interview is not None:
-            lc._update(INTERVIEW, interview, now - 19 * DAY_MS - HOUR_MS,
-                       InterviewStatus="Paused", PauseLabel="Waiting for the signed contract")
-        lc.cancel_run(run, now - 19 * DAY_MS, admin)
