@@ -8,8 +8,9 @@
   the ended runs whose interview is still Paused, and every open work item.
 - One /composite call for who holds the items (frozen users, queue members), as
   `flowstage work` reads them.
+- One /composite call for version drift (engine/versions.py read_versions).
 
-So on a small org: connect, then four calls. An object or field the org does not show this
+So on a small org: connect, then five calls. An object or field the org does not show this
 user skips the check that needs it (LintData.skipped says which and why); it fails nothing.
 """
 
@@ -26,6 +27,7 @@ from ..salesforce.models import RunStatus
 from ..salesforce.parse import path
 from ..salesforce.queries import RUN_FIELDS, QueryBuilder, RunFilter
 from ..salesforce.soql import quote
+from ..salesforce.versions import VersionReport
 from ..salesforce.work_queries import WorkQueries
 
 if TYPE_CHECKING:
@@ -61,11 +63,19 @@ def paused_interview(rec: dict[str, Any]) -> PausedInterview:
                            str(run.status), run.title)
 
 
+def old_versions(report: VersionReport) -> list[OldVersionRuns]:
+    """The drift report as the old-versions check sees it: one entry per older version."""
+    return [OldVersionRuns(d.orchestration,
+                           f"v{v.number}" if v.number is not None else "an unknown version",
+                           f"v{d.active_number}", v.total, tuple(v.unseen_stages))
+            for d in report.drifting if d.active_number is not None for v in d.older if v.total]
+
+
 def read_lint(client: SalesforceClient, caps: Capabilities, now: datetime,
-              settings: LintSettings,
-              versions: list[OldVersionRuns] | None = None) -> LintData:
-    """What every check needs. `versions`: the old-version runs when the caller read them."""
+              settings: LintSettings) -> LintData:
+    """What every check needs."""
     from .clusters import read_failures
+    from .versions import read_versions
     from .work import WorkTracker
 
     skipped: dict[str, str] = {}
@@ -100,11 +110,19 @@ def read_lint(client: SalesforceClient, caps: Capabilities, now: datetime,
         tracker.apply(client.records(res["work"]), read_at=now)
         tracker.read_people(client, work, now)
         queue = tracker.queue(now, settings.held_after)
-    if versions is None:
-        skipped.setdefault("old-versions", "version drift is not read by this build")
+    drift = read_versions(client, caps, now)
+    versions: list[OldVersionRuns] | None = old_versions(drift)
+    if "FlowOrchestration.ActiveVersionId" in drift.missing:
+        versions = None
+        skipped["old-versions"] = ("this org does not say which version is active "
+                                   "(FlowOrchestration.ActiveVersionId needs API v62)")
+    elif "FlowOrchestrationLog.OrchestrationVersion" in drift.missing:
+        versions = None
+        skipped["old-versions"] = ("this org's run log names no OrchestrationVersion, so the "
+                                   "version of a run is unknown")
     return LintData(now=now, failures=failures if report.run_log else [],
                     clusters=report.clusters, stale=stale, paused=interviews, queue=queue,
                     versions=versions, skipped=skipped)
 
 
-__all__ = ["paused_soql", "read_lint", "stale_soql"]
+__all__ = ["old_versions", "paused_soql", "read_lint", "stale_soql"]

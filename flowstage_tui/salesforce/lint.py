@@ -105,12 +105,14 @@ class PausedInterview:
 
 @dataclass(frozen=True)
 class OldVersionRuns:
-    """Open runs of one orchestration on a version older than its active one."""
+    """Unfinished runs of one orchestration on a version older than its active one (from
+    h-versions' VersionReport: engine/lint.py turns one into these)."""
 
     orchestration: str
-    version: str
-    active: str
+    version: str  # "v3"; "an unknown version" when the run log named none
+    active: str  # "v4"
     runs: int
+    unseen_stages: tuple[str, ...] = ()  # their current stages no active-version run reached
 
 
 @dataclass(frozen=True)
@@ -173,7 +175,7 @@ def _work(data: LintData, s: LintSettings) -> list[Finding]:
     for row in data.queue.rows if data.queue else ():
         item = row.item
         fix = (f"`flowstage reassign {item.id} --to USER --write`, or R in the Work view "
-               "(:work)")
+               "(4)")
         where = f"{item.label} ({row.run_name or row.run_id or '?'}, {row.run_label or '?'})"
         bad = [f for f in BAD if f in row.flags]
         if bad:
@@ -207,8 +209,10 @@ def _versions(data: LintData) -> list[Finding]:
     return [Finding(
         "old-versions", Severity.INFO, f"old-versions:{v.orchestration}:{v.version}",
         f"{v.orchestration} {v.version}",
-        f"{v.runs} open run{'s' * (v.runs != 1)} of {v.orchestration} on version {v.version} "
-        f"(active: {v.active})",
+        f"{v.runs} unfinished run{'s' * (v.runs != 1)} of {v.orchestration} on {v.version} "
+        f"(active: {v.active})" + (
+            f"; at stages not seen on the active version: {', '.join(v.unseen_stages)}"
+            if v.unseen_stages else ""),
         f"`flowstage versions --orchestration {v.orchestration}`")
         for v in data.versions or () if v.runs]
 

@@ -23,14 +23,16 @@ def _read(org: DemoOrg, clock: ManualClock) -> tuple[LintData, list[str]]:
     return data, [r.path for r in org.request_log[mark:] for _ in range(r.counted)]
 
 
-def test_four_calls_after_connect(clock: ManualClock) -> None:
+def test_five_calls_after_connect(clock: ManualClock) -> None:
     """The Error runs (one query), their Fail* rows (one composite), stale runs + paused
-    interviews + open work items (one composite), who holds the items (one composite)."""
+    interviews + open work items (one composite), who holds the items (one composite), the
+    version drift (one composite): never one per run or per item."""
     org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
     data, paths = _read(org, clock)
-    assert len(paths) == 4, paths
+    assert len(paths) == 5, paths
     assert "/query" in paths[0] and all(p.endswith("/composite") for p in paths[1:])
     assert data.queue is not None and data.stale is not None and data.paused is not None
+    assert data.versions is not None and not data.skipped
 
 
 def test_the_demo_org_yields_the_findings(clock: ManualClock) -> None:
