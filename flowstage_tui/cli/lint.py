@@ -24,7 +24,6 @@ import json
 import re
 import shutil
 import sys
-import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, TextIO
@@ -45,6 +44,7 @@ from ..salesforce.lint import (
     cluster_counts,
     run_checks,
 )
+from . import output as out
 from .context import Context
 
 FORMATS = ("table", "json", "junit")
@@ -115,27 +115,41 @@ def record(report: LintReport, profile: str, fail_on: str, since_last: bool) -> 
     }
 
 
+def wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """Word-wrap by display width (a CJK character takes two columns, an emoji two), as
+    textwrap cannot; a word longer than a line (an Id, a command) stays whole."""
+    lines: list[str] = []
+    line, placed = first, False
+    for word in text.split(" "):
+        candidate = line + (" " if placed else "") + word
+        if placed and out.width_of(candidate) > width:
+            lines.append(line)
+            line = rest + word
+        else:
+            line = candidate
+        placed = True
+    lines.append(line)
+    return "\n".join(lines)
+
+
 def write_table(report: LintReport, profile: str, since_last: bool, stream: TextIO) -> None:
     width = max(40, shutil.get_terminal_size((100, 24)).columns)
     counts = report.counts()
     summary = ", ".join(f"{counts[w]} {w}{'s' * (counts[w] != 1 and w != 'info')}"
                         for w in SEVERITIES)
     new = " new since the last lint" if since_last else ""
-    stream.write(f"lint {clean_text(profile)} at {report.now:%Y-%m-%d %H:%M} UTC: score "
-                 f"{report.score}/100 · {summary}{new}\n")
+    stream.write(wrap(f"lint {clean_text(profile)} at {report.now:%Y-%m-%d %H:%M} UTC: score "
+                      f"{report.score}/100 · {summary}{new}", width, rest="  ") + "\n")
     for c in CHECKS:
         found = report.of(c.id)
         why = report.skipped.get(c.id)
         state = f"skipped: {why}" if why and not found else (
             f"{len(found)} finding{'s' * (len(found) != 1)}" if found else "ok")
-        stream.write("\n" + textwrap.fill(f"{c.severity.word.upper():7} {c.id}: {c.title} — "
-                                          f"{state}", width, subsequent_indent="  ") + "\n")
+        stream.write("\n" + wrap(f"{c.severity.word.upper():7} {c.id}: {c.title} — {state}",
+                                  width, rest="  ") + "\n")
         for f in found:
-            stream.write(textwrap.fill(clean_text(f.message), width, initial_indent="  • ",
-                                       subsequent_indent="    ") + "\n")
-            stream.write(textwrap.fill("fix: " + clean_text(f.fix), width,
-                                       initial_indent="    ", subsequent_indent="      ",
-                                       break_on_hyphens=False) + "\n")
+            stream.write(wrap(clean_text(f.message), width, "  • ", "    ") + "\n")
+            stream.write(wrap("fix: " + clean_text(f.fix), width, "    ", "      ") + "\n")
 
 
 def junit(report: LintReport, profile: str) -> str:

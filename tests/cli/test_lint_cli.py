@@ -160,3 +160,38 @@ def test_an_unreachable_org_is_exit_3(capsys: pytest.CaptureFixture[str],
     assert captured.out == ""
     assert captured.err.startswith("error: lint could not reach the org: No answer")
     assert not state_file("demo").exists()  # nothing was learnt: the state is untouched
+
+
+def test_hostile_org_text_stays_data_in_every_format(capsys: pytest.CaptureFixture[str]) -> None:
+    """A label with an escape sequence, Rich markup and XML's own characters: shown, never
+    obeyed, and the JUnit XML still parses (XML 1.0 cannot carry control bytes at all)."""
+    from datetime import UTC, datetime
+
+    from flowstage_tui.cli.lint import junit, write
+    from flowstage_tui.salesforce.lint import LintData, LintSettings, PausedInterview, run_checks
+
+    label = "Ren\x1b[31mewal [bold]<b>&\"x\"</b>\x07"
+    data = LintData(datetime(2026, 11, 28, 9, tzinfo=UTC),
+                    paused=[PausedInterview("0Fo1", "Paused", "0jE1", "OR-1", "Canceled", label)])
+    report = run_checks(data, LintSettings(), {})
+    root = ET.fromstring(junit(report, "prod\x1b]0;x\x07"))
+    (fail,) = root.iter("failure")
+    assert "\x1b" not in (fail.get("message") or "") and "<b>&" in (fail.get("message") or "")
+    import io
+
+    table = io.StringIO()
+    write(report, "table", "prod", "error", False, table)
+    assert "\x1b" not in table.getvalue() and "\x07" not in table.getvalue()
+    assert "\\x1b[31m" in table.getvalue() and "[bold]" in table.getvalue()
+    as_json = io.StringIO()
+    write(report, "json", "prod", "error", False, as_json)
+    assert json.loads(as_json.getvalue())["findings"][0]["message"].count("\x1b") == 1
+
+
+def test_table_fits_an_80_column_terminal(capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowstage_tui.cli.output import width_of
+
+    monkeypatch.setenv("COLUMNS", "80")
+    out = run_cli(["lint", "--demo"], capsys, 1)
+    assert max(width_of(line) for line in out.splitlines()) <= 80
