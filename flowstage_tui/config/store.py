@@ -313,7 +313,8 @@ def parse_config(path: Path, text: str) -> Config:
                             "unknown key" + _did_you_mean(key, PROFILE_KEYS))
             types, what = spec
             if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-                kind = " or ".join("list" if t is list else t.__name__.replace("str", "string")
+                kind = " or ".join("list" if t is list else "table" if t is dict else
+                                   t.__name__.replace("str", "string")
                                    for t in types)
                 raise _fail(path, text, section, key, f"must be a {kind} ({what}), "
                             f"not {type(value).__name__}")

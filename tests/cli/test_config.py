@@ -54,7 +54,7 @@ CASES = {
                          "error, warning, info", 4),
     "lint_bad_growth": ("profiles.prod.lint.cluster_growth: must be a whole number of runs",
                         6),
-    "lint_not_table": ("profiles.prod.lint: must be a", 4),
+    "lint_not_table": ("profiles.prod.lint: must be a table", 4),
 }
 
 
