@@ -13,7 +13,7 @@ dir, `lint/PROFILE.json`, atomically: the next lint's `--since-last` reports onl
 whose key was not in it, and the cluster-growth check compares against its sizes.
 
 JSON shape (stable): {"profile", "at", "score", "fail_on", "since_last", "counts": {"error",
-"warning", "info"}, "checks": [{"id", "severity", "title", "findings", "skipped"}],
+"warning", "info"}, "checks": [{"id", "severity", "title", "findings", "skipped", "note"}],
 "findings": [{"check", "severity", "key", "subject", "message", "fix"}]}.
 """
 
@@ -107,7 +107,8 @@ def record(report: LintReport, profile: str, fail_on: str, since_last: bool) -> 
         "profile": profile, "at": iso(report.now), "score": report.score, "fail_on": fail_on,
         "since_last": since_last, "counts": report.counts(),
         "checks": [{"id": c.id, "severity": c.severity.word, "title": c.title,
-                    "findings": len(report.of(c.id)), "skipped": report.skipped.get(c.id)}
+                    "findings": len(report.of(c.id)), "skipped": report.skipped.get(c.id),
+                    "note": report.notes.get(c.id)}
                    for c in CHECKS],
         "findings": [{"check": f.check, "severity": f.severity.word, "key": f.key,
                       "subject": f.subject, "message": f.message, "fix": f.fix}
@@ -145,6 +146,8 @@ def write_table(report: LintReport, profile: str, since_last: bool, stream: Text
         why = report.skipped.get(c.id)
         state = f"skipped: {why}" if why and not found else (
             f"{len(found)} finding{'s' * (len(found) != 1)}" if found else "ok")
+        if c.id in report.notes:
+            state += f" (in part: {report.notes[c.id]})"
         stream.write("\n" + wrap(f"{c.severity.word.upper():7} {c.id}: {c.title} — {state}",
                                   width, rest="  ") + "\n")
         for f in found:
@@ -171,6 +174,8 @@ def junit(report: LintReport, profile: str) -> str:
         found = report.of(c.id)
         if not found and c.id in report.skipped:
             ET.SubElement(case, "skipped", message=clean_text(report.skipped[c.id]))
+        if c.id in report.notes:
+            ET.SubElement(case, "system-out").text = "in part: " + report.notes[c.id]
         for f in found:
             fail = ET.SubElement(case, "failure", type=f.severity.word,
                                  message=clean_text(f.message))

@@ -92,7 +92,7 @@ assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, con
 failures prints clusters with fingerprint, count, by_text, codes, first_seen, last_seen,
 orchestrations [{name, versions}], stage, step, in_resume_window, per_hour, message,
 normalised, run_ids; lint --format json prints {profile, at, score, fail_on, since_last,
-counts {error, warning, info}, checks [{id, severity, title, findings, skipped}], findings
+counts {error, warning, info}, checks [{id, severity, title, findings, skipped, note}], findings
 [{check, severity, key, subject, message, fix}]}.
 
 environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on screen ·

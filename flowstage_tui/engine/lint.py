@@ -79,6 +79,7 @@ def read_lint(client: SalesforceClient, caps: Capabilities, now: datetime,
     from .work import WorkTracker
 
     skipped: dict[str, str] = {}
+    notes: dict[str, str] = {}
     report = read_failures(client, caps, now)
     failures = [f for c in report.clusters for f in c.failures]
     if not report.run_log:
@@ -110,6 +111,9 @@ def read_lint(client: SalesforceClient, caps: Capabilities, now: datetime,
         tracker.apply(client.records(res["work"]), read_at=now)
         tracker.read_people(client, work, now)
         queue = tracker.queue(now, settings.held_after)
+        if not queue.frozen_known:
+            notes["bad-assignee"] = ("frozen users could not be checked (UserLogin needs the "
+                                     "Manage Users permission)")
     drift = read_versions(client, caps, now)
     versions: list[OldVersionRuns] | None = old_versions(drift)
     if "FlowOrchestration.ActiveVersionId" in drift.missing:
@@ -122,7 +126,7 @@ def read_lint(client: SalesforceClient, caps: Capabilities, now: datetime,
                                    "version of a run is unknown")
     return LintData(now=now, failures=failures if report.run_log else [],
                     clusters=report.clusters, stale=stale, paused=interviews, queue=queue,
-                    versions=versions, skipped=skipped)
+                    versions=versions, skipped=skipped, notes=notes)
 
 
 __all__ = ["old_versions", "paused_soql", "read_lint", "stale_soql"]

@@ -22,7 +22,14 @@ from enum import IntEnum
 from .clusters import Cluster, Failure
 from .models import Run
 from .resume_window import closes_within, window_closes
-from .work import DEFAULT_STALE_AFTER, DEFAULT_STUCK_AFTER, Flag, WorkQueue, held_text
+from .work import (
+    DEFAULT_STALE_AFTER,
+    DEFAULT_STUCK_AFTER,
+    FROZEN_UNKNOWN,
+    Flag,
+    WorkQueue,
+    held_text,
+)
 from .work import short_duration as duration_text
 
 DEFAULT_EXPIRING_WITHIN = timedelta(hours=48)
@@ -128,6 +135,7 @@ class LintData:
     queue: WorkQueue | None = None
     versions: Sequence[OldVersionRuns] | None = None
     skipped: Mapping[str, str] = field(default_factory=dict)  # check id -> why not made
+    notes: Mapping[str, str] = field(default_factory=dict)  # check id -> what it could not see
 
 
 def _expiring(data: LintData, s: LintSettings) -> list[Finding]:
@@ -179,7 +187,8 @@ def _work(data: LintData, s: LintSettings) -> list[Finding]:
         where = f"{item.label} ({row.run_name or row.run_id or '?'}, {row.run_label or '?'})"
         bad = [f for f in BAD if f in row.flags]
         if bad:
-            why = "; ".join(r for r in row.reasons if not r.startswith("held "))
+            why = "; ".join(r for r in row.reasons  # frozen-unknown: the check's note says it
+                            if not r.startswith("held ") and r != FROZEN_UNKNOWN)
             out.append(Finding("bad-assignee", Severity.ERROR, f"bad-assignee:{item.id}",
                                item.id, f"{where}: {why}", fix))
         if row.held_seconds > s.held_after.total_seconds():
@@ -222,6 +231,7 @@ class LintReport:
     findings: tuple[Finding, ...]
     skipped: Mapping[str, str]  # check id -> why it was not made
     now: datetime
+    notes: Mapping[str, str] = field(default_factory=dict)  # check id -> made only in part
 
     @property
     def score(self) -> int:
@@ -240,7 +250,7 @@ class LintReport:
         """The findings whose key the previous lint did not report (`--since-last`)."""
         old = set(seen)
         return LintReport(tuple(f for f in self.findings if f.key not in old), self.skipped,
-                          self.now)
+                          self.now, self.notes)
 
 
 def run_checks(data: LintData, settings: LintSettings,
@@ -254,7 +264,7 @@ def run_checks(data: LintData, settings: LintSettings,
     if clusters_before is None:
         skipped.setdefault("cluster-growth", "no earlier lint of this profile to compare with "
                            "(the cluster sizes are saved for the next one)")
-    return LintReport(tuple(found), skipped, data.now)
+    return LintReport(tuple(found), skipped, data.now, dict(data.notes))
 
 
 def cluster_counts(clusters: Iterable[Cluster]) -> dict[str, int]:

@@ -195,3 +195,17 @@ def test_table_fits_an_80_column_terminal(capsys: pytest.CaptureFixture[str],
     monkeypatch.setenv("COLUMNS", "80")
     out = run_cli(["lint", "--demo"], capsys, 1)
     assert max(width_of(line) for line in out.splitlines()) <= 80
+
+
+def test_without_manage_users_the_assignee_check_says_it_saw_only_part(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """UserLogin refused: inactive and unresolvable assignees are still found, and the check
+    says frozen users were not looked at (a clean result must not read as "nobody frozen")."""
+    rep = _json(capsys, "--user-perms", "none")
+    (check,) = [c for c in rep["checks"] if c["id"] == "bad-assignee"]
+    assert check["findings"] and "Manage Users" in check["note"]
+    assert not any("frozen" in f["message"] for f in rep["findings"]
+                   if f["check"] == "bad-assignee")
+    out = run_cli(["lint", "--demo", "--user-perms", "none", "--format", "junit"], capsys, 1)
+    case = ET.fromstring(out).find("testsuite/testcase[@name='bad-assignee']")
+    assert case is not None and "Manage Users" in (case.findtext("system-out") or "")
