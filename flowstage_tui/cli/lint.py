@@ -148,6 +148,7 @@ def write_table(report: LintReport, profile: str, since_last: bool, stream: Text
             f"{len(found)} finding{'s' * (len(found) != 1)}" if found else "ok")
         if c.id in report.notes:
             state += f" (in part: {report.notes[c.id]})"
+        state = clean_text(state)
         stream.write("\n" + wrap(f"{c.severity.word.upper():7} {c.id}: {c.title} — {state}",
                                   width, rest="  ") + "\n")
         for f in found:
@@ -175,7 +176,7 @@ def junit(report: LintReport, profile: str) -> str:
         if not found and c.id in report.skipped:
             ET.SubElement(case, "skipped", message=clean_text(report.skipped[c.id]))
         if c.id in report.notes:
-            ET.SubElement(case, "system-out").text = "in part: " + report.notes[c.id]
+            ET.SubElement(case, "system-out").text = "in part: " + clean_text(report.notes[c.id])
         for f in found:
             fail = ET.SubElement(case, "failure", type=f.severity.word,
                                  message=clean_text(f.message))

@@ -80,9 +80,17 @@ def read_lint(client: SalesforceClient, caps: Capabilities, now: datetime,
 
     skipped: dict[str, str] = {}
     notes: dict[str, str] = {}
-    report = read_failures(client, caps, now)
-    failures = [f for c in report.clusters for f in c.failures]
-    if not report.run_log:
+
+    def refused(checks: tuple[str, ...], exc: QueryRefused) -> None:
+        for check in checks:
+            skipped[check] = f"the org refused the query ({exc})"
+
+    report = None
+    try:
+        report = read_failures(client, caps, now)
+    except QueryRefused as exc:
+        refused(("expiring", "cluster-growth"), exc)
+    if report is not None and not report.run_log:
         skipped["expiring"] = ("the run log (FlowOrchestrationLog) could not be read, so no "
                                "failure time is known")
     subs = [("stale", stale_soql(caps, now, settings))]
@@ -98,34 +106,47 @@ def read_lint(client: SalesforceClient, caps: Capabilities, now: datetime,
         why = f"this org shows no FlowOrchestrationWorkItem at API v{caps.version}"
         skipped["bad-assignee"] = skipped["held-long"] = why
     res = client.composite(subs)
-    stale = [parse.run(r) for r in client.records(res["stale"])]
-    interviews: list[PausedInterview] | None = None
+    stale = interviews = queue = None
+    try:
+        stale = [parse.run(r) for r in client.records(res["stale"])]
+    except QueryRefused as exc:
+        refused(("stale",), exc)
     if "paused" in res:
         try:
             interviews = [paused_interview(r) for r in client.records(res["paused"])]
         except QueryRefused as exc:
-            skipped["paused-interviews"] = f"the org refused the query ({exc})"
-    queue = None
+            refused(("paused-interviews",), exc)
     if "work" in res:
-        tracker = WorkTracker(on=True)
-        tracker.apply(client.records(res["work"]), read_at=now)
-        tracker.read_people(client, work, now)
-        queue = tracker.queue(now, settings.held_after)
-        if not queue.frozen_known:
+        try:
+            tracker = WorkTracker(on=True)
+            tracker.apply(client.records(res["work"]), read_at=now)
+            tracker.read_people(client, work, now)
+            queue = tracker.queue(now, settings.held_after)
+        except QueryRefused as exc:
+            refused(("bad-assignee", "held-long"), exc)
+        if queue is not None and not queue.frozen_known:
             notes["bad-assignee"] = ("frozen users could not be checked (UserLogin needs the "
                                      "Manage Users permission)")
-    drift = read_versions(client, caps, now)
-    versions: list[OldVersionRuns] | None = old_versions(drift)
-    if "FlowOrchestration.ActiveVersionId" in drift.missing:
-        versions = None
-        skipped["old-versions"] = ("this org does not say which version is active "
-                                   "(FlowOrchestration.ActiveVersionId needs API v62)")
-    elif "FlowOrchestrationLog.OrchestrationVersion" in drift.missing:
-        versions = None
-        skipped["old-versions"] = ("this org's run log names no OrchestrationVersion, so the "
-                                   "version of a run is unknown")
-    return LintData(now=now, failures=failures if report.run_log else [],
-                    clusters=report.clusters, stale=stale, paused=interviews, queue=queue,
+    versions: list[OldVersionRuns] | None = None
+    try:
+        drift = read_versions(client, caps, now)
+    except QueryRefused as exc:
+        refused(("old-versions",), exc)
+    else:
+        versions = old_versions(drift)
+        if "FlowOrchestration.ActiveVersionId" in drift.missing:
+            versions = None
+            skipped["old-versions"] = ("this org does not say which version is active "
+                                       "(FlowOrchestration.ActiveVersionId needs API v62)")
+        elif "FlowOrchestrationLog.OrchestrationVersion" in drift.missing:
+            versions = None
+            skipped["old-versions"] = ("this org's run log names no OrchestrationVersion, so "
+                                       "the version of a run is unknown")
+    failures = [f for c in report.clusters for f in c.failures] \
+        if report is not None and report.run_log else None
+    return LintData(now=now, failures=failures,
+                    clusters=report.clusters if report is not None else None, stale=stale,
+                    paused=interviews, queue=queue,
                     versions=versions, skipped=skipped, notes=notes)
 
 

@@ -209,3 +209,21 @@ def test_without_manage_users_the_assignee_check_says_it_saw_only_part(
     out = run_cli(["lint", "--demo", "--user-perms", "none", "--format", "junit"], capsys, 1)
     case = ET.fromstring(out).find("testsuite/testcase[@name='bad-assignee']")
     assert case is not None and "Manage Users" in (case.findtext("system-out") or "")
+
+
+def test_a_refused_query_skips_its_checks_and_fails_nothing(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowstage_tui.engine import clusters
+    from flowstage_tui.errors import QueryRefused
+
+    def refuse(*_a: Any, **_k: Any) -> Any:
+        raise QueryRefused("The org refused the query: INSUFFICIENT_ACCESS \x1b[2J",
+                           code="INSUFFICIENT_ACCESS")
+
+    monkeypatch.setattr(clusters, "read_failures", refuse)
+    rep = _json(capsys)
+    skipped = {c["id"]: c["skipped"] for c in rep["checks"]}
+    assert "INSUFFICIENT_ACCESS" in skipped["expiring"] and skipped["cluster-growth"]
+    assert {f["check"] for f in rep["findings"]} >= {"bad-assignee", "stale"}
+    out = run_cli(["lint", "--demo"], capsys, 1)
+    assert "\x1b" not in out and "skipped: the org refused the query" in out
