@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from .context import Context
 
 COMMANDS = ("runs", "show", "watch", "snapshot", "work", "profiles", "config", "demo",
-            "reassign", "cancel", "interviews", "nudge", "audit", "failures", "lint")
+            "reassign", "cancel", "interviews", "nudge", "audit", "failures", "versions",
+            "lint")
 WRITE_COMMANDS = ("reassign", "cancel", "interviews", "nudge")  # cli/writes.py
 
 DESCRIPTION = """\
@@ -35,6 +36,7 @@ usage:
   flowstage snapshot  [filters] [--limit N] > incident.json
   flowstage work      [--flag F] [--assignee NAME] [--filter WORDS] [--format table|json|…]
   flowstage failures  [--since AGE] [--orchestration NAME] [--cluster FP] [--format …]
+  flowstage versions  [--orchestration NAME] [--format table|json|jsonl|csv]
   flowstage lint      [--fail-on error|warning|info] [--since-last] [--format table|json|junit]
   flowstage profiles  list | show NAME | add NAME --auth KIND [--KEY VALUE ...]
                       | remove NAME | set NAME KEY VALUE | test [NAME]
@@ -91,8 +93,12 @@ work prints objects with id, label, flags, reasons, held_seconds, held_since, he
 assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url;
 failures prints clusters with fingerprint, count, by_text, codes, first_seen, last_seen,
 orchestrations [{name, versions}], stage, step, in_resume_window, per_hour, message,
-normalised, run_ids; lint --format json prints {profile, at, score, fail_on, since_last,
-counts {error, warning, info}, checks [{id, severity, title, findings, skipped, note}], findings
+normalised, run_ids;
+versions prints orchestrations with orchestration, label, active_version, active_runs,
+unplaced_runs, older [{version, name, in_progress, suspended, error, runs, oldest,
+oldest_age_seconds, not_seen_on_active_version, run_ids}];
+lint --format json prints {profile, at, score, fail_on, since_last, counts {error,
+warning, info}, checks [{id, severity, title, findings, skipped, note}], findings
 [{check, severity, key, subject, message, fix}]}.
 
 environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on screen ·
@@ -533,6 +539,11 @@ def command_parser(name: str) -> argparse.ArgumentParser:
 
         add_common(p)
         failures.add_arguments(p)
+    elif name == "versions":
+        from . import versions
+
+        add_common(p)
+        versions.add_arguments(p)
     elif name == "lint":
         from . import lint
 
@@ -816,6 +827,10 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         from . import failures
 
         return failures.cmd_failures(ctx, args)
+    if name == "versions":
+        from . import versions
+
+        return versions.cmd_versions(ctx, args)
     if name == "lint":
         from . import lint
 
