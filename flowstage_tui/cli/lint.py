@@ -94,12 +94,19 @@ def read_state(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def write_state(path: Path, report: LintReport, clusters: dict[str, int]) -> None:
+def write_state(path: Path, report: LintReport, clusters: dict[str, int],
+                before: dict[str, Any] | None) -> None:
+    """What this lint found, for the next one. A check skipped this time keeps what the
+    previous lint found for it (and unread clusters their sizes): an org that refused a query
+    once must not make every old finding "new" the time after."""
     from ..config.store import atomic_write
 
+    keys = [f.key for f in report.findings]
+    if before is not None:
+        keys += [str(k) for k in before["findings"]
+                 if str(k).split(":")[0] in report.skipped and str(k) not in keys]
     atomic_write(path, json.dumps({"version": STATE_VERSION, "at": iso(report.now),
-                                   "findings": [f.key for f in report.findings],
-                                   "clusters": clusters}, indent=1) + "\n")
+                                   "findings": keys, "clusters": clusters}, indent=1) + "\n")
 
 
 def record(report: LintReport, profile: str, fail_on: str, since_last: bool) -> dict[str, Any]:
@@ -212,7 +219,8 @@ def cmd_lint(ctx: Context, args: argparse.Namespace, stream: TextIO | None = Non
     before = None if state is None else {str(k): int(v) for k, v in state["clusters"].items()
                                         if isinstance(v, int)}
     full = run_checks(data, settings, before)
-    write_state(path, full, cluster_counts(data.clusters or ()))
+    sizes = cluster_counts(data.clusters) if data.clusters is not None else (before or {})
+    write_state(path, full, sizes, state)
     report = full.only_new(str(k) for k in state["findings"]) \
         if args.since_last and state is not None else full
     write(report, args.format, ctx.profile.name, fail_on, bool(args.since_last), stream)

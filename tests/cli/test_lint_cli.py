@@ -227,3 +227,23 @@ def test_a_refused_query_skips_its_checks_and_fails_nothing(
     assert {f["check"] for f in rep["findings"]} >= {"bad-assignee", "stale"}
     out = run_cli(["lint", "--demo"], capsys, 1)
     assert "\x1b" not in out and "skipped: the org refused the query" in out
+
+
+def test_a_check_skipped_once_does_not_make_its_old_findings_new(
+        capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from flowstage_tui.engine import clusters
+    from flowstage_tui.errors import QueryRefused
+
+    run_cli(["lint", "--demo"], capsys, 1)
+    before = json.loads(state_file("demo").read_text())
+
+    def refuse(*_a: Any, **_k: Any) -> Any:
+        raise QueryRefused("The org refused the query.", code="INSUFFICIENT_ACCESS")
+
+    with monkeypatch.context() as m:
+        m.setattr(clusters, "read_failures", refuse)
+        assert _json(capsys, "--since-last", code=0)["findings"] == []
+    kept = json.loads(state_file("demo").read_text())
+    assert kept["clusters"] == before["clusters"]
+    assert sorted(kept["findings"]) == sorted(before["findings"])
+    assert _json(capsys, "--since-last", code=0)["findings"] == []
