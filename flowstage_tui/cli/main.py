@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from .context import Context
 
 COMMANDS = ("runs", "show", "watch", "snapshot", "work", "profiles", "config", "demo",
-            "reassign", "cancel", "interviews", "nudge", "audit", "failures")
+            "reassign", "cancel", "interviews", "nudge", "audit", "failures", "versions",
+            "lint")
 WRITE_COMMANDS = ("reassign", "cancel", "interviews", "nudge")  # cli/writes.py
 
 DESCRIPTION = """\
@@ -35,6 +36,8 @@ usage:
   flowstage snapshot  [filters] [--limit N] > incident.json
   flowstage work      [--flag F] [--assignee NAME] [--filter WORDS] [--format table|json|…]
   flowstage failures  [--since AGE] [--orchestration NAME] [--cluster FP] [--format …]
+  flowstage versions  [--orchestration NAME] [--format table|json|jsonl|csv]
+  flowstage lint      [--fail-on error|warning|info] [--since-last] [--format table|json|junit]
   flowstage profiles  list | show NAME | add NAME --auth KIND [--KEY VALUE ...]
                       | remove NAME | set NAME KEY VALUE | test [NAME]
   flowstage config    path | validate | show
@@ -90,13 +93,20 @@ work prints objects with id, label, flags, reasons, held_seconds, held_since, he
 assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url;
 failures prints clusters with fingerprint, count, by_text, codes, first_seen, last_seen,
 orchestrations [{name, versions}], stage, step, in_resume_window, per_hour, message,
-normalised, run_ids.
+normalised, run_ids;
+versions prints orchestrations with orchestration, label, active_version, active_runs,
+unplaced_runs, older [{version, name, in_progress, suspended, error, runs, oldest,
+oldest_age_seconds, not_seen_on_active_version, run_ids}];
+lint --format json prints {profile, at, score, fail_on, since_last, counts {error,
+warning, info}, checks [{id, severity, title, findings, skipped, note}], findings
+[{check, severity, key, subject, message, fix}]}.
 
 environment: NO_COLOR=1 no colour · FLOWSTAGE_ASCII=1 nothing but ASCII on screen ·
 TZ the zone the screen shows times in · FLOWSTAGE_CONFIG_DIR where config.toml lives.
 
 exit codes: 0 ok · 1 runs --exit-code matched something, a write failed or its outcome is
-unknown, or an org/auth error · 2 bad input, config, or a write refused before sending.
+unknown, or an org/auth error · 2 bad input, config, or a write refused before sending ·
+lint: 1 findings at or above --fail-on, 3 the org could not be reached.
 """
 
 
@@ -529,6 +539,16 @@ def command_parser(name: str) -> argparse.ArgumentParser:
 
         add_common(p)
         failures.add_arguments(p)
+    elif name == "versions":
+        from . import versions
+
+        add_common(p)
+        versions.add_arguments(p)
+    elif name == "lint":
+        from . import lint
+
+        add_common(p)
+        lint.add_arguments(p)
     elif name == "profiles":
         from ..config.store import PROFILE_KEYS
 
@@ -807,6 +827,14 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         from . import failures
 
         return failures.cmd_failures(ctx, args)
+    if name == "versions":
+        from . import versions
+
+        return versions.cmd_versions(ctx, args)
+    if name == "lint":
+        from . import lint
+
+        return lint.cmd_lint(ctx, args)
     if name in ("runs", "watch", "snapshot"):
         flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text,
                              args.preset)

@@ -24,9 +24,11 @@ from ..errors import ConfigError
 from ..notify import SETTINGS as NOTIFY_SETTINGS
 
 # the run filter's vocabulary: a profile's `since` and `status` are held to the same rule
+from ..salesforce.lint import LintSettings
 from ..salesforce.queries import age_minutes, status_names
 from ..salesforce.work import DEFAULT_STALE_AFTER, DEFAULT_STUCK_AFTER
 from ..salesforce.work_filter import parse_duration
+from .lint_settings import check_lint, lint_settings
 from .watch_rules import WatchRule, argv_problem, parse_rules, rule_line, timeout_problem
 
 AUTH_KINDS = ("sf-cli", "password", "jwt", "client-credentials", "access-token", "demo")
@@ -68,6 +70,7 @@ PROFILE_KEYS: dict[str, tuple[tuple[type, ...], str]] = {
                  "[\"notify-ops\", \"--team\", \"crm\"] (never through a shell)"),
     "on_alert_timeout": ((int, float), "seconds on_alert may take before it is stopped "
                          "(default 10)"),
+    "lint": ((dict,), "thresholds of `flowstage lint`, as a [profiles.NAME.lint] table"),
 }
 REQUIRED: dict[str, tuple[str, ...]] = {
     "sf-cli": ("sf_alias",),
@@ -130,6 +133,16 @@ class Profile:
         """A work item held longer is flagged stuck (checked on load)."""
         value = self.values.get("stuck_after")
         return parse_duration(value) if value else DEFAULT_STUCK_AFTER
+
+    @property
+    def lint(self) -> LintSettings:
+        """`flowstage lint`'s thresholds ([profiles.NAME.lint], checked on load)."""
+        return lint_settings(self.values.get("lint"), stale_after=self.stale_after,
+                             stuck_after=self.stuck_after)
+
+    @property
+    def lint_fail_on(self) -> str:
+        return str((self.values.get("lint") or {}).get("fail_on", "error"))
 
     @property
     def stale_after(self) -> timedelta:
@@ -300,7 +313,8 @@ def parse_config(path: Path, text: str) -> Config:
                             "unknown key" + _did_you_mean(key, PROFILE_KEYS))
             types, what = spec
             if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-                kind = " or ".join("list" if t is list else t.__name__.replace("str", "string")
+                kind = " or ".join("list" if t is list else "table" if t is dict else
+                                   t.__name__.replace("str", "string")
                                    for t in types)
                 raise _fail(path, text, section, key, f"must be a {kind} ({what}), "
                             f"not {type(value).__name__}")
@@ -346,6 +360,8 @@ def parse_config(path: Path, text: str) -> Config:
             wrong = url_problem(table[url_key]) if url_key in table else None
             if wrong:
                 raise _fail(path, text, section, url_key, wrong)
+        if "lint" in table:
+            check_lint(table["lint"], _lint_fail(path, text, name), _did_you_mean)
         profiles[name] = Profile(name, auth, dict(table), _alert_rules(path, text, name, table),
                                  notify)
     if default is not None and default not in profiles:
@@ -356,6 +372,15 @@ def parse_config(path: Path, text: str) -> Config:
     if keymap is None or not all(isinstance(v, str) for v in keymap.values()):
         raise _fail(path, text, None, "keymap", "must be a table of binding id = \"keys\"")
     return Config(path, True, default, profiles, keymap, notify)
+
+
+def _lint_fail(path: Path, text: str, name: str) -> Any:
+    """(key, message) -> the ConfigError at that key of [profiles.NAME.lint] ("" the table)."""
+    def fail(key: str, message: str) -> ConfigError:
+        if not key:
+            return _fail(path, text, ("profiles", name), "lint", message)
+        return _fail(path, text, ("profiles", name, "lint"), key, message)
+    return fail
 
 
 def _alert_rules(path: Path, text: str, name: str,

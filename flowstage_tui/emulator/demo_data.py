@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .ids import IdMinter, base62, to18
 from .store import Record
@@ -129,6 +129,43 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
         StageDef("Underwriting", "Underwriting", (_ui("Underwrite", "Underwrite", "queue"),)),
     ), "Opportunity"),
 )
+
+# Version drift: Contract_Renewal's v9 was activated mid-month, DRIFT_AGO before the generated
+# month's end; runs started before it stay on v8, whose signature and provisioning stages were
+# still the manual "Wet_Signature" and "Entitlement_Setup" (v9 renamed them, same steps).
+# Which version a run is on draws nothing random: every run's fate, and so every count, is
+# what it was without the drift.
+DRIFT_AGO_MS = 15 * 86_400_000
+DRIFT_ORCHESTRATION = "Contract_Renewal"
+DRIFT_STAGES = {"Signature": ("Wet_Signature", "Wet Signature"),
+                "Provisioning_Update": ("Entitlement_Setup", "Entitlement Setup")}
+
+
+def _previous(orch: OrchestrationDef) -> OrchestrationDef:
+    stages = tuple(StageDef(*DRIFT_STAGES[s.name], s.steps) if s.name in DRIFT_STAGES else s
+                   for s in orch.stages)
+    return replace(orch, version=orch.version - 1, stages=stages)
+
+
+PREVIOUS_VERSIONS: dict[str, OrchestrationDef] = {
+    o.api_name: _previous(o) for o in ORCHESTRATIONS if o.api_name == DRIFT_ORCHESTRATION}
+
+
+def definition_at(orch: OrchestrationDef, t: int, activated_at: int | None) -> OrchestrationDef:
+    """The version of `orch` a run started at `t` runs on: the previous one before its
+    successor's activation."""
+    if activated_at is None or t >= activated_at:
+        return orch
+    return PREVIOUS_VERSIONS.get(orch.api_name, orch)
+
+
+def definition(api_name: str, version: object) -> OrchestrationDef | None:
+    """The definition a run of `api_name` on `version` follows (None: an unknown name)."""
+    prev = PREVIOUS_VERSIONS.get(api_name)
+    if prev is not None and version == prev.version:
+        return prev
+    return next((o for o in ORCHESTRATIONS if o.api_name == api_name), None)
+
 
 PEOPLE = (
     ("Ada", "Lovelace", True), ("Grace", "Hopper", True), ("Alan", "Turing", True),

@@ -17,7 +17,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from . import approvals
-from .demo_data import COMMENTS, ORCHESTRATIONS, POSTS, OrchestrationDef, failure_text
+from .demo_data import (
+    COMMENTS,
+    ORCHESTRATIONS,
+    POSTS,
+    OrchestrationDef,
+    definition,
+    failure_text,
+)
 from .ids import BlockMinter, IdMinter, to18
 from .store import Record, Store
 
@@ -33,6 +40,12 @@ OPEN_RUN = ("InProgress", "Suspended")
 TRIGGER_PREFIXES = {"Account": "001", "Contact": "003", "Case": "500", "Opportunity": "006"}
 
 BY_API_NAME = {o.api_name: o for o in ORCHESTRATIONS}
+
+
+def definition_of(run: Record) -> OrchestrationDef | None:
+    """The definition an existing run follows: its orchestration at the version it started on."""
+    return definition(str(run.get("OrchestrationDeveloperName")), run.get("_Version"))
+
 # Everything a run owns: written with it, never shared with another run.
 RUN_PARTS = frozenset({
     STAGE, STEP, WORK, LOG, "ApprovalSubmission", "ApprovalWorkItem", f"{RUN}Share",
@@ -77,6 +90,8 @@ class Lifecycle:
                          "approval_item": 0}
         # When the demo data's deploy happened (demo_data.failure_text); None: no deploy.
         self.deployed_at: int | None = None
+        # when the drifting orchestration's active version was activated (demo_data)
+        self.activated_at: int | None = None
         # Who the next work items go to instead of a random pick (the demo data's stuck runs).
         self.assign_to: Record | None = None
         # The Ids of the org's Accounts, Contacts, ... by object: the records runs are
@@ -210,7 +225,7 @@ class Lifecycle:
         reads it first, from the run's Id); else the run itself."""
         if run.get("TriggeringRecord"):
             return str(run["TriggeringRecord"])
-        orch = BY_API_NAME.get(run["OrchestrationDeveloperName"])
+        orch = definition_of(run)
         pool = self.contexts.get(orch.context or "") if orch is not None else None
         if pool:
             return pool[zlib.crc32(run["Id"].encode()) % len(pool)]

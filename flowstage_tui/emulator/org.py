@@ -15,17 +15,20 @@ from .clock import Clock, system_clock
 from .demo_data import (
     DAY_MS,
     DEPLOY_AGO_MS,
+    DRIFT_AGO_MS,
     ERROR_TEXTS,
     HOUR_MS,
     MIN_MS,
     ORCHESTRATIONS,
+    PREVIOUS_VERSIONS,
     OrchestrationDef,
     build_context_records,
     build_people,
+    definition_at,
 )
 from .faults import Faults
 from .ids import BlockMinter, IdMinter
-from .lifecycle import BY_API_NAME, INTERVIEW, RUN, RUN_PARTS, Lifecycle, Planner
+from .lifecycle import INTERVIEW, RUN, RUN_PARTS, Lifecycle, Planner, definition_of
 from .permissions import ALL as ALL_PERMISSIONS
 from .permissions import hidden_objects
 from .schema import CONTEXT_OBJECTS, KeyPrefixes, Schema
@@ -205,10 +208,11 @@ class DemoOrg:
         horizons: list[int] = []
         lc = self.lifecycle
         lc.deployed_at = now - DEPLOY_AGO_MS  # the live simulation's failures follow it too
+        lc.activated_at = now - DRIFT_AGO_MS
         saved = lc.minter, lc.counters
         try:
             for index, t0 in enumerate(starts):
-                orch = rng.choice(ORCHESTRATIONS)
+                orch = definition_at(rng.choice(ORCHESTRATIONS), t0, lc.activated_at)
                 debug = rng.random() < 0.02
                 seed = rng.getrandbits(64)
                 fate = random.Random(seed)
@@ -317,6 +321,7 @@ class DemoOrg:
         """One FlowOrchestration per definition, with its active FlowOrchestrationVersion."""
         runs = list(self.store.table(RUN).rows.values())
         kp = self.schema.prefixes
+        obsolete: list[Record] = []
         for o in ORCHESTRATIONS:
             mine = [r for r in runs if r["OrchestrationDeveloperName"] == o.api_name]
             done = [r for r in mine if r["Status"] == "Completed"]
@@ -340,12 +345,24 @@ class DemoOrg:
                 "AverageRunTime": None, "ApiVersion": 62,
                 "FailedRunCount": sum(r["Status"] == "Error" for r in mine),
                 **common, **audit})
+            prev = PREVIOUS_VERSIONS.get(o.api_name)
+            activated = now - (DRIFT_AGO_MS if prev is not None else 20 * DAY_MS)
             self.store.insert("FlowOrchestrationVersion", {
                 "Id": version_id, "Name": o.label, "FlowOrchestrationId": orch_id,
                 "VersionNumber": o.version, "ActivatedById": self.admin_id,
-                "ActivatedDate": now - 20 * DAY_MS, "RunInMode": "DefaultMode",
+                "ActivatedDate": activated, "RunInMode": "DefaultMode",
                 "ApiVersion": 62.0, "TriggerObjectOrEventLabel": o.trigger_object,
                 **common, **audit})
+            if prev is not None:  # the version it replaced mid-month, now Obsolete
+                obsolete.append({
+                    "Name": o.label, "FlowOrchestrationId": orch_id,
+                    "VersionNumber": prev.version, "ActivatedById": self.admin_id,
+                    "ActivatedDate": now - 90 * DAY_MS, "RunInMode": "DefaultMode",
+                    "ApiVersion": 62.0, "TriggerObjectOrEventLabel": o.trigger_object,
+                    **common, **audit, "Status": "Obsolete"})
+        for row in obsolete:  # minted last: the other versions keep their Ids
+            self.store.insert("FlowOrchestrationVersion",
+                              {"Id": self.minter.mint(kp.orchestration_version), **row})
 
     def _play_history(self, run: Record, orch: Any, t0: int, now: int, rng: random.Random,
                       lc: Any) -> None:
@@ -550,7 +567,7 @@ class DemoOrg:
             lc.start_run(rng.choice(ORCHESTRATIONS), t)
             return
         run = open_runs[rng.randrange(len(open_runs))]
-        orch = BY_API_NAME.get(run["OrchestrationDeveloperName"])
+        orch = definition_of(run)
         stage = lc.current_stage(run)
         if roll < 0.72:
             if stage is None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from typing import TYPE_CHECKING
 
-from .demo_data import DAY_MS, ERROR_TEXTS, HOUR_MS, MIN_MS
+from .demo_data import DAY_MS, ERROR_TEXTS, HOUR_MS, MIN_MS, definition_at
 from .lifecycle import BY_API_NAME, STEP
 from .schema_triage import GROUP_MEMBER_PREFIX, USER_LOGIN_PREFIX
 from .store import Record
@@ -82,7 +82,7 @@ def _open_first_stage(org: DemoOrg, api_name: str, t0: int, holder: Record | Non
     """Start a run at t0 with its work items going to `holder`; complete its first stage's
     background steps a few minutes later (so an interactive item is what holds it)."""
     lc = org.lifecycle
-    orch = BY_API_NAME[api_name]
+    orch = definition_at(BY_API_NAME[api_name], t0, lc.activated_at)
     lc.assign_to = holder
     try:
         run = lc.start_run(orch, t0)
@@ -139,5 +139,5 @@ def install_stuck_runs(org: DemoOrg, now: int) -> None:
         for api_name, failed_ago in (("Case_Escalation", 13 * DAY_MS + 6 * HOUR_MS),
                                      ("Loan_Application", 12 * DAY_MS + 12 * HOUR_MS)):
             t0 = now - failed_ago - 20 * MIN_MS
-            run = lc.start_run(BY_API_NAME[api_name], t0)
+            run = lc.start_run(definition_at(BY_API_NAME[api_name], t0, lc.activated_at), t0)
             lc.fail_run(run, now - failed_ago, rng.choice(ERROR_TEXTS))

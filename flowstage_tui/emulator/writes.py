@@ -18,7 +18,7 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from .errors import ApiError
-from .lifecycle import BY_API_NAME, INTERVIEW, RUN, STEP
+from .lifecycle import INTERVIEW, RUN, STEP, definition_of
 
 if TYPE_CHECKING:
     from .org import DemoOrg
@@ -115,7 +115,7 @@ def publish_event(org: DemoOrg, body: bytes, now: int) -> dict[str, Any]:
 
 def _reevaluate(org: DemoOrg, run: dict[str, Any], fields: dict[str, Any], now: int) -> None:
     lc = org.lifecycle
-    orch = BY_API_NAME.get(run["OrchestrationDeveloperName"])
+    orch = definition_of(run)
     stage = lc.current_stage(run)
     if stage is None:
         return

@@ -46,6 +46,15 @@ CASES = {
     "on_alert_empty": ("profiles.prod.watch[1].on_alert: must be a command as a list of "
                        "strings", 7),
     "on_alert_timeout": ("profiles.prod.on_alert_timeout: must be a number of seconds", 5),
+    # lint thresholds (config/lint_settings.py)
+    "lint_bad_threshold": ("profiles.prod.lint.expiring_within: '2 days' is not a duration", 6),
+    "lint_unknown_key": ("profiles.prod.lint.fail_onn: unknown key; did you mean 'fail_on'?",
+                         7),
+    "lint_bad_fail_on": ("profiles.prod.lint.fail_on: unknown severity 'fatal'; use one of "
+                         "error, warning, info", 4),
+    "lint_bad_growth": ("profiles.prod.lint.cluster_growth: must be a whole number of runs",
+                        6),
+    "lint_not_table": ("profiles.prod.lint: must be a table", 4),
 }
 
 

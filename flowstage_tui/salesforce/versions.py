@@ -1,0 +1,156 @@
+"""Version drift, pure: which orchestration version is active, and how many unfinished runs
+are still on older ones.
+
+A run's version is the `OrchestrationVersion` of its run-log rows (the run never changes
+version); `FlowDefinitionVersionName` (v65) names it where the org has the field. No data
+object lists a version's stages, so the report never says a stage was "removed": it says which
+current stages of old-version runs have not been seen on any run of the active version (in the
+run log). Every figure here is computed from values the engine read; nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+OPEN_STATUSES = ("InProgress", "Suspended", "Error")
+NOT_SEEN = "not seen on the active version"
+
+
+@dataclass(frozen=True)
+class ActiveVersion:
+    """One FlowOrchestration row: its developer name, label and active version."""
+    orchestration: str
+    label: str | None
+    version_id: str | None
+    number: int | None
+
+
+@dataclass(frozen=True)
+class OpenRun:
+    """An InProgress, Suspended or Error run, with the version its run log names."""
+    run_id: str
+    orchestration: str
+    status: str
+    created: datetime
+    version: int | None
+    version_name: str | None = None
+    current_stage: str | None = None
+
+
+@dataclass(frozen=True)
+class OlderVersion:
+    number: int | None  # None: the run log named no version for these runs
+    name: str | None
+    counts: Mapping[str, int]  # status -> runs, for every status of OPEN_STATUSES
+    oldest: datetime
+    oldest_age_seconds: int
+    run_ids: tuple[str, ...]
+    unseen_stages: tuple[str, ...]  # current stages not seen on any active-version run
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+@dataclass(frozen=True)
+class OrchestrationDrift:
+    orchestration: str
+    label: str | None
+    active_number: int | None
+    active_runs: int  # unfinished runs on the active version
+    older: tuple[OlderVersion, ...]  # newest version first
+    unplaced: int = 0  # unfinished runs whose drift cannot be told (active version unknown)
+
+    @property
+    def title(self) -> str:
+        return self.label or self.orchestration
+
+    @property
+    def older_runs(self) -> int:
+        return sum(v.total for v in self.older)
+
+
+@dataclass(frozen=True)
+class VersionReport:
+    orchestrations: tuple[OrchestrationDrift, ...]
+    now: datetime
+    # Fields this org lacks, as "Object.Field" (the report says what it could not tell).
+    missing: tuple[str, ...] = field(default=())
+
+    @property
+    def drifting(self) -> tuple[OrchestrationDrift, ...]:
+        return tuple(o for o in self.orchestrations if o.older)
+
+    @property
+    def older_runs(self) -> int:
+        return sum(o.older_runs for o in self.orchestrations)
+
+    def notes(self) -> list[str]:
+        """One plain line per thing the org could not tell."""
+        out: list[str] = []
+        if "FlowOrchestration.ActiveVersionId" in self.missing:
+            out.append("This org does not say which version is active "
+                       "(FlowOrchestration.ActiveVersionId needs API v62): "
+                       "runs are counted per version, none is called older.")
+        if "FlowOrchestrationLog.OrchestrationVersion" in self.missing:
+            out.append("This org's run log has no OrchestrationVersion (or cannot be read): "
+                       "the version of each run is unknown.")
+        if "FlowOrchestrationInstance.CurrentStage" in self.missing:
+            out.append("This org's runs have no CurrentStage (API v62): "
+                       "stages not seen on the active version cannot be told.")
+        return out
+
+
+def build_report(actives: Iterable[ActiveVersion], runs: Iterable[OpenRun],
+                 seen: Iterable[tuple[str, int, str]], now: datetime, *,
+                 missing: Iterable[str] = ()) -> VersionReport:
+    """The drift per orchestration. `seen`: (orchestration, version, stage) triples from the
+    run log, every run's, finished or not. Orchestrations without unfinished runs are kept
+    (with nothing older) so the active version of each still shows."""
+    by_orch: dict[str, ActiveVersion] = {a.orchestration: a for a in actives}
+    stages_seen: dict[tuple[str, int], set[str]] = {}
+    for orch, version, stage in seen:
+        stages_seen.setdefault((orch, version), set()).add(stage)
+    open_by_orch: dict[str, list[OpenRun]] = {}
+    for run in runs:
+        open_by_orch.setdefault(run.orchestration, []).append(run)
+    names = sorted(set(by_orch) | set(open_by_orch))
+    drifts = [_drift(by_orch.get(n, ActiveVersion(n, None, None, None)),
+                     open_by_orch.get(n, []), stages_seen, now) for n in names]
+    drifts.sort(key=lambda d: (-d.older_runs, d.title.casefold(), d.orchestration))
+    return VersionReport(tuple(drifts), now, tuple(sorted(set(missing))))
+
+
+def _drift(active: ActiveVersion, runs: list[OpenRun],
+           stages_seen: Mapping[tuple[str, int], set[str]], now: datetime) -> OrchestrationDrift:
+    current = active.number
+    on_active = [r for r in runs if current is not None and r.version == current]
+    older: dict[int | None, list[OpenRun]] = {}
+    if current is not None:
+        for r in runs:
+            if r.version != current:
+                older.setdefault(r.version, []).append(r)
+    active_stages = stages_seen.get((active.orchestration, current), set()) \
+        if current is not None else set()
+    versions = [_older(num, group, active_stages, now) for num, group in older.items()]
+    versions.sort(key=lambda v: (v.number is None, -(v.number or 0)))
+    return OrchestrationDrift(active.orchestration, active.label, current, len(on_active),
+                              tuple(versions), len(runs) if current is None else 0)
+
+
+def _older(number: int | None, runs: list[OpenRun], active_stages: set[str],
+           now: datetime) -> OlderVersion:
+    counts = {s: sum(r.status == s for r in runs) for s in OPEN_STATUSES}
+    oldest = min(r.created for r in runs)
+    unseen = sorted({r.current_stage for r in runs if r.current_stage}
+                    - active_stages)
+    name = next((r.version_name for r in runs if r.version_name), None)
+    ids = tuple(r.run_id for r in sorted(runs, key=lambda r: (r.created, r.run_id)))
+    return OlderVersion(number, name, counts, oldest,
+                        max(0, int((now - oldest).total_seconds())), ids, tuple(unseen))
+
+
+__all__ = ["NOT_SEEN", "OPEN_STATUSES", "ActiveVersion", "OlderVersion", "OpenRun",
+           "OrchestrationDrift", "VersionReport", "build_report"]
