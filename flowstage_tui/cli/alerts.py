@@ -152,6 +152,21 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+class Cadence:
+    """Due at the first ask, then once `every` has passed since it last was (by the clock the
+    caller passes: the demo org's pinned one in tests)."""
+
+    def __init__(self, every: float = FAILURES_EVERY.total_seconds()) -> None:
+        self.every = every
+        self.last: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        if self.last is not None and (now - self.last).total_seconds() < self.every:
+            return False
+        self.last = now
+        return True
+
+
 @dataclass
 class AlertRunner:
     profile: Profile
@@ -160,6 +175,7 @@ class AlertRunner:
     tty_path: str | None = None  # None: TTY_PATH
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     watch: AlertWatch = field(init=False)
+    cadence: Cadence = field(default_factory=Cadence)  # when the cluster rules read next
     _tty: TextIO | None = field(default=None, init=False)
     _tty_failed: bool = field(default=False, init=False)
 
@@ -241,17 +257,3 @@ class AlertRunner:
                 pass
             self._tty = None
 
-
-class Cadence:
-    """Due at the first ask, then once `every` has passed since it last was (by the clock the
-    caller passes: the demo org's pinned one in tests)."""
-
-    def __init__(self, every: float = FAILURES_EVERY.total_seconds()) -> None:
-        self.every = every
-        self.last: datetime | None = None
-
-    def due(self, now: datetime) -> bool:
-        if self.last is not None and (now - self.last).total_seconds() < self.every:
-            return False
-        self.last = now
-        return True

@@ -313,7 +313,7 @@ def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: in
 
     runner = None
     if alert:
-        from .alerts import AlertRunner, Cadence
+        from .alerts import AlertRunner
 
         if not ctx.profile.watch and ctx.config.profiles.get(ctx.profile.name) is not ctx.profile:
             raise UsageError("--alert: the built-in --demo profile has no watch rules; add a "
@@ -330,7 +330,6 @@ def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: in
     if runner is not None and runner.needs_work:
         engine.set_work_mode(True)
     events_out = runner is None or fmt == "jsonl"
-    clusters_due = Cadence()  # the cluster rules' reads: a few calls each, not every poll
     prev = None
     polls = 0
     try:
@@ -348,7 +347,8 @@ def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: in
                 client = engine.client
                 instance = client.credentials.instance_url if client else None
                 runner.poll(res.snapshot, instance)
-                if runner.needs_clusters and clusters_due.due(ctx.clock()):
+                # the cluster rules' reads: a few calls each, every 5 minutes, not every poll
+                if runner.needs_clusters and runner.cadence.due(ctx.clock()):
                     runner.read_clusters(engine, ctx.clock(), instance)
             if fmt == "jsonl":
                 stream.write(json.dumps({
