@@ -13,10 +13,11 @@ from flowstage_tui.config.store import Profile
 from flowstage_tui.demo import DEMO_PROFILE
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
+from flowstage_tui.engine.budget import daily_budget
 from flowstage_tui.ui.screens.dialogs import HelpScreen
 from flowstage_tui.ui.screens.failures import FailuresScreen
 
-from .conftest import make_app, settle, tab
+from .conftest import make_app, make_tabs, settle, tab
 from .test_terminal_notify import plain_terminal
 
 
@@ -103,3 +104,22 @@ async def test_an_open_failures_view_notifies_when_a_cluster_grows(
         await settle(app, pilot)
         assert not tab(app).failures_open  # closed: no more reads, none counted in the budget
         assert not tab(app).budget_plan().failures_view
+
+
+async def test_tabs_on_one_org_share_the_figure_others_do_not(clock: ManualClock) -> None:
+    from .test_orgs import PROD, UAT, two_orgs
+
+    prod, _ = two_orgs(clock)
+    app = make_tabs([(prod, PROD), (prod, UAT)], clock, budget_keys=("acme", "acme"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        front, back = app.triage_screens()
+        assert back.budget_plan().front is False  # it polls at its background interval
+        expect = daily_budget([front.budget_plan(), back.budget_plan()],
+                              front.health.api_used, front.health.api_limit)
+        assert expect.tabs == 2 and app.budget_lines()[0] == expect.headline()
+        assert ", 1 more tab on this org ≈ " in expect.headline()
+    apart = make_tabs([(prod, PROD), (prod, UAT)], clock)  # not known to be one org
+    async with apart.run_test(size=(80, 24)) as pilot:
+        await settle(apart, pilot)
+        assert "more tab" not in apart.budget_lines()[0]
