@@ -112,6 +112,8 @@ async def main() -> None:
                                              "enter"], write=True)
     # :failures: the clusters view, the demo org's deploy cluster on top
     await shoot("failure-clusters", (120, 36), ["colon", *"failures", "enter"])
+    # ?: what the settings cost a day (the API budget), above the keys
+    await shoot("help-budget-80x24", (80, 24), ["question_mark"])
 
 
 if __name__ == "__main__":

@@ -21,14 +21,21 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .. import notify
 from ..config.store import Profile
-from ..engine.alerts import Alert, AlertWatch, RunAlert
+from ..engine.alerts import Alert, AlertWatch, ClusterAlert, RunAlert
+from ..engine.budget import FAILURES_EVERY
 from ..engine.state import Snapshot
+from ..errors import FlowstageError
 from ..export import iso, lightning_url
 from ..salesforce.capabilities import RUN, WORK
+from ..salesforce.clusters import FailureReport
+
+if TYPE_CHECKING:
+    from ..engine.sync import SyncEngine
 
 TTY_PATH = "/dev/tty"  # the controlling terminal (tests point it at a file)
 SECRET_ENV_KEYS = ("password_env", "security_token_env", "client_secret_env", "token_env")
@@ -47,6 +54,16 @@ def alert_record(alert: Alert, profile: str, instance: str | None) -> dict[str, 
             "from": alert.previous, "to": str(run.status), "stage": run.current_stage,
             "stage_label": alert.stage_label, "error": alert.error,
             "url": lightning_url(instance, RUN, run.id) if instance else None}
+    if isinstance(alert, ClusterAlert):
+        g = alert.growth
+        c = g.cluster
+        return head | {
+            "kind": "cluster-growth", "fingerprint": c.fingerprint, "title": c.title(),
+            "count": c.count, "previous": g.previous, "new_runs": list(g.new_runs),
+            "orchestrations": [name for name, _v in c.orchestrations], "stage": c.stage,
+            "step": c.step, "codes": list(c.codes), "message": c.message,
+            "last_seen": iso(c.last_seen),
+            "url": lightning_url(instance, RUN, g.new_runs[0]) if instance else None}
     row = alert.row
     return head | {
         "kind": "work-item", "work_item_id": row.item.id, "run": row.run_name or (
@@ -71,7 +88,10 @@ def json_line(record: Mapping[str, Any]) -> str:
 def alert_words(record: Mapping[str, Any]) -> tuple[str, str]:
     """Title and body of the terminal notification (notify.py cleans both)."""
     title = f"flowstage: {record['rule']}"
-    if record["kind"] == "run-status":
+    if record["kind"] == "cluster-growth":
+        body = f"{record['title']}: {record['previous']} → {record['count']} runs " \
+            f"(+{len(record['new_runs'])})"
+    elif record["kind"] == "run-status":
         where = record.get("stage_label") or record.get("stage")
         body = f"{record['run']} {record.get('label') or record.get('orchestration') or ''}" \
             f" → {record['to']}" + (f" at {where}" if where else "") + \
@@ -132,6 +152,21 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     proc.wait()
 
 
+class Cadence:
+    """Due at the first ask, then once `every` has passed since it last was (by the clock the
+    caller passes: the demo org's pinned one in tests)."""
+
+    def __init__(self, every: float = FAILURES_EVERY.total_seconds()) -> None:
+        self.every = every
+        self.last: datetime | None = None
+
+    def due(self, now: datetime) -> bool:
+        if self.last is not None and (now - self.last).total_seconds() < self.every:
+            return False
+        self.last = now
+        return True
+
+
 @dataclass
 class AlertRunner:
     profile: Profile
@@ -140,6 +175,7 @@ class AlertRunner:
     tty_path: str | None = None  # None: TTY_PATH
     env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     watch: AlertWatch = field(init=False)
+    cadence: Cadence = field(default_factory=Cadence)  # when the cluster rules read next
     _tty: TextIO | None = field(default=None, init=False)
     _tty_failed: bool = field(default=False, init=False)
 
@@ -152,7 +188,35 @@ class AlertRunner:
 
     def poll(self, snap: Snapshot, instance: str | None) -> int:
         """Evaluate the rules on a good poll's snapshot; every alert out. How many."""
-        alerts = self.watch.evaluate(snap)
+        return self._emit(self.watch.evaluate(snap), instance)
+
+    @property
+    def needs_clusters(self) -> bool:
+        return self.watch.needs_clusters
+
+    def clusters(self, report: FailureReport, instance: str | None) -> int:
+        """Evaluate the cluster rules on a read of the failure clusters. How many alerts."""
+        return self._emit(self.watch.evaluate_clusters(report), instance)
+
+    def read_clusters(self, engine: SyncEngine, now: datetime, instance: str | None) -> int:
+        """Read the failure clusters with the engine's client (its calls count in its budget)
+        and evaluate the cluster rules; a read the org refuses is one stderr line, and the
+        watch goes on."""
+        from ..engine.clusters import read_failures
+
+        client, caps = engine.client, engine.capabilities
+        if client is None or caps is None:
+            return 0
+        try:
+            report = read_failures(client, caps, now)
+        except FlowstageError as exc:
+            self.err.write(f"flowstage watch: could not read the failure clusters: "
+                           f"{notify.clean(str(exc), 300)}\n")
+            self.err.flush()
+            return 0
+        return self.clusters(report, instance)
+
+    def _emit(self, alerts: list[Alert], instance: str | None) -> int:
         for alert in alerts:
             record = alert_record(alert, self.profile.name, instance)
             line = json_line(record)
@@ -192,3 +256,4 @@ class AlertRunner:
             except OSError:
                 pass
             self._tty = None
+

@@ -345,7 +345,11 @@ def cmd_watch(ctx: Context, flt: RunFilter, interval: float, fmt: str, count: in
                               else event_text(ev)) + "\n")
             if runner is not None and res.health.ok:
                 client = engine.client
-                runner.poll(res.snapshot, client.credentials.instance_url if client else None)
+                instance = client.credentials.instance_url if client else None
+                runner.poll(res.snapshot, instance)
+                # the cluster rules' reads: a few calls each, every 5 minutes, not every poll
+                if runner.needs_clusters and runner.cadence.due(ctx.clock()):
+                    runner.read_clusters(engine, ctx.clock(), instance)
             if fmt == "jsonl":
                 stream.write(json.dumps({
                     "event": "poll", "at": iso(ctx.clock()), "api_usage": res.health.api_used,

@@ -87,8 +87,9 @@ current_stage, created, modified, duration_seconds, url; show adds error, stages
 steps and work items), log, history and feed (null when the org has no such object);
 watch --format jsonl prints one event per change and, per poll,
 {"event": "poll", "api_usage": USED, "api_limit": MAX, "changes": N, "health": STATE};
-watch --alert prints only {"event": "alert", "rule", "kind": "run-status"|"work-item", …}
-lines (the README's Alerts section has every field); --format jsonl adds the events;
+watch --alert prints only {"event": "alert", "rule", "kind":
+"run-status"|"work-item"|"cluster-growth", …} lines (the README's Alerts section has every
+field); --format jsonl adds the events;
 work prints objects with id, label, flags, reasons, held_seconds, held_since, held_source,
 assignee {id, name, kind, member_count}, run {id, name, label}, stage, step, context, url;
 failures prints clusters with fingerprint, count, by_text, codes, first_seen, last_seen,

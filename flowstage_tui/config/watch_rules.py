@@ -5,9 +5,9 @@ A rule watches runs (`status`: alert when a run enters one of them) or open work
 (`stuck_work = true`: an item flagged inactive/frozen/unresolvable/stuck/no-active-member,
 narrowed by `flags`; `held = "4h"`: an item held longer) — never both; every condition a
 rule gives must hold. `orchestration` narrows either kind to runs whose developer name or
-label contains it (as the run filter's `orchestration` does). Only what the sync engine's
-snapshot can tell is offered: growth of failure clusters needs the clusters view and comes
-with it.
+label contains it (as the run filter's `orchestration` does). A third kind watches failure
+clusters (`clusters = true`: alert when a cluster gains an Error run); they are read every
+FAILURES_EVERY (engine/budget.py), not on every poll, as reading them costs a few calls.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ RULE_KEYS: dict[str, str] = {
     "stuck_work": "alert when an open work item is flagged (true)",
     "flags": "with stuck_work: only these flags, e.g. [\"inactive\", \"frozen\"]",
     "held": "alert when an open work item is held longer, e.g. \"4h\"",
+    "clusters": "alert when a failure cluster gains an Error run (true; read every 5 min)",
     "on_alert": "this rule's command instead of the profile's on_alert",
 }
 FLAGS = tuple(str(f) for f in FLAG_ORDER)
@@ -45,6 +46,7 @@ class WatchRule:
     flags: tuple[str, ...] = ()  # empty: any flag
     held: timedelta | None = None
     on_alert: tuple[str, ...] | None = None
+    clusters: bool = False  # failure-cluster growth
 
     @property
     def watches_work(self) -> bool:
@@ -120,17 +122,24 @@ def _rule(index: int, table: Mapping[str, Any], fail: Fail) -> WatchRule:
         if problem:
             raise fail(index, "on_alert", problem)
         on_alert = tuple(table["on_alert"])
+    clusters = table.get("clusters", False)
+    if not isinstance(clusters, bool):
+        raise fail(index, "clusters", "must be true or false")
     work = stuck or held is not None
     if statuses and work:
         raise fail(index, "status", "a rule watches runs (status) or work items (stuck_work, "
                    "held), not both; make them two [[watch]] rules")
-    if not statuses and not work:
+    if clusters and (statuses or work):
+        raise fail(index, "clusters", "a rule watches failure clusters or runs (status) or "
+                   "work items (stuck_work, held), one of them; make them separate [[watch]] "
+                   "rules")
+    if not statuses and not work and not clusters:
         raise fail(index, "status", "says nothing to watch; give status = [\"Error\"], "
-                   "stuck_work = true or held = \"4h\"")
+                   "stuck_work = true, held = \"4h\" or clusters = true")
     name = str(table.get("name") or f"watch rule {index}").strip()
     orch = table.get("orchestration")
     return WatchRule(index, name, orch.strip() if orch else None, statuses, stuck, flags,
-                     held, on_alert)
+                     held, on_alert, clusters)
 
 
 def rule_line(text: str, profile: str, index: int, key: str) -> int | None:

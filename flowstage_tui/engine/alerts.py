@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from ..config.watch_rules import WatchRule
+from ..salesforce.clusters import FailureReport
 from ..salesforce.models import Run
 from ..salesforce.work import WorkQueue, WorkRow
+from .cluster_growth import Growth, cluster_growth
 from .state import Snapshot
 
 # a run that comes into the window is news when it changed at most this long before the
@@ -40,7 +42,14 @@ class WorkAlert:
     run: Run | None  # the item's run, when it is in the window
 
 
-Alert = RunAlert | WorkAlert
+@dataclass(frozen=True)
+class ClusterAlert:
+    rule: WatchRule
+    at: datetime | None
+    growth: Growth
+
+
+Alert = RunAlert | WorkAlert | ClusterAlert
 
 
 def _contains(needle: str | None, *haystack: str | None) -> bool:
@@ -98,11 +107,25 @@ class AlertWatch:
     rules: tuple[WatchRule, ...]
     _before: Snapshot | None = None
     _work_seen: dict[int, frozenset[str]] = field(default_factory=dict)  # rule -> item Ids
+    _clusters_before: FailureReport | None = None
 
     @property
     def needs_work(self) -> bool:
         """A rule watches work items: the engine must keep the org's open ones."""
         return any(r.watches_work for r in self.rules)
+
+    @property
+    def needs_clusters(self) -> bool:
+        """A rule watches failure clusters: the poll loop must read them now and then."""
+        return any(r.clusters for r in self.rules)
+
+    def evaluate_clusters(self, report: FailureReport) -> list[Alert]:
+        """The clusters that gained runs since the previous read (the first: the baseline)."""
+        before, self._clusters_before = self._clusters_before, report
+        if before is None:
+            return []
+        return [ClusterAlert(rule, report.now, g) for rule in self.rules if rule.clusters
+                for g in cluster_growth(before, report, rule.orchestration)]
 
     def evaluate(self, snap: Snapshot) -> list[Alert]:
         """The alerts from the previous snapshot to this one (a good poll's)."""

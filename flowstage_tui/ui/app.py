@@ -187,7 +187,23 @@ class FlowstageApp(TerminalApp):
         front = self.triage
         read_only = front is None or front.org.read_only
         hidden = front.hidden_binding_ids() if front is not None else frozenset()
-        self.push_screen(HelpScreen(help_rows(self.cfg.keymap, hidden), help_lines(read_only)))
+        self.push_screen(HelpScreen(help_rows(self.cfg.keymap, hidden), help_lines(read_only),
+                                    self.budget_lines()))
+
+    def budget_lines(self) -> tuple[str, ...]:
+        """What the front org's tabs cost a day as set now (every tab on that org: they
+        spend one allowance), what that is made of, and where the usage stands."""
+        from ..engine.budget import daily_budget
+
+        front = self.triage
+        if front is None or front.poller is None:
+            return ()
+        key = front.org.budget_key
+        tabs = [front, *(s for s in self.triage_screens() if s is not front and
+                         s.poller is not None and key is not None and s.org.budget_key == key)]
+        budget = daily_budget([s.budget_plan() for s in tabs], front.health.api_used,
+                              front.health.api_limit)
+        return budget.headline(), budget.parts(), budget.usage_line()
 
     async def action_quit_app(self) -> None:
         self.exit(0)

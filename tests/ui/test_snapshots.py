@@ -103,8 +103,10 @@ def test_offline(snap_compare: SnapCompare) -> None:
 
 
 def test_help(snap_compare: SnapCompare) -> None:
-    """The help screen over the app: every key with its description and binding id, then
-    the command-line commands."""
+    """The help screen over the app: the panes' paragraph, the API budget (polling every 5s
+    ≈ 17,568 calls/day, its share of the demo org's 100,000, what it is made of and the
+    governor's 80%/95% thresholds), every key with its description and binding id, then the
+    command-line commands."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(120, 36), run_before=keys("question_mark"))
 

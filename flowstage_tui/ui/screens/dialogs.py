@@ -38,10 +38,12 @@ class HelpScreen(Dialog[None]):
                 Binding("g", "edge('top')", "Top", show=False, id="help.top"),
                 Binding("G", "edge('bottom')", "Bottom", show=False, id="help.bottom")]
 
-    def __init__(self, rows: list[tuple[str, str, str]], commands: list[str]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]], commands: list[str],
+                 budget: tuple[str, ...] = ()) -> None:
         super().__init__()
         self.rows = rows
         self.commands = commands
+        self.budget = budget  # what the settings cost a day (engine/budget.py), first line bold
 
     def compose(self) -> ComposeResult:
         t = Text()
@@ -51,6 +53,11 @@ class HelpScreen(Dialog[None]):
                  "pane grows; under 20 rows it is the only one shown. 4 Work: every open work "
                  "item of the org, flagged, over the three (Enter opens an item's run, Esc "
                  "comes back).\n", style="dim")
+        if self.budget:
+            t.append("\nAPI budget: ", style="bold")
+            t.append(self.budget[0] + "\n")
+            for line in self.budget[1:]:
+                t.append(f"  {line}\n", style="dim")
         keys = Table(box=None, padding=(0, 1), expand=True, header_style="dim")
         keys.add_column("key", style="bold cyan", no_wrap=True)
         keys.add_column("does", ratio=1)  # wraps inside its own column

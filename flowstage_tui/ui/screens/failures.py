@@ -77,6 +77,7 @@ class FailuresScreen(Dialog[tuple[str, ...] | None]):
             status.update(Text(f"Could not read the failures: {clean_text(str(report))}",
                                style="bold red"))
             return
+        kept = self.selected()  # a re-read keeps the cursor on its cluster
         self.report = report
         table: DataTable[str | Text] = self.query_one(DataTable)
         table.clear()
@@ -92,8 +93,10 @@ class FailuresScreen(Dialog[tuple[str, ...] | None]):
                      "No Error runs: nothing has failed.")
         status.update(Text("\n".join(lines)))
         if n:
-            table.move_cursor(row=0)
-            self._detail(report.clusters[0])
+            row = next((i for i, c in enumerate(report.clusters)
+                        if kept is not None and c.fingerprint == kept.fingerprint), 0)
+            table.move_cursor(row=row)
+            self._detail(report.clusters[row])
             table.focus()
 
     def _detail(self, c: Cluster) -> None:

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
+from ...engine.budget import TabPlan
 from ...engine.state import ChangeSet, HealthState, Snapshot
 from ..messages import (
     FilterRequested,
@@ -164,6 +165,15 @@ class TriageScreen(TriageFailures, TriageWrites, TriageActions, WorkView):
         """The tab closed or the app is quitting: the API thread ends (with what it holds)."""
         if self.poller is not None:
             self.poller.stop()
+
+    def budget_plan(self) -> TabPlan:
+        """What this tab does to the org's API budget as it stands (the `?` screen sums it
+        with the other tabs on the org)."""
+        return TabPlan(self.org.interval, self.org.polls_in_background,
+                       front=self.is_active_tab, paused=self.paused,
+                       work_view=self.work_state != "closed",
+                       failures_view=self.failures_open,
+                       error_runs=self.snapshot.counts.get("Error", 0))
 
     def set_background(self, background: bool) -> None:
         """Another org's tab is in front: poll at the slower background interval."""
