@@ -72,11 +72,13 @@ WORK_VALUES = {"flag=": [str(f) for f in Flag], "held>": ["1h", "4h", "24h", "2d
                "held<": ["1h", "4h", "24h", "2d", "7d"]}
 
 
-def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
-    """Tab completion for the command line: command names, filter keys, and their values."""
+def complete(line: str, orchestrations: list[str], profiles: list[str],
+             read_only: bool = False) -> str:
+    """Tab completion for the command line: command names, filter keys, and their values
+    (a read-only tab is offered no write command, as its palette and help are not)."""
     parts = line.split(" ")
     if len(parts) == 1:
-        matches = [c.name for c in COMMANDS if c.name.startswith(parts[0])]
+        matches = [c.name for c in shown_commands(read_only) if c.name.startswith(parts[0])]
         if len(matches) == 1:
             return matches[0] + " "
         return _common(matches) if matches and len(_common(matches)) > len(line) else line

@@ -17,6 +17,14 @@ def test_command_names_complete_and_stop_where_they_differ() -> None:
     assert complete("zz", [], []) == "zz"
 
 
+def test_a_read_only_tab_completes_no_write_command() -> None:
+    assert complete("canc", [], []) == "cancel "
+    assert complete("nud", [], []) == "nudge "
+    assert complete("canc", [], [], read_only=True) == "canc"
+    assert complete("nud", [], [], read_only=True) == "nud"
+    assert complete("ru", [], [], read_only=True) == "run"  # read commands still complete
+
+
 def test_filter_keys_and_values_complete() -> None:
     assert complete("runs st", [], []) == "runs status="
     assert complete("runs status=Dis", [], []) == "runs status=Discontinued"

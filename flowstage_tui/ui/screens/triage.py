@@ -98,7 +98,8 @@ class TriageScreen(TriageFailures, TriageWrites, TriageActions, WorkView):
                 with WorkDetail(id="work-detail", classes="pane"):
                     yield Static(id="work-text")
         yield CommandLine(self.org.clock, self._completions, id="command",
-                          stale_after=self.org.profile.stale_after)
+                          stale_after=self.org.profile.stale_after,
+                          read_only=self.org.read_only)
         yield KeyBar(id="keys")
 
     def _completions(self) -> tuple[list[str], list[str]]:

@@ -69,9 +69,10 @@ class CommandLine(PaneInput):
 
     def __init__(self, clock: Callable[[], datetime], completions: Completions,
                  id: str | None = None,  # noqa: A002 (Textual's name)
-                 stale_after: timedelta = DEFAULT_STALE_AFTER) -> None:
-        super().__init__(placeholder=":runs status=Error since=24h · :run NAME · "
+                 stale_after: timedelta = DEFAULT_STALE_AFTER, read_only: bool = True) -> None:
+        super().__init__(placeholder=":runs status=Error since=24h · :run NAME · :work · "
                          ":open / :profile NAME · :q", id=id)
+        self._read_only = read_only  # a read-only tab's completion offers no write commands
         self._clock = clock
         self._completions = completions
         self._stale_after = stale_after  # the profile's, for :stale and preset=stale
@@ -91,7 +92,7 @@ class CommandLine(PaneInput):
 
     def action_complete(self) -> None:
         orchestrations, profiles = self._completions()
-        self.value = complete(self.value, orchestrations, profiles)
+        self.value = complete(self.value, orchestrations, profiles, self._read_only)
         self.cursor_position = len(self.value)
 
     async def action_submit(self) -> None:
