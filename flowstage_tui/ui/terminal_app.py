@@ -77,8 +77,9 @@ class TerminalApp(App[int]):
         queued on the widget focused at that moment, before the first of them has run. When
         one moves the focus (`:`, `/`, `3`, `?`), the rest come back here still bound for the
         old widget, where `q` would quit and `r`, `n`, `o` would act. Send them on to where the
-        focus is now, in the order they came."""
-        if isinstance(event, events.Key):
+        focus is now, in the order they came. (A key still queued while the app closes finds
+        no screen: it goes on as it came.)"""
+        if isinstance(event, events.Key) and self._screen_stack:
             if not event.is_forwarded:
                 self._key_sent_to.append((event, self.focused))
             else:
