@@ -108,6 +108,8 @@ async def main() -> None:
     await shoot("work-queue-80x24", (80, 24), ["4", "j"])
     # :failures: the clusters view, the demo org's deploy cluster on top
     await shoot("failure-clusters", (120, 36), ["colon", *"failures", "enter"])
+    # :versions: the demo org's Contract Renewal, v9 activated mid-month, runs still on v8
+    await shoot("version-drift", (80, 24), ["colon", *"versions", "enter"])
 
 
 if __name__ == "__main__":

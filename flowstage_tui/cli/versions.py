@@ -60,17 +60,6 @@ def _wanted(args: argparse.Namespace) -> str | None:
     return name
 
 
-def select(report: VersionReport, name: str) -> list[OrchestrationDrift]:
-    """The orchestrations `name` means: its developer name exactly, else every one whose
-    label or developer name contains it (case-insensitive)."""
-    exact = [o for o in report.orchestrations if o.orchestration == name]
-    if exact:
-        return exact
-    needle = name.casefold()
-    return [o for o in report.orchestrations
-            if needle in o.orchestration.casefold() or needle in (o.label or "").casefold()]
-
-
 def _older(v: OlderVersion) -> dict[str, Any]:
     return {"version": v.number, "name": v.name, "in_progress": v.counts.get("InProgress", 0),
             "suspended": v.counts.get("Suspended", 0), "error": v.counts.get("Error", 0),
@@ -118,7 +107,7 @@ def write_table(report: VersionReport, drifts: list[OrchestrationDrift], stream:
     if drifting:
         stream.write(f"{runs} unfinished run{'s' * (runs != 1)} on older versions of "
                      f"{len(drifting)} orchestration{'s' * (len(drifting) != 1)}.\n")
-    elif any(o.active_number is not None for o in drifts):
+    elif not any(o.unplaced for o in drifts):
         stream.write("Every unfinished run is on its orchestration's active version.\n")
     for o in drifting:
         stream.write("\n" + _fit(f"{clean_text(o.title)} ({clean_text(o.orchestration)}) · "
@@ -137,7 +126,7 @@ def write_table(report: VersionReport, drifts: list[OrchestrationDrift], stream:
         stream.write(out.table(
             ("ORCHESTRATION", "ACTIVE", "UNFINISHED"),
             ((clean_text(o.title), _version(o.active_number),
-              o.active_runs if o.active_number is not None else o.unplaced) for o in rest),
+              o.active_runs + o.unplaced) for o in rest),
             width=width, shrink=(0,)) + "\n")
     if drifting:
         stream.write("\n`flowstage versions --format json` gives the older-version runs' Ids.\n")
@@ -173,7 +162,7 @@ def cmd_versions(ctx: Context, args: argparse.Namespace, stream: TextIO | None =
     report = read_versions(client, caps, ctx.clock())
     drifts = list(report.orchestrations)
     if wanted is not None:
-        drifts = select(report, wanted)
+        drifts = report.select(wanted)
         if not drifts:
             raise UsageError(f"--orchestration: no orchestration of this org is named or "
                              f"labelled {wanted!r}; `flowstage versions` lists them")

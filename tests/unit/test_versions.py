@@ -63,3 +63,19 @@ def test_most_drifting_orchestration_first() -> None:
     report = build_report([ActiveVersion("A", None, None, 2), ActiveVersion("B", None, None, 2),
                            ActiveVersion("C", None, None, 2)], runs, [], NOW)
     assert [o.orchestration for o in report.orchestrations] == ["B", "A", "C"]
+
+
+def test_an_unknown_run_log_calls_nothing_older() -> None:
+    report = build_report([ActiveVersion("Onb", None, None, 7)], [_run("a", None)], [], NOW,
+                          missing=["FlowOrchestrationLog.OrchestrationVersion"])
+    (drift,) = report.orchestrations
+    assert drift.older == () and drift.unplaced == 1 and drift.active_number == 7
+    assert any("none is called older" in n for n in report.notes())
+
+
+def test_select_by_developer_name_or_part_of_a_label() -> None:
+    report = build_report([ActiveVersion("Onb", "Employee Onboarding", None, 7),
+                           ActiveVersion("Onb_EMEA", "Onboarding EMEA", None, 2)], [], [], NOW)
+    assert [o.orchestration for o in report.select("Onb")] == ["Onb"]
+    assert {o.orchestration for o in report.select("onboarding")} == {"Onb", "Onb_EMEA"}
+    assert report.select("nothing") == []
