@@ -6,10 +6,10 @@ been seen on any run of the active version (no object lists a version's stages, 
 called "removed").
 
 JSON shape (stable): a list of {"orchestration", "label", "active_version" (null: the org does
-not say), "active_runs", "unplaced_runs", "older": [{"version" (null: the run log names none),
-"name", "in_progress", "suspended", "error", "runs", "oldest", "oldest_age_seconds",
-"not_seen_on_active_version", "run_ids"}]}. jsonl and csv: one line per older version (csv
-and jsonl rows of an orchestration without drift carry empty version fields).
+not say), "active_runs", "unplaced_runs" (on an unknown version, or one newer than the active),
+"older": [{"version", "name", "in_progress", "suspended", "error", "runs", "oldest",
+"oldest_age_seconds", "not_seen_on_active_version", "run_ids"}]}. jsonl and csv: one line per
+older version (an orchestration without drift gives one line with empty version fields).
 """
 
 from __future__ import annotations
@@ -95,6 +95,10 @@ def _counts(v: OlderVersion) -> str:
     return ", ".join(f"{v.counts.get(s, 0)} {s}" for s in OPEN_STATUSES)
 
 
+def _unplaced(o: OrchestrationDrift) -> str:
+    return f", {o.unplaced} on an unknown or newer version" if o.unplaced else ""
+
+
 def write_table(report: VersionReport, drifts: list[OrchestrationDrift], stream: TextIO) -> None:
     width = shutil.get_terminal_size((120, 24)).columns
     for note in report.notes():
@@ -112,7 +116,7 @@ def write_table(report: VersionReport, drifts: list[OrchestrationDrift], stream:
     for o in drifting:
         stream.write("\n" + _fit(f"{clean_text(o.title)} ({clean_text(o.orchestration)}) · "
                                  f"active {_version(o.active_number)}, {o.active_runs} "
-                                 "unfinished on it", width) + "\n")
+                                 f"unfinished on it{_unplaced(o)}", width) + "\n")
         for v in o.older:
             name = f" ({clean_text(v.name)})" if v.name else ""
             stream.write(_fit(f"  {_version(v.number)}{name}: {v.total} run"

@@ -42,7 +42,7 @@ class OpenRun:
 
 @dataclass(frozen=True)
 class OlderVersion:
-    number: int | None  # None: the run log named no version for these runs
+    number: int
     name: str | None
     counts: Mapping[str, int]  # status -> runs, for every status of OPEN_STATUSES
     oldest: datetime
@@ -62,7 +62,8 @@ class OrchestrationDrift:
     active_number: int | None
     active_runs: int  # unfinished runs on the active version
     older: tuple[OlderVersion, ...]  # newest version first
-    # unfinished runs whose drift cannot be told (the active version or the runs' unknown)
+    # unfinished runs on neither the active version nor an older one: their version (or the
+    # active one) unknown, or newer than the active one (a version rolled back)
     unplaced: int = 0
 
     @property
@@ -141,22 +142,23 @@ def _drift(active: ActiveVersion, runs: list[OpenRun],
            stages_seen: Mapping[tuple[str, int], set[str]], now: datetime,
            known: bool) -> OrchestrationDrift:
     current = active.number if known else None
-    on_active = [r for r in runs if current is not None and r.version == current]
-    older: dict[int | None, list[OpenRun]] = {}
-    if current is not None:
-        for r in runs:
-            if r.version != current:
-                older.setdefault(r.version, []).append(r)
-    active_stages = stages_seen.get((active.orchestration, current), set()) \
-        if current is not None else set()
+    if current is None:
+        return OrchestrationDrift(active.orchestration, active.label, active.number, 0, (),
+                                  len(runs))
+    on_active = [r for r in runs if r.version == current]
+    older: dict[int, list[OpenRun]] = {}
+    for r in runs:
+        if r.version is not None and r.version < current:
+            older.setdefault(r.version, []).append(r)
+    active_stages = stages_seen.get((active.orchestration, current), set())
     versions = [_older(num, group, active_stages, now) for num, group in older.items()]
-    versions.sort(key=lambda v: (v.number is None, -(v.number or 0)))
+    versions.sort(key=lambda v: -(v.number or 0))
+    placed = len(on_active) + sum(v.total for v in versions)
     return OrchestrationDrift(active.orchestration, active.label, active.number,
-                              len(on_active), tuple(versions),
-                              len(runs) if current is None else 0)
+                              len(on_active), tuple(versions), len(runs) - placed)
 
 
-def _older(number: int | None, runs: list[OpenRun], active_stages: set[str],
+def _older(number: int, runs: list[OpenRun], active_stages: set[str],
            now: datetime) -> OlderVersion:
     counts = {s: sum(r.status == s for r in runs) for s in OPEN_STATUSES}
     oldest = min(r.created for r in runs)

@@ -249,7 +249,7 @@ def test_version_drift_view(snap_compare: SnapCompare) -> None:
     under it with '—' for OLDER, every column inside 80 cells; and under it 'Contract Renewal
     (Contract_Renewal) · active v9 · 9 unfinished on it', 'v8: 2 runs (1 InProgress, 0
     Suspended, 1 Error) · oldest started …' and 'Current stages not seen on the active
-    version: Entitlement_Setup'."""
+    version: Manual_Provisioning'."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(80, 24),
                         run_before=keys("colon", *"versions", "enter"))

@@ -42,7 +42,7 @@ async def test_versions_view_shows_the_drift_and_enter_lists_its_runs(
         older = top.older
         detail = str(view.query_one("#versions-detail", Static).render())
         assert "active v9" in detail and f"v8: {older.total} runs" in detail
-        assert "not seen on the active version: Entitlement_Setup" in detail
+        assert "not seen on the active version: Manual_Provisioning" in detail
         assert "removed" not in detail
         await pilot.press("down")
         assert "v8:" not in str(view.query_one("#versions-detail", Static).render())

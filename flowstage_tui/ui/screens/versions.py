@@ -139,10 +139,10 @@ class VersionsScreen(Dialog[tuple[str, ...] | None]):
         body = Text()
         body.append(f"{clean_text(d.title)} ({clean_text(d.orchestration)}) · active "
                     f"{_version(d.active_number)}", style="bold")
-        if d.unplaced:
-            body.append(f" · {d.unplaced} unfinished runs, on which versions unknown")
-        else:
+        if d.active_number is not None:
             body.append(f" · {d.active_runs} unfinished on it")
+        if d.unplaced:
+            body.append(f" · {d.unplaced} on an unknown or newer version")
         if v is not None:
             name = f" ({clean_text(v.name)})" if v.name else ""
             counts = ", ".join(f"{v.counts.get(s, 0)} {s}" for s in OPEN_STATUSES)
