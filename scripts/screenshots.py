@@ -114,6 +114,8 @@ async def main() -> None:
     await shoot("failure-clusters", (120, 36), ["colon", *"failures", "enter"])
     # ?: what the settings cost a day (the API budget), above the keys
     await shoot("help-budget-80x24", (80, 24), ["question_mark"])
+    # :versions: the demo org's Contract Renewal, v9 activated mid-month, runs still on v8
+    await shoot("version-drift", (80, 24), ["colon", *"versions", "enter"])
 
 
 if __name__ == "__main__":

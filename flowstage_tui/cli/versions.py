@@ -6,10 +6,10 @@ been seen on any run of the active version (no object lists a version's stages, 
 called "removed").
 
 JSON shape (stable): a list of {"orchestration", "label", "active_version" (null: the org does
-not say), "active_runs", "unplaced_runs", "older": [{"version" (null: the run log names none),
-"name", "in_progress", "suspended", "error", "runs", "oldest", "oldest_age_seconds",
-"not_seen_on_active_version", "run_ids"}]}. jsonl and csv: one line per older version (csv
-and jsonl rows of an orchestration without drift carry empty version fields).
+not say), "active_runs", "unplaced_runs" (on an unknown version, or one newer than the active),
+"older": [{"version", "name", "in_progress", "suspended", "error", "runs", "oldest",
+"oldest_age_seconds", "not_seen_on_active_version", "run_ids"}]}. jsonl and csv: one line per
+older version (an orchestration without drift gives one line with empty version fields).
 """
 
 from __future__ import annotations
@@ -60,17 +60,6 @@ def _wanted(args: argparse.Namespace) -> str | None:
     return name
 
 
-def select(report: VersionReport, name: str) -> list[OrchestrationDrift]:
-    """The orchestrations `name` means: its developer name exactly, else every one whose
-    label or developer name contains it (case-insensitive)."""
-    exact = [o for o in report.orchestrations if o.orchestration == name]
-    if exact:
-        return exact
-    needle = name.casefold()
-    return [o for o in report.orchestrations
-            if needle in o.orchestration.casefold() or needle in (o.label or "").casefold()]
-
-
 def _older(v: OlderVersion) -> dict[str, Any]:
     return {"version": v.number, "name": v.name, "in_progress": v.counts.get("InProgress", 0),
             "suspended": v.counts.get("Suspended", 0), "error": v.counts.get("Error", 0),
@@ -106,6 +95,10 @@ def _counts(v: OlderVersion) -> str:
     return ", ".join(f"{v.counts.get(s, 0)} {s}" for s in OPEN_STATUSES)
 
 
+def _unplaced(o: OrchestrationDrift) -> str:
+    return f", {o.unplaced} on an unknown or newer version" if o.unplaced else ""
+
+
 def write_table(report: VersionReport, drifts: list[OrchestrationDrift], stream: TextIO) -> None:
     width = shutil.get_terminal_size((120, 24)).columns
     for note in report.notes():
@@ -118,12 +111,12 @@ def write_table(report: VersionReport, drifts: list[OrchestrationDrift], stream:
     if drifting:
         stream.write(f"{runs} unfinished run{'s' * (runs != 1)} on older versions of "
                      f"{len(drifting)} orchestration{'s' * (len(drifting) != 1)}.\n")
-    elif any(o.active_number is not None for o in drifts):
+    elif not any(o.unplaced for o in drifts):
         stream.write("Every unfinished run is on its orchestration's active version.\n")
     for o in drifting:
         stream.write("\n" + _fit(f"{clean_text(o.title)} ({clean_text(o.orchestration)}) · "
                                  f"active {_version(o.active_number)}, {o.active_runs} "
-                                 "unfinished on it", width) + "\n")
+                                 f"unfinished on it{_unplaced(o)}", width) + "\n")
         for v in o.older:
             name = f" ({clean_text(v.name)})" if v.name else ""
             stream.write(_fit(f"  {_version(v.number)}{name}: {v.total} run"
@@ -137,7 +130,7 @@ def write_table(report: VersionReport, drifts: list[OrchestrationDrift], stream:
         stream.write(out.table(
             ("ORCHESTRATION", "ACTIVE", "UNFINISHED"),
             ((clean_text(o.title), _version(o.active_number),
-              o.active_runs if o.active_number is not None else o.unplaced) for o in rest),
+              o.active_runs + o.unplaced) for o in rest),
             width=width, shrink=(0,)) + "\n")
     if drifting:
         stream.write("\n`flowstage versions --format json` gives the older-version runs' Ids.\n")
@@ -173,7 +166,7 @@ def cmd_versions(ctx: Context, args: argparse.Namespace, stream: TextIO | None =
     report = read_versions(client, caps, ctx.clock())
     drifts = list(report.orchestrations)
     if wanted is not None:
-        drifts = select(report, wanted)
+        drifts = report.select(wanted)
         if not drifts:
             raise UsageError(f"--orchestration: no orchestration of this org is named or "
                              f"labelled {wanted!r}; `flowstage versions` lists them")

@@ -131,14 +131,13 @@ ORCHESTRATIONS: tuple[OrchestrationDef, ...] = (
 )
 
 # Version drift: Contract_Renewal's v9 was activated mid-month, DRIFT_AGO before the generated
-# month's end; runs started before it stay on v8, whose signature and provisioning stages were
-# still the manual "Wet_Signature" and "Entitlement_Setup" (v9 renamed them, same steps).
-# Which version a run is on draws nothing random: every run's fate, and so every count, is
-# what it was without the drift.
+# month's end; runs started before it stay on v8, whose provisioning stage was still the
+# "Manual_Provisioning" v9 renamed "Provisioning_Update" (same step; a name and label as long
+# as v9's, so no table column changes width). Which version a run is on draws nothing random:
+# every run's fate, and so every count, is what it was without the drift.
 DRIFT_AGO_MS = 15 * 86_400_000
 DRIFT_ORCHESTRATION = "Contract_Renewal"
-DRIFT_STAGES = {"Signature": ("Wet_Signature", "Wet Signature"),
-                "Provisioning_Update": ("Entitlement_Setup", "Entitlement Setup")}
+DRIFT_STAGES = {"Provisioning_Update": ("Manual_Provisioning", "Manual Provisioning")}
 
 
 def _previous(orch: OrchestrationDef) -> OrchestrationDef:

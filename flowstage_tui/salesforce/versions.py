@@ -16,6 +16,7 @@ from datetime import datetime
 
 OPEN_STATUSES = ("InProgress", "Suspended", "Error")
 NOT_SEEN = "not seen on the active version"
+LOG_VERSION = "FlowOrchestrationLog.OrchestrationVersion"
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ class OpenRun:
 
 @dataclass(frozen=True)
 class OlderVersion:
-    number: int | None  # None: the run log named no version for these runs
+    number: int
     name: str | None
     counts: Mapping[str, int]  # status -> runs, for every status of OPEN_STATUSES
     oldest: datetime
@@ -61,7 +62,9 @@ class OrchestrationDrift:
     active_number: int | None
     active_runs: int  # unfinished runs on the active version
     older: tuple[OlderVersion, ...]  # newest version first
-    unplaced: int = 0  # unfinished runs whose drift cannot be told (active version unknown)
+    # unfinished runs on neither the active version nor an older one: their version (or the
+    # active one) unknown, or newer than the active one (a version rolled back)
+    unplaced: int = 0
 
     @property
     def title(self) -> str:
@@ -87,6 +90,16 @@ class VersionReport:
     def older_runs(self) -> int:
         return sum(o.older_runs for o in self.orchestrations)
 
+    def select(self, name: str) -> list[OrchestrationDrift]:
+        """The orchestrations `name` means: its developer name exactly, else every one whose
+        label or developer name contains it (case-insensitive)."""
+        exact = [o for o in self.orchestrations if o.orchestration == name]
+        if exact:
+            return exact
+        needle = name.casefold()
+        return [o for o in self.orchestrations
+                if needle in o.orchestration.casefold() or needle in (o.label or "").casefold()]
+
     def notes(self) -> list[str]:
         """One plain line per thing the org could not tell."""
         out: list[str] = []
@@ -94,9 +107,9 @@ class VersionReport:
             out.append("This org does not say which version is active "
                        "(FlowOrchestration.ActiveVersionId needs API v62): "
                        "runs are counted per version, none is called older.")
-        if "FlowOrchestrationLog.OrchestrationVersion" in self.missing:
-            out.append("This org's run log has no OrchestrationVersion (or cannot be read): "
-                       "the version of each run is unknown.")
+        if LOG_VERSION in self.missing:
+            out.append("This org's run log has no OrchestrationVersion, or this user may not "
+                       "read it: the version of each run is unknown, none is called older.")
         if "FlowOrchestrationInstance.CurrentStage" in self.missing:
             out.append("This org's runs have no CurrentStage (API v62): "
                        "stages not seen on the active version cannot be told.")
@@ -116,31 +129,36 @@ def build_report(actives: Iterable[ActiveVersion], runs: Iterable[OpenRun],
     open_by_orch: dict[str, list[OpenRun]] = {}
     for run in runs:
         open_by_orch.setdefault(run.orchestration, []).append(run)
+    missing = tuple(sorted(set(missing)))
+    known = LOG_VERSION not in missing  # else every run's version is unknown, not "older"
     names = sorted(set(by_orch) | set(open_by_orch))
     drifts = [_drift(by_orch.get(n, ActiveVersion(n, None, None, None)),
-                     open_by_orch.get(n, []), stages_seen, now) for n in names]
+                     open_by_orch.get(n, []), stages_seen, now, known) for n in names]
     drifts.sort(key=lambda d: (-d.older_runs, d.title.casefold(), d.orchestration))
-    return VersionReport(tuple(drifts), now, tuple(sorted(set(missing))))
+    return VersionReport(tuple(drifts), now, missing)
 
 
 def _drift(active: ActiveVersion, runs: list[OpenRun],
-           stages_seen: Mapping[tuple[str, int], set[str]], now: datetime) -> OrchestrationDrift:
-    current = active.number
-    on_active = [r for r in runs if current is not None and r.version == current]
-    older: dict[int | None, list[OpenRun]] = {}
-    if current is not None:
-        for r in runs:
-            if r.version != current:
-                older.setdefault(r.version, []).append(r)
-    active_stages = stages_seen.get((active.orchestration, current), set()) \
-        if current is not None else set()
+           stages_seen: Mapping[tuple[str, int], set[str]], now: datetime,
+           known: bool) -> OrchestrationDrift:
+    current = active.number if known else None
+    if current is None:
+        return OrchestrationDrift(active.orchestration, active.label, active.number, 0, (),
+                                  len(runs))
+    on_active = [r for r in runs if r.version == current]
+    older: dict[int, list[OpenRun]] = {}
+    for r in runs:
+        if r.version is not None and r.version < current:
+            older.setdefault(r.version, []).append(r)
+    active_stages = stages_seen.get((active.orchestration, current), set())
     versions = [_older(num, group, active_stages, now) for num, group in older.items()]
-    versions.sort(key=lambda v: (v.number is None, -(v.number or 0)))
-    return OrchestrationDrift(active.orchestration, active.label, current, len(on_active),
-                              tuple(versions), len(runs) if current is None else 0)
+    versions.sort(key=lambda v: -(v.number or 0))
+    placed = len(on_active) + sum(v.total for v in versions)
+    return OrchestrationDrift(active.orchestration, active.label, active.number,
+                              len(on_active), tuple(versions), len(runs) - placed)
 
 
-def _older(number: int | None, runs: list[OpenRun], active_stages: set[str],
+def _older(number: int, runs: list[OpenRun], active_stages: set[str],
            now: datetime) -> OlderVersion:
     counts = {s: sum(r.status == s for r in runs) for s in OPEN_STATUSES}
     oldest = min(r.created for r in runs)

@@ -34,6 +34,8 @@ COMMANDS = (
                 "the Work view: every open work item of the org (no arguments: all of them)"),
     CommandSpec("failures", "failures [since=24h]", "failure clusters: Error runs grouped by "
                 "the cause of their failure (Enter lists a cluster's runs)"),
+    CommandSpec("versions", "versions [orch=NAME]", "version drift: unfinished runs still on "
+                "older orchestration versions (Enter lists a version's runs)"),
     CommandSpec("profile", "profile NAME", "go to that org's tab (opens it if needed)"),
     CommandSpec("open", "open NAME", "open another profile's org in a new tab"),
     CommandSpec("close", "close", "close this org's tab (not the last one)"),
@@ -104,6 +106,9 @@ def complete(line: str, orchestrations: list[str], profiles: list[str],
             candidates = [f"{word}{done + ',' if done else ''}{v}"
                           for v in WORK_VALUES.get(word, [])
                           if v.lower().startswith(typed.lower())]
+    elif parts[0] == "versions":
+        candidates = ["orch=" + o for o in orchestrations
+                      if ("orch=" + o).lower().startswith(last.lower())]
     elif parts[0] in ("profile", "open"):
         candidates = [p for p in profiles if p.startswith(last)]
     if len(candidates) == 1:

@@ -22,6 +22,7 @@ if TYPE_CHECKING:  # the writes' modules load when the first write is prepared
     from ..engine.targets import Assignee
     from ..engine.write_plans import PreparedWrite
     from ..salesforce.clusters import FailureReport
+    from ..salesforce.versions import VersionReport
     from ..salesforce.writes import WriteReport
 
 
@@ -206,5 +207,22 @@ class FailuresReady(FromApiThread, bubble=False):
     """The failure clusters read on the API thread, or why they could not be."""
 
     def __init__(self, report: FailureReport | FlowstageError) -> None:
+        super().__init__()
+        self.report = report
+
+
+class VersionsRequested(Message):
+    """`:versions [orch=NAME]`: open the version drift of this org (`orchestration`: only the
+    ones that name means; None, every one)."""
+
+    def __init__(self, orchestration: str | None) -> None:
+        super().__init__()
+        self.orchestration = orchestration
+
+
+class VersionsReady(FromApiThread, bubble=False):
+    """The version drift read on the API thread, or why it could not be."""
+
+    def __init__(self, report: VersionReport | FlowstageError) -> None:
         super().__init__()
         self.report = report

@@ -45,11 +45,13 @@ from .messages import (
     PollDone,
     PollProgress,
     PollStarted,
+    VersionsReady,
 )
 from .writes_thread import FindAssignees, PrepareWrite, SendWrites, WriteJob, handle_write
 
 if TYPE_CHECKING:  # the clusters' modules load when :failures is first asked
     from ..salesforce.clusters import FailureReport
+    from ..salesforce.versions import VersionReport
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,11 @@ class ReadFailures:
 
 
 @dataclass(frozen=True)
+class ReadVersions:
+    """The version drift of the org (one API call)."""
+
+
+@dataclass(frozen=True)
 class Pause:
     paused: bool
 
@@ -103,7 +110,7 @@ class WorkMode:
 
 
 Request = (Poll | Details | More | SetFilter | Pause | Background | Stop | WriteJob | WorkMode
-           | ReadFailures)
+           | ReadFailures | ReadVersions)
 # no API call: applied as soon as they are read
 CONTROL = (Pause, Background, Stop, WorkMode)
 
@@ -123,8 +130,8 @@ def prune(pending: list[tuple[int, Request]]) -> list[tuple[int, Request]]:
     keep: list[tuple[int, Request]] = []
     manual = any(isinstance(r, Poll) and r.manual for _s, r in pending)
     for index, (seq, request) in enumerate(pending):
-        if isinstance(request, (Details, SetFilter, More, Poll, FindAssignees, ReadFailures)) and \
-                index != last[type(request)]:
+        if isinstance(request, (Details, SetFilter, More, Poll, FindAssignees, ReadFailures,
+                                ReadVersions)) and index != last[type(request)]:
             continue  # superseded by a newer one of its kind
         if isinstance(request, (Poll, More)) and last.get(SetFilter, -1) > index:
             continue  # the filter change reloads anyway
@@ -306,6 +313,8 @@ class PollController:
             self._post(DetailsReady(request.stage_id, engine.fetch_details(request.stage_id)))
         if isinstance(request, ReadFailures):
             self._post(FailuresReady(read_failures_on(engine, self._clock(), request.since)))
+        if isinstance(request, ReadVersions):
+            self._post(VersionsReady(read_versions_on(engine, self._clock())))
         return False
 
     def _save(self, result: PollResult) -> None:
@@ -332,6 +341,21 @@ def read_failures_on(engine: SyncEngine, now: datetime,
                               "runs are on screen.")
     try:
         return read_failures(client, caps, now, since=since)
+    except FlowstageError as exc:
+        return exc
+
+
+def read_versions_on(engine: SyncEngine, now: datetime) -> VersionReport | FlowstageError:
+    """The version drift, on the API thread, with the engine's client (a connection not yet
+    made, or lost, is said, not raised)."""
+    from ..engine.versions import read_versions
+
+    client, caps = engine.client, engine.capabilities
+    if client is None or caps is None:
+        return FlowstageError("Not connected to the org yet; try :versions again when the "
+                              "runs are on screen.")
+    try:
+        return read_versions(client, caps, now)
     except FlowstageError as exc:
         return exc
 

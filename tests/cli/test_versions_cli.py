@@ -60,7 +60,7 @@ def test_the_demo_drift(capsys: pytest.CaptureFixture[str]) -> None:
     (v8,) = drift["older"]
     assert v8["version"] == 8 and v8["runs"] == v8["in_progress"] + v8["suspended"] + v8["error"]
     assert v8["runs"] == len(v8["run_ids"]) >= 2
-    assert v8["not_seen_on_active_version"] == ["Entitlement_Setup"]
+    assert v8["not_seen_on_active_version"] == ["Manual_Provisioning"]
     assert v8["oldest_age_seconds"] >= 15 * 86400  # started before the activation
     assert all(r["active_version"] is not None for r in recs)
 

@@ -242,3 +242,17 @@ def test_failure_clusters_view(snap_compare: SnapCompare) -> None:
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(120, 36),
                         run_before=keys("colon", *"failures", "enter"))
+
+
+def test_version_drift_view(snap_compare: SnapCompare) -> None:
+    """`:versions` over the triage screen at 80x24: the bordered 'Version drift' view, its
+    first line '2 unfinished runs on older versions of 1 orchestration · Enter: … · Esc:
+    close', the table (ORCHESTRATION, ACTIVE, OLDER, INPROG, SUSP, ERROR, OLDEST) with
+    'Contract Renewal v9 v8 1 0 1 45d00h' highlighted on top and the six other orchestrations
+    under it with '—' for OLDER, every column inside 80 cells; and under it 'Contract Renewal
+    (Contract_Renewal) · active v9 · 9 unfinished on it', 'v8: 2 runs (1 InProgress, 0
+    Suspended, 1 Error) · oldest started …' and 'Current stages not seen on the active
+    version: Manual_Provisioning'."""
+    app, _, _ = fixed_app()
+    assert snap_compare(app, terminal_size=(80, 24),
+                        run_before=keys("colon", *"versions", "enter"))

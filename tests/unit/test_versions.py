@@ -52,10 +52,14 @@ def test_unknown_active_version_calls_nothing_older_and_says_why() -> None:
     assert any("ActiveVersionId" in n for n in report.notes())
 
 
-def test_runs_the_log_names_no_version_for_are_their_own_group() -> None:
-    report = build_report([ActiveVersion("Onb", None, None, 7)], [_run("a", None)], [], NOW)
-    (older,) = report.orchestrations[0].older
-    assert older.number is None and older.total == 1
+def test_runs_of_unknown_or_newer_versions_are_not_called_older() -> None:
+    """No StartInstance row (the log purged), or a version above the active one (rolled
+    back): neither on the active version nor on an older one."""
+    report = build_report([ActiveVersion("Onb", None, None, 7)],
+                          [_run("a", None), _run("b", 8), _run("c", 6)], [], NOW)
+    (drift,) = report.orchestrations
+    assert [v.number for v in drift.older] == [6] and drift.unplaced == 2
+    assert drift.active_runs == 0 and drift.older_runs == 1
 
 
 def test_most_drifting_orchestration_first() -> None:
@@ -63,3 +67,19 @@ def test_most_drifting_orchestration_first() -> None:
     report = build_report([ActiveVersion("A", None, None, 2), ActiveVersion("B", None, None, 2),
                            ActiveVersion("C", None, None, 2)], runs, [], NOW)
     assert [o.orchestration for o in report.orchestrations] == ["B", "A", "C"]
+
+
+def test_an_unknown_run_log_calls_nothing_older() -> None:
+    report = build_report([ActiveVersion("Onb", None, None, 7)], [_run("a", None)], [], NOW,
+                          missing=["FlowOrchestrationLog.OrchestrationVersion"])
+    (drift,) = report.orchestrations
+    assert drift.older == () and drift.unplaced == 1 and drift.active_number == 7
+    assert any("none is called older" in n for n in report.notes())
+
+
+def test_select_by_developer_name_or_part_of_a_label() -> None:
+    report = build_report([ActiveVersion("Onb", "Employee Onboarding", None, 7),
+                           ActiveVersion("Onb_EMEA", "Onboarding EMEA", None, 2)], [], [], NOW)
+    assert [o.orchestration for o in report.select("Onb")] == ["Onb"]
+    assert {o.orchestration for o in report.select("onboarding")} == {"Onb", "Onb_EMEA"}
+    assert report.select("nothing") == []

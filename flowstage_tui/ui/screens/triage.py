@@ -33,6 +33,7 @@ from ..widgets.steps import StepsTable
 from ..widgets.work import WorkDetail, WorkTable
 from .triage_actions import TriageActions
 from .triage_failures import TriageFailures
+from .triage_versions import TriageVersions
 from .triage_writes import TriageWrites
 from .work_view import WorkView
 
@@ -45,7 +46,7 @@ TABS = ("tab-steps", "tab-history", "tab-feed", "tab-error")
 PANES = ("runs-pane", "stages-pane", "detail")
 
 
-class TriageScreen(TriageFailures, TriageWrites, TriageActions, WorkView):
+class TriageScreen(TriageVersions, TriageFailures, TriageWrites, TriageActions, WorkView):
     BINDINGS = [
         Binding("escape", "focus_pane('stages')", "Back", show=False, id="back"),
         Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs",

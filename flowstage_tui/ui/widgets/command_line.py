@@ -28,6 +28,7 @@ from ..messages import (
     QuitRequested,
     RefreshRequested,
     RunRequested,
+    VersionsRequested,
     WorkRequested,
     WriteRequested,
 )
@@ -153,6 +154,14 @@ class CommandLine(PaneInput):
             self.app.notify(f"since: {exc}", severity="error")
             return
         self.post_message(FailuresRequested(since))
+
+    def command_versions(self, rest: str) -> None:
+        key, eq, value = rest.partition("=")
+        name = value.strip().strip("'\"")
+        if rest and (not eq or key.strip() != "orch" or not name):
+            self.app.notify("Usage: :versions [orch=NAME]", severity="warning")
+            return
+        self.post_message(VersionsRequested(name or None))
 
     def command_run(self, rest: str) -> None:
         if not rest:
