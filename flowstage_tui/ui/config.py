@@ -11,6 +11,7 @@ from ..config.store import Profile
 from ..engine.cache import CachedRuns
 from ..salesforce.connect import Connection
 from ..salesforce.queries import RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, RunSort
 
 BACKGROUND_FACTOR = 4  # a background tab polls this many times slower, unless configured
 
@@ -24,6 +25,7 @@ class OrgConfig:
     clock: Callable[[], datetime]
     read_only: bool = True
     run_filter: RunFilter = field(default_factory=RunFilter)
+    run_sort: RunSort = DEFAULT_SORT  # the Runs pane's order (a saved view's)
     interval: float = 15.0
     background_interval: float | None = None  # None: BACKGROUND_FACTOR x interval
     open_run: str | None = None

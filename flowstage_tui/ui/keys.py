@@ -11,7 +11,8 @@ from textual.binding import Binding
 # The order keys are listed in: the help screen, the key bar and the README's key table.
 # The writes come early: in a writable tab the key bar keeps them before the reading keys.
 KEY_ORDER = ("down", "up", "top", "bottom", "drill", "back", "pane.runs", "pane.stages",
-             "pane.detail", "pane.work", "work.group", "tab.prev", "tab.next", "filter",
+             "pane.detail", "pane.work", "work.group", "tab.prev", "tab.next", "filter", "sort",
+             "sort.reverse",
              "command", "help", "refresh", "pause", "mark", "mark.range", "reassign",
              "cancel", "delete", "nudge", "error.next", "error.prev", "copy", "url", "export",
              "times", "watch", "reauth", "org.prev", "org.next", "quit", "quit.force",

@@ -38,6 +38,12 @@ class RunsTable(MarkableTable):
         Binding("escape", "unmark_or('screen.clear_filter')", "Back", id="back",
                 tooltip="back out one level (clears the marks first); closes the filter or "
                 "command line"),
+        Binding("s", "screen.sort_next", "Sort", show=False, id="sort",
+                tooltip="sort the runs on the server by the next column: Name, Started, "
+                "Modified, Orchestration (not Status: SOQL sorts it in setup order; nor "
+                "Duration: it changes every second)"),
+        Binding("S", "screen.sort_reverse", "Reverse", show=False, id="sort.reverse",
+                tooltip="reverse the runs' sort (nulls first ascending, last descending)"),
     ]
 
     WRITES = ("cancel", "delete", "nudge")
