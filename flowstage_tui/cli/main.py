@@ -474,6 +474,9 @@ def add_filters(p: argparse.ArgumentParser) -> None:
                    help="orchestration developer name, or part of its label")
     g.add_argument("--since", metavar="AGE", help="started within, e.g. 30m, 24h, 7d")
     g.add_argument("--text", metavar="TEXT", help="part of the run name or orchestration label")
+    g.add_argument("--view", metavar="NAME",
+                   help="a saved view's filter and sort ([views.NAME] in config.toml, saved "
+                   "with :save NAME in the TUI); options given beside it win")
     g.add_argument("--preset", choices=("stale", "expiring"),
                    help="stale: InProgress or Suspended, unmodified for the profile's "
                    "stale_after (30d); expiring: Error runs whose 14-day resume window closes "
@@ -809,9 +812,10 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         return failures.cmd_failures(ctx, args)
     if name in ("runs", "watch", "snapshot"):
         flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text,
-                             args.preset)
+                             args.preset, view=args.view)
     if name == "runs":
-        return commands.cmd_runs(ctx, flt, args.limit, args.format, args.exit_code)
+        return commands.cmd_runs(ctx, flt, args.limit, args.format, args.exit_code,
+                                 sort=ctx.run_sort(args.view))
     if name == "show":
         return commands.cmd_show(ctx, args.run, args.format)
     if name == "watch":
@@ -832,7 +836,8 @@ def prepare_tui(args: argparse.Namespace) -> Context:
     ctx = resolve(args, interactive=True)
     if getattr(args, "data", None) is not None and ctx.demo_org is not None:
         ctx.demo_org.get()  # a replayed file that cannot load is exit 2 now, not a worker error
-    ctx.run_filter(args.status, args.orchestration, args.since, args.text, args.preset)
+    ctx.run_filter(args.status, args.orchestration, args.since, args.text, args.preset,
+                   view=args.view)
     if args.theme is not None:
         check_theme(args.theme, "--theme")
     elif ctx.profile.get("theme") is not None:

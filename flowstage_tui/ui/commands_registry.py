@@ -34,6 +34,9 @@ COMMANDS = (
                 "the Work view: every open work item of the org (no arguments: all of them)"),
     CommandSpec("failures", "failures [since=24h]", "failure clusters: Error runs grouped by "
                 "the cause of their failure (Enter lists a cluster's runs)"),
+    CommandSpec("save", "save NAME", "save the runs' filter and sort as a view in config.toml "
+                "(open it with :view NAME or `flowstage --view NAME`)"),
+    CommandSpec("view", "view NAME", "open a saved view: its filter and sort"),
     CommandSpec("profile", "profile NAME", "go to that org's tab (opens it if needed)"),
     CommandSpec("open", "open NAME", "open another profile's org in a new tab"),
     CommandSpec("close", "close", "close this org's tab (not the last one)"),

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ..config.store import Profile
+from ..config.views import ViewBook
 from ..engine.cache import CachedRuns
 from ..salesforce.connect import Connection
 from ..salesforce.queries import RunFilter
@@ -65,3 +66,4 @@ class AppConfig:
     opener: Opener | None = None
     autostart: bool = True
     crash_log: Path | None = None  # where a crash's traceback goes (never to the screen)
+    views: ViewBook | None = None  # the saved views (:view, :save); None: no config file

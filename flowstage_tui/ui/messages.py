@@ -128,6 +128,22 @@ class FilterRequested(Message):
         self.flt = flt
 
 
+class ViewRequested(Message):
+    """:view NAME: open a saved view (its filter and sort)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class ViewSaveRequested(Message):
+    """:save NAME: keep the current filter and sort as a view in config.toml."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
 class RunRequested(Message):
     def __init__(self, ident: str) -> None:
         super().__init__()

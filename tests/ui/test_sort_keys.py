@@ -3,8 +3,11 @@ first row, the pane's subtitle says the order, and an idle poll after it is stil
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from flowstage_tui.config.store import load
+from flowstage_tui.config.views import ViewBook
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.salesforce.run_sort import RunSort
@@ -72,3 +75,51 @@ async def test_G_loads_the_next_page_in_the_sort_order(org: DemoOrg,
         await pilot.press("G")
         await settle(app, pilot)
         assert shown(app) == org_order(org, "Name", True)[:100]
+
+
+async def test_save_writes_the_view_and_view_opens_it(org: DemoOrg, clock: ManualClock,
+                                                      tmp_path: Path) -> None:
+    """`:save` writes config.toml (only then: nothing before), `:view` brings back the filter
+    and the sort after both were changed, an unknown name says which views there are."""
+    config = tmp_path / "config.toml"
+    config.write_text("# mine\n[profiles.sandbox]\nauth = \"demo\"\n")
+    said: list[str] = []
+    app = make_app(org, clock, views=ViewBook({}, config))
+    real_notify = app.notify
+
+    def notify(message: str, **kw: Any) -> None:
+        said.append(message)
+        real_notify(message, **kw)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        tab(app).query_one(RunsTable).focus()
+        await pilot.press("colon", *"runs status=Error since=7d", "enter")
+        await pilot.press("s", "S")  # by Modified, ascending
+        await settle(app, pilot)
+        assert "[views" not in config.read_text()  # nothing is written unasked
+        await pilot.press("colon", *"save old-errors", "enter")
+        await settle(app, pilot)
+        assert any(m.startswith("Saved view old-errors") for m in said), said
+        saved = load(config).views["old-errors"]
+        assert saved.status == ("Error",) and saved.since == "1w"
+        assert saved.sort == RunSort("modified", False)
+        assert config.read_text().startswith("# mine")
+        await pilot.press("colon", *"runs", "enter")
+        await pilot.press("s")
+        await settle(app, pilot)
+        assert tab(app).snapshot.filter.statuses == ()
+        await pilot.press("colon", *"view old-errors", "enter")
+        await settle(app, pilot)
+        snap = tab(app).snapshot
+        assert snap.sort == RunSort("modified", False) and snap.filter.statuses == ("Error",)
+        assert snap.runs and all(str(r.status) == "Error" for r in snap.runs)
+        modified = [r.modified for r in snap.runs]
+        assert modified == sorted(modified)
+        await pilot.press("colon", *"view nope", "enter")
+        await pilot.pause()
+        assert any("No view named nope; views: old-errors" in m for m in said), said
+        await pilot.press("colon", *"save a b", "enter")
+        await pilot.pause()
+        assert any("not a view name" in m for m in said), said

@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
+from ...config.views import ViewBook
 from ...engine.cache import target_of
 from ...engine.governor import BudgetGovernor
 from ...engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
@@ -37,8 +38,9 @@ class OrgView(Screen[None]):
     def __init__(self, org: OrgConfig, *, export_dir: Path | None = None,
                  crash_log: Path | None = None, profiles: Callable[[], list[str]] = list,
                  autostart: bool = True, governor: BudgetGovernor | None = None,
-                 mode: str = "") -> None:
+                 mode: str = "", views: ViewBook | None = None) -> None:
         super().__init__()
+        self.views = views  # :view and :save (saved_views.py)
         self.org = org
         self.mode = mode or org.key  # the Textual mode (screen stack) this tab lives in
         self.export_dir = export_dir

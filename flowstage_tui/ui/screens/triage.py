@@ -30,6 +30,7 @@ from ..widgets.runs import RunsTable
 from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable
 from ..widgets.work import WorkDetail, WorkTable
+from .saved_views import SavedViews
 from .triage_actions import TriageActions
 from .triage_failures import TriageFailures
 from .triage_writes import TriageWrites
@@ -44,7 +45,7 @@ TABS = ("tab-steps", "tab-history", "tab-feed", "tab-error")
 PANES = ("runs-pane", "stages-pane", "detail")
 
 
-class TriageScreen(TriageFailures, TriageWrites, TriageActions, WorkView):
+class TriageScreen(SavedViews, TriageFailures, TriageWrites, TriageActions, WorkView):
     BINDINGS = [
         Binding("escape", "focus_pane('stages')", "Back", show=False, id="back"),
         Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs",

@@ -28,6 +28,8 @@ from ..messages import (
     QuitRequested,
     RefreshRequested,
     RunRequested,
+    ViewRequested,
+    ViewSaveRequested,
     WorkRequested,
     WriteRequested,
 )
@@ -152,6 +154,25 @@ class CommandLine(PaneInput):
             self.app.notify(f"since: {exc}", severity="error")
             return
         self.post_message(FailuresRequested(since))
+
+    def command_save(self, rest: str) -> None:
+        from ...config.views import check_name
+
+        if not rest:
+            self.app.notify("Usage: :save NAME (letters, digits, _ and -)", severity="warning")
+            return
+        try:
+            name = check_name(rest)
+        except ValueError as exc:
+            self.app.notify(P.one_line(str(exc)), severity="error")
+            return
+        self.post_message(ViewSaveRequested(name))
+
+    def command_view(self, rest: str) -> None:
+        if not rest:
+            self.app.notify("Usage: :view NAME", severity="warning")
+        else:
+            self.post_message(ViewRequested(rest))
 
     def command_run(self, rest: str) -> None:
         if not rest:
