@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import Clock
+from ..config.columns import ColumnPrefs
 from ..config.store import Config, Profile
 from ..config.views import ViewBook
 from ..engine.cache import CachedRuns
@@ -57,7 +58,8 @@ def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
               autostart: bool = True, rng_seed: int | None = None, page_size: int = 200,
               details_delay: float = 0.3, crash_log: Path | None = None,
               budget_key: str | None = None, run_sort: RunSort = DEFAULT_SORT,
-              views: ViewBook | None = None) -> FlowstageApp:
+              views: ViewBook | None = None,
+              columns: ColumnPrefs | None = None) -> FlowstageApp:
     """The App with `profile`'s org in front (None connection with `pick_profile`: the
     profile picker opens first) and the orgs in `more` in tabs beside it.
 
@@ -94,7 +96,8 @@ def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
         orgs=orgs, clock=clock, keymap=dict(keymap or {}), theme=theme,
         export_dir=export_dir,
         profiles=tuple(profiles.profiles) if profiles is not None else (),
-        opener=opener, autostart=autostart, crash_log=crash_log, views=views))
+        opener=opener, autostart=autostart, crash_log=crash_log, views=views,
+        columns=columns))
 
 
 def app_for(ctx: Context, args: argparse.Namespace) -> FlowstageApp:
@@ -133,7 +136,8 @@ def app_for(ctx: Context, args: argparse.Namespace) -> FlowstageApp:
         profiles=ctx.config, connect=ctx.connection_for, tab_for=tab_for, more=more,
         pick_profile=ctx.pick_profile, crash_log=paths.log_dir() / "flowstage.log",
         budget_key=None if ctx.demo_org is not None else _target(ctx.profile),
-        run_sort=ctx.run_sort(args.view), views=ViewBook(ctx.config.views, ctx.config.path))
+        run_sort=ctx.run_sort(args.view), views=ViewBook(ctx.config.views, ctx.config.path),
+        columns=ColumnPrefs(paths.state_dir() / "columns"))
 
 
 def _target(profile: Profile) -> str:

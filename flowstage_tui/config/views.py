@@ -148,6 +148,9 @@ def _view(name: str, table: Mapping[str, Any], fail: Fail) -> SavedView:
     if columns is not None:
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
             raise fail("columns", "must be a list of column names, e.g. [\"Status\", \"Run\"]")
+        if not columns:
+            raise fail("columns", "lists no column; keep at least one, or leave columns out "
+                       "for every one")
         wrong = [c for c in columns if c not in RUN_COLUMNS]
         if wrong:
             raise fail("columns", f"unknown column {wrong[0]!r}; use " + ", ".join(RUN_COLUMNS))

@@ -34,6 +34,8 @@ COMMANDS = (
                 "the Work view: every open work item of the org (no arguments: all of them)"),
     CommandSpec("failures", "failures [since=24h]", "failure clusters: Error runs grouped by "
                 "the cause of their failure (Enter lists a cluster's runs)"),
+    CommandSpec("columns", "columns [-NAME] [+NAME] [all]", "hide (-Took) or show (+Took, "
+                "all) Runs columns, remembered per profile (no arguments: list them)"),
     CommandSpec("save", "save NAME", "save the runs' filter and sort as a view in config.toml "
                 "(open it with :view NAME or `flowstage --view NAME`)"),
     CommandSpec("view", "view NAME", "open a saved view: its filter and sort"),

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..config.columns import ColumnPrefs
 from ..config.store import Profile
 from ..config.views import ViewBook
 from ..engine.cache import CachedRuns
@@ -67,3 +68,4 @@ class AppConfig:
     autostart: bool = True
     crash_log: Path | None = None  # where a crash's traceback goes (never to the screen)
     views: ViewBook | None = None  # the saved views (:view, :save); None: no config file
+    columns: ColumnPrefs | None = None  # where each profile's hidden Runs columns are kept

@@ -136,6 +136,14 @@ class ViewRequested(Message):
         self.name = name
 
 
+class ColumnsRequested(Message):
+    """:columns WORDS: hide (-NAME) or show (+NAME, all) Runs columns; none: list them."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words = words
+
+
 class ViewSaveRequested(Message):
     """:save NAME: keep the current filter and sort as a view in config.toml."""
 

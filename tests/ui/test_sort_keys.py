@@ -6,8 +6,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from flowstage_tui.config.columns import ColumnPrefs
 from flowstage_tui.config.store import load
 from flowstage_tui.config.views import ViewBook
+from flowstage_tui.demo import DEMO_PROFILE
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.salesforce.run_sort import RunSort
@@ -123,3 +125,69 @@ async def test_save_writes_the_view_and_view_opens_it(org: DemoOrg, clock: Manua
         await pilot.press("colon", *"save a b", "enter")
         await pilot.pause()
         assert any("not a view name" in m for m in said), said
+
+
+def header_labels(app: Any) -> list[str]:
+    table = tab(app).query_one(RunsTable)
+    return [str(c.key.value) for c in table.ordered_columns]
+
+
+async def test_columns_hide_show_and_are_remembered_per_profile(
+        org: DemoOrg, clock: ManualClock, tmp_path: Path) -> None:
+    prefs = ColumnPrefs(tmp_path / "columns")
+    said: list[str] = []
+    app = make_app(org, clock, columns=prefs)
+    real_notify = app.notify
+
+    def notify(message: str, **kw: Any) -> None:
+        said.append(message)
+        real_notify(message, **kw)
+
+    app.notify = notify  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert {"Took", "Age", "Stage"} <= set(header_labels(app))
+        await pilot.press("colon", *"columns -took -Age", "enter")
+        await pilot.pause()
+        assert "Took" not in header_labels(app) and "Age" not in header_labels(app)
+        assert tab(app).query_one(RunsTable).row_count == 200  # every row drawn again
+        assert any("-Took, -Age" in m for m in said), said
+        await pilot.press("colon", *"columns nope", "enter")
+        await pilot.pause()
+        assert any("unknown column 'nope'" in m for m in said), said
+        await pilot.press("colon", *"columns -Status -Orchestration -Run -Stage -Started",
+                          "enter")
+        await pilot.pause()
+        assert any("hides every column" in m for m in said), said
+        assert "Run" in header_labels(app)  # refused: nothing changed
+    assert prefs.load(DEMO_PROFILE.name) == {"Took", "Age"}
+    again = make_app(org, clock, columns=prefs)  # the next session of this profile
+    async with again.run_test(size=(120, 36)) as pilot:
+        await settle(again, pilot)
+        assert "Took" not in header_labels(again) and "Run" in header_labels(again)
+        await pilot.press("colon", *"columns Status Run", "enter")
+        await pilot.pause()
+        assert header_labels(again) == ["mark", "Status", "Run"]
+        await pilot.press("colon", *"columns all", "enter")
+        await pilot.pause()
+        assert "Took" in header_labels(again)
+    assert prefs.load(DEMO_PROFILE.name) == frozenset()
+
+
+async def test_a_view_keeps_its_columns(org: DemoOrg, clock: ManualClock,
+                                        tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text("")
+    app = make_app(org, clock, views=ViewBook({}, config))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        await pilot.press("colon", *"columns -Stage", "enter")
+        await pilot.press("colon", *"save nostage", "enter")
+        await pilot.press("colon", *"columns all", "enter")
+        await pilot.pause()
+        assert "Stage" in header_labels(app)
+        await pilot.press("colon", *"view nostage", "enter")
+        await settle(app, pilot)
+        assert "Stage" not in header_labels(app)
+    assert load(config).views["nostage"].columns == (
+        "Status", "Orchestration", "Run", "Started", "Took", "Age")

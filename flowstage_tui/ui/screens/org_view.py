@@ -15,6 +15,7 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
+from ...config.columns import ColumnPrefs
 from ...config.views import ViewBook
 from ...engine.cache import target_of
 from ...engine.governor import BudgetGovernor
@@ -38,9 +39,11 @@ class OrgView(Screen[None]):
     def __init__(self, org: OrgConfig, *, export_dir: Path | None = None,
                  crash_log: Path | None = None, profiles: Callable[[], list[str]] = list,
                  autostart: bool = True, governor: BudgetGovernor | None = None,
-                 mode: str = "", views: ViewBook | None = None) -> None:
+                 mode: str = "", views: ViewBook | None = None,
+                 columns: ColumnPrefs | None = None) -> None:
         super().__init__()
         self.views = views  # :view and :save (saved_views.py)
+        self.column_prefs = columns  # :columns, remembered per profile (saved_views.py)
         self.org = org
         self.mode = mode or org.key  # the Textual mode (screen stack) this tab lives in
         self.export_dir = export_dir

@@ -112,6 +112,7 @@ class TriageScreen(SavedViews, TriageFailures, TriageWrites, TriageActions, Work
         self.query_one("#work-pane").border_title = "4 Work"
         self.query_one("#work-detail").border_title = "Work item"
         self._layout_for(self.app.size.width, self.app.size.height)
+        self.restore_columns()
         if self.org.cached.runs:
             self.snapshot = Snapshot(self.org.cached.runs, {}, {}, {}, {}, {},
                                      self.run_filter, None, None)

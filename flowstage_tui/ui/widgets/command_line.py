@@ -22,6 +22,7 @@ from .. import present as P
 from ..commands_registry import COMMANDS, complete, parse_runs_args
 from ..messages import (
     CloseOrgRequested,
+    ColumnsRequested,
     FailuresRequested,
     FilterRequested,
     OrgRequested,
@@ -154,6 +155,9 @@ class CommandLine(PaneInput):
             self.app.notify(f"since: {exc}", severity="error")
             return
         self.post_message(FailuresRequested(since))
+
+    def command_columns(self, rest: str) -> None:
+        self.post_message(ColumnsRequested(rest))
 
     def command_save(self, rest: str) -> None:
         from ...config.views import check_name
