@@ -28,7 +28,8 @@ flowstage: browse and triage Salesforce Flow Orchestration runs from a terminal.
 
 usage:
   flowstage [PROFILE ...] [-p NAME] [--demo] [--read-only | --write] [--refresh SECS]
-            [--status S] [--orchestration NAME] [--since AGE] [--run ID] [--theme NAME]
+            [--status S] [--orchestration NAME] [--since AGE] [--view NAME] [--run ID]
+            [--theme NAME]
   flowstage runs      [filters] [--limit N] [--format table|json|jsonl|csv] [--exit-code]
   flowstage show      RUN [--format table|json]
   flowstage watch     [filters] [--interval S] [--format text|jsonl] [--count N] [--alert]
@@ -56,6 +57,7 @@ prod`. Values may start with '-' (--text -draft). A profile cannot be named like
 filters:  --status Error,InProgress   --orchestration Employee_Onboarding
           --since 24h (30m, 7d, 2w)   --text OR-00012 (name or orchestration label)
           --preset stale (open, untouched for stale_after) | expiring (resume window < 48h)
+          --view NAME (a saved view's filter and sort: [views.NAME], :save NAME in the TUI)
 
 examples:
   flowstage --demo                               the triage screen on the demo org

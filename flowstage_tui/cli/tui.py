@@ -33,7 +33,8 @@ def org_tab(*, connection: Connection | None, profile: Profile, clock: Clock,
             interval: float = 15.0, open_run: str | None = None,
             cached: CachedRuns | None = None, cache_path: Path | None = None,
             rng_seed: int | None = None, page_size: int = 200, details_delay: float = 0.3,
-            budget_key: str | None = None, run_sort: RunSort = DEFAULT_SORT) -> OrgConfig:
+            budget_key: str | None = None, run_sort: RunSort = DEFAULT_SORT,
+            run_columns: tuple[str, ...] | None = None) -> OrgConfig:
     """One org's tab: its profile, a ready connection and how to poll it."""
     from ..ui.config import OrgConfig
 
@@ -43,7 +44,7 @@ def org_tab(*, connection: Connection | None, profile: Profile, clock: Clock,
                      background_interval=float(background) if background else None,
                      open_run=open_run, cached=cached or CachedRuns(), cache_path=cache_path,
                      rng_seed=rng_seed, page_size=page_size, details_delay=details_delay,
-                     budget_key=budget_key, run_sort=run_sort)
+                     budget_key=budget_key, run_sort=run_sort, run_columns=run_columns)
 
 
 def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
@@ -58,8 +59,8 @@ def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
               autostart: bool = True, rng_seed: int | None = None, page_size: int = 200,
               details_delay: float = 0.3, crash_log: Path | None = None,
               budget_key: str | None = None, run_sort: RunSort = DEFAULT_SORT,
-              views: ViewBook | None = None,
-              columns: ColumnPrefs | None = None) -> FlowstageApp:
+              views: ViewBook | None = None, columns: ColumnPrefs | None = None,
+              run_columns: tuple[str, ...] | None = None) -> FlowstageApp:
     """The App with `profile`'s org in front (None connection with `pick_profile`: the
     profile picker opens first) and the orgs in `more` in tabs beside it.
 
@@ -75,7 +76,7 @@ def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
                     read_only=read_only, run_filter=run_filter, interval=interval,
                     open_run=open_run, cached=cached, cache_path=cache_path,
                     rng_seed=rng_seed, page_size=page_size, details_delay=details_delay,
-                    budget_key=budget_key, run_sort=run_sort)
+                    budget_key=budget_key, run_sort=run_sort, run_columns=run_columns)
     opener: Opener | None = None
     if profiles is not None and profiles.profiles and connect is not None:
         store, open_profile = profiles, connect
@@ -137,7 +138,8 @@ def app_for(ctx: Context, args: argparse.Namespace) -> FlowstageApp:
         pick_profile=ctx.pick_profile, crash_log=paths.log_dir() / "flowstage.log",
         budget_key=None if ctx.demo_org is not None else _target(ctx.profile),
         run_sort=ctx.run_sort(args.view), views=ViewBook(ctx.config.views, ctx.config.path),
-        columns=ColumnPrefs(paths.state_dir() / "columns"))
+        columns=ColumnPrefs(paths.state_dir() / "columns"),
+        run_columns=ctx.view(args.view).columns if args.view else None)
 
 
 def _target(profile: Profile) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..config.views import RUN_COLUMNS
 from ..salesforce.models import RUN_STATUSES
 from ..salesforce.presets import PRESETS
 from ..salesforce.queries import LINE_KEYS, RunFilter
@@ -107,6 +108,11 @@ def complete(line: str, orchestrations: list[str], profiles: list[str]) -> str:
             candidates = [f"{word}{done + ',' if done else ''}{v}"
                           for v in WORK_VALUES.get(word, [])
                           if v.lower().startswith(typed.lower())]
+    elif parts[0] == "columns":  # -To → -Took, +st → +Stage / +Started
+        sign = last[:1] if last[:1] in ("+", "-") else ""
+        candidates = [f"{sign}{c}" for c in (*RUN_COLUMNS, "all")
+                      if c.lower().startswith(last[len(sign):].lower()) and not
+                      (sign and c == "all")]
     elif parts[0] in ("profile", "open"):
         candidates = [p for p in profiles if p.startswith(last)]
     if len(candidates) == 1:

@@ -28,6 +28,7 @@ class OrgConfig:
     read_only: bool = True
     run_filter: RunFilter = field(default_factory=RunFilter)
     run_sort: RunSort = DEFAULT_SORT  # the Runs pane's order (a saved view's)
+    run_columns: tuple[str, ...] | None = None  # a saved view's columns (None: as last left)
     interval: float = 15.0
     background_interval: float | None = None  # None: BACKGROUND_FACTOR x interval
     open_run: str | None = None

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from flowstage_tui.cli.context import resolve
 from flowstage_tui.cli.main import main
+from flowstage_tui.cli.tui import app_for
 from flowstage_tui.config.store import load
 from flowstage_tui.config.views import SavedView, age_text, save_view, view_of
 from flowstage_tui.salesforce.queries import RunFilter
@@ -78,10 +80,17 @@ def test_unknown_view_is_one_line_exit_2_naming_the_views(
 
 def test_the_tui_opens_on_a_view(config: Path, tui_calls: list[argparse.Namespace],
                                  capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--config", str(config), "--view", "recent"]) == 0
-    assert tui_calls and tui_calls[0].view == "recent"
+    save_view(config, SavedView("narrow", ("Error",), sort=RunSort("orchestration", False),
+                                columns=("Status", "Run")))
+    assert main(["--config", str(config), "--view", "narrow"]) == 0
+    args = tui_calls[0]
+    assert args.view == "narrow"
+    first = app_for(resolve(args, interactive=True), args).cfg.orgs[0]
+    assert first.run_filter.statuses == ("Error",)
+    assert first.run_sort == RunSort("orchestration", False)
+    assert first.run_columns == ("Status", "Run")
     assert main(["sandbox", "--config", str(config), "--view", "missing"]) == 2
-    assert "views there: errors, recent" in capsys.readouterr().err
+    assert "views there: errors, narrow, recent" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(("table", "needle"), [

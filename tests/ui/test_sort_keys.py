@@ -191,3 +191,14 @@ async def test_a_view_keeps_its_columns(org: DemoOrg, clock: ManualClock,
         assert "Stage" not in header_labels(app)
     assert load(config).views["nostage"].columns == (
         "Status", "Orchestration", "Run", "Started", "Took", "Age")
+
+
+async def test_opened_on_a_view_its_sort_and_columns_show_first(org: DemoOrg,
+                                                               clock: ManualClock) -> None:
+    """`flowstage --view NAME`: the first page already comes in the view's order."""
+    app = make_app(org, clock, run_sort=RunSort("name", False),
+                   run_columns=("Status", "Run", "Started"))
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        assert shown(app) == org_order(org, "Name", False)[:200]
+        assert header_labels(app) == ["mark", "Status", "Run", "Started"]

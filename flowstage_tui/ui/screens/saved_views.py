@@ -19,8 +19,12 @@ from .work_view import WorkView
 
 class SavedViews(WorkView):
     def restore_columns(self) -> None:
-        """The columns this profile last showed (every one, the first time)."""
-        if self.column_prefs is not None:
+        """The columns of the view it opened on (`--view`), else those this profile last
+        showed (every one, the first time)."""
+        if self.org.run_columns is not None:
+            self.query_one(RunsTable).set_hidden(
+                frozenset(RUN_COLUMNS) - set(self.org.run_columns))
+        elif self.column_prefs is not None:
             self.query_one(RunsTable).set_hidden(self.column_prefs.load(self.org.profile.name))
 
     def shown_columns(self) -> tuple[str, ...] | None:
