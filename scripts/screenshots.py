@@ -108,6 +108,8 @@ async def main() -> None:
     await shoot("work-queue-80x24", (80, 24), ["4", "j"])
     # :failures: the clusters view, the demo org's deploy cluster on top
     await shoot("failure-clusters", (120, 36), ["colon", *"failures", "enter"])
+    # s s S: the runs sorted on the server by Orchestration, ascending (80x24)
+    await shoot("runs-sorted-80x24", (80, 24), ["s", "s", "S"])
 
 
 if __name__ == "__main__":

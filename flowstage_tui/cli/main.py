@@ -492,7 +492,7 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         return demo_parser()
     p = _Parser(prog=f"flowstage {name}")
     if name == "runs":
-        p.description = "List orchestration runs, newest first."
+        p.description = "List orchestration runs, newest first (or in a --view's order)."
         add_common(p)
         add_filters(p)
         p.add_argument("--limit", type=_limit, default=50, help="at most N runs (50)")
