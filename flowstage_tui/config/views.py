@@ -94,9 +94,10 @@ def age_text(since: datetime, now: datetime) -> str:
 
 def view_of(name: str, flt: RunFilter, sort: RunSort, now: datetime,
             columns: tuple[str, ...] | None = None) -> SavedView:
-    """The view the screen shows now, to save as `name`."""
-    return SavedView(check_name(name), flt.statuses,
-                     age_text(flt.since, now) if flt.since else None, flt.orchestration,
+    """The view the screen shows now, to save as `name`: its age as it was typed (`24h` stays
+    `24h` however long ago it was typed), else the age its moment is back from `now`."""
+    age = (flt.since_age or age_text(flt.since, now)) if flt.since else None
+    return SavedView(check_name(name), flt.statuses, age, flt.orchestration,
                      flt.text, flt.preset, sort, columns)
 
 

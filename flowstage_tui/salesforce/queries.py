@@ -131,6 +131,7 @@ class RunFilter:
     preset: str | None = None
     preset_from: datetime | None = None
     preset_to: datetime | None = None
+    since_age: str | None = None  # `since` as typed (24h): what a saved view keeps
 
     @classmethod
     def parse(cls, *, status: Any = None, since: str | None = None,
@@ -159,7 +160,8 @@ class RunFilter:
             except ValueError as exc:
                 raise FilterError("since", str(exc)) from None
         return cls(statuses=statuses, orchestration=orchestration, since=start, text=text,
-                   preset=preset, preset_from=bounds[0], preset_to=bounds[1])
+                   preset=preset, preset_from=bounds[0], preset_to=bounds[1],
+                   since_age=since.strip().lower() if start is not None and since else None)
 
     @classmethod
     def parse_line(cls, line: str, now: datetime,

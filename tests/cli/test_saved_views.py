@@ -113,9 +113,11 @@ def test_a_broken_view_is_one_line_and_exit_2(tmp_path: Path, table: str, needle
 def test_save_keeps_comments_and_reads_back(config: Path) -> None:
     now = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
     flt = RunFilter.parse(status="Error,Suspended", since="36h", orchestration="Onb",
-                          now=now - timedelta(seconds=20))  # parsed a little while ago
+                          now=now - timedelta(hours=2))  # typed two hours ago
     view = view_of("stuck-onb", flt, RunSort("orchestration", False), now)
-    assert view.since == "36h"
+    assert view.since == "36h"  # as typed, not "38h"
+    untyped = RunFilter(since=now - timedelta(hours=48))
+    assert view_of("x", untyped, RunSort(), now).since == "2d"
     save_view(config, view)
     text = config.read_text()
     assert "# my flowstage settings" in text and "# the built-in org" in text

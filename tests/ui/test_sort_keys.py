@@ -105,7 +105,7 @@ async def test_save_writes_the_view_and_view_opens_it(org: DemoOrg, clock: Manua
         await settle(app, pilot)
         assert any(m.startswith("Saved view old-errors") for m in said), said
         saved = load(config).views["old-errors"]
-        assert saved.status == ("Error",) and saved.since == "1w"
+        assert saved.status == ("Error",) and saved.since == "7d"  # as typed
         assert saved.sort == RunSort("modified", False)
         assert config.read_text().startswith("# mine")
         await pilot.press("colon", *"runs", "enter")
