@@ -2,7 +2,8 @@
 keyset paging that follows the same order, and the same order applied to the rows we hold.
 
 Sortable: Name, Started (CreatedDate), Modified (LastModifiedDate), Orchestration (its label
-where the org has OrchestrationLabel, else its developer name). Not Status: SOQL sorts a
+where the org has OrchestrationLabel, else its developer name, OrchestrationDeveloperName or,
+where only that exists, OrchestrationName). Not Status: SOQL sorts a
 picklist in its setup order, which a keyset predicate (`Status > 'X'`, alphabetical) cannot
 follow. Not Duration: it grows every second, so a page boundary would move under the cursor.
 
@@ -92,8 +93,10 @@ class RunSort:
             return "CreatedDate"
         if self.key == "modified":
             return "LastModifiedDate"
-        return "OrchestrationLabel" if caps.has(RUN, "OrchestrationLabel") else \
-            "OrchestrationDeveloperName"
+        for name in ("OrchestrationLabel", "OrchestrationDeveloperName"):
+            if caps.has(RUN, name):
+                return name
+        return "OrchestrationName"  # an org that has neither (parse reads it as the name)
 
     @property
     def nullable(self) -> bool:

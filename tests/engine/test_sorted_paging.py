@@ -142,3 +142,20 @@ def test_a_live_window_keeps_its_order_as_runs_change(live_org: DemoOrg, clock: 
         assert got == oracle(live_org, sort)[:len(got)]
         moved += got != before
     assert moved  # the org changed something the order had to follow
+
+
+def test_an_org_without_labels_sorts_by_the_developer_name(live_org: DemoOrg,
+                                                          clock: ManualClock) -> None:
+    """API v55 has no OrchestrationLabel (nor OrchestrationDeveloperName): the sort falls
+    back to the field the org has, and the engine's order to the same values."""
+    eng = make_engine(live_org, clock, page_size=50, api_cap="55.0")
+    eng.set_sort(RunSort("orchestration", False))
+    res = eng.poll_once()
+    assert res.health.ok, res.health
+    caps = eng.capabilities
+    assert caps is not None and not caps.has(RUN, "OrchestrationLabel")
+    field = RunSort("orchestration").field(caps)
+    rows = sorted(org_rows(live_org), key=lambda r: (r[field].upper(), r["Id"]))
+    assert [r.id for r in res.snapshot.runs] == [r["Id"] for r in rows][:50]
+    more = eng.load_more()
+    assert [r.id for r in more.snapshot.runs] == [r["Id"] for r in rows][:100]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from flowstage_tui.salesforce.capabilities import RUN, Capabilities
 from flowstage_tui.salesforce.models import Run, RunStatus
 from flowstage_tui.salesforce.queries import QueryBuilder
 from flowstage_tui.salesforce.run_sort import NOT_SORTABLE, RunSort
@@ -24,8 +25,12 @@ def test_order_by_names_nulls_only_where_a_field_can_be_null() -> None:
         "OrchestrationLabel ASC NULLS FIRST, Id ASC")
     assert RunSort("orchestration", True).order_by(FULL) == (
         "OrchestrationLabel DESC NULLS LAST, Id DESC")
-    # an org without OrchestrationLabel sorts by the developer name
-    assert RunSort("orchestration", True).order_by(OLD).startswith("OrchestrationDeveloperName ")
+    # an org without OrchestrationLabel sorts by the developer name, in whichever field it has
+    assert RunSort("orchestration", True).order_by(OLD).startswith("OrchestrationName DESC")
+    dev = Capabilities("62.0", {RUN: frozenset({"Id", "OrchestrationDeveloperName"})})
+    assert RunSort("orchestration", False).field(dev) == "OrchestrationDeveloperName"
+    old_run = run("a1", None)  # parse puts OrchestrationName into .orchestration
+    assert RunSort("orchestration").value(old_run, OLD) == "Dev_Name"
 
 
 def test_keyset_after_a_cursor() -> None:

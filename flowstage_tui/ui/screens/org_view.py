@@ -104,6 +104,10 @@ class OrgView(Screen[None]):
 
     def set_run_sort(self, sort: RunSort) -> None:
         """Sort the runs on the server: the window reloads from its first page."""
+        if self.poller is None:
+            self.notify("This tab shows saved runs, with no org to sort them.",
+                        severity="warning")
+            return
         self.run_sort = sort
         self.set_server_filter(self.run_filter)
         self.notify(f"Sorting runs by {sort.describe()} (on the server).", timeout=3)
