@@ -116,6 +116,8 @@ async def main() -> None:
     await shoot("help-budget-80x24", (80, 24), ["question_mark"])
     # :versions: the demo org's Contract Renewal, v9 activated mid-month, runs still on v8
     await shoot("version-drift", (80, 24), ["colon", *"versions", "enter"])
+    # s s S: the runs sorted on the server by Orchestration, ascending (80x24)
+    await shoot("runs-sorted-80x24", (80, 24), ["s", "s", "S"])
 
 
 if __name__ == "__main__":

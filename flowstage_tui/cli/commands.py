@@ -27,6 +27,7 @@ from ..salesforce.capabilities import (
 )
 from ..salesforce.models import Run, StageStatus, WorkItem
 from ..salesforce.queries import QueryBuilder, RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, RunSort
 from ..salesforce.soql import quote
 from . import output as out
 from .context import Context
@@ -42,17 +43,18 @@ def _open(ctx: Context) -> tuple[Any, Capabilities, Any]:
     return conn, caps, client
 
 
-def fetch_runs(ctx: Context, flt: RunFilter, limit: int) -> tuple[list[Run], str]:
+def fetch_runs(ctx: Context, flt: RunFilter, limit: int,
+               sort: RunSort = DEFAULT_SORT) -> tuple[list[Run], str]:
     _, caps, client = _open(ctx)
-    q = QueryBuilder(caps, flt).runs_page(limit)
+    q = QueryBuilder(caps, flt, sort).runs_page(limit)
     rows = client.query(q)
     return [parse.run(r) for r in rows], client.credentials.instance_url
 
 
 def cmd_runs(ctx: Context, flt: RunFilter, limit: int, fmt: str, exit_code: bool,
-             stream: TextIO | None = None) -> int:
+             stream: TextIO | None = None, sort: RunSort = DEFAULT_SORT) -> int:
     stream = stream or sys.stdout
-    runs, instance = fetch_runs(ctx, flt, limit)
+    runs, instance = fetch_runs(ctx, flt, limit, sort)
     items = [run_record(r, instance) for r in runs]
     if fmt == "json":
         stream.write(json_text(items))

@@ -15,8 +15,10 @@ from typing import TYPE_CHECKING, Any
 from ..clock import Clock, system_clock
 from ..config import paths
 from ..config.store import Config, Profile, load
+from ..config.views import SavedView, view_named
 from ..errors import UsageError
 from ..salesforce.queries import FilterError, RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, RunSort
 from ..salesforce.work import DEFAULT_STALE_AFTER
 
 if TYPE_CHECKING:
@@ -79,14 +81,29 @@ class Context:
 
     def run_filter(self, statuses: Any = None, orchestration: str | None = None,
                    since: str | None = None, text: str | None = None,
-                   preset: str | None = None) -> RunFilter:
-        """The options' filter, the profile's `status`, `orchestration` and `since` where an
-        option is not given; a preset counts with the profile's `stale_after`."""
+                   preset: str | None = None, *, view: str | None = None) -> RunFilter:
+        """The options' filter; where an option is not given, the saved `view`'s (--view),
+        else the profile's `status`, `orchestration` and `since`; a preset counts with the
+        profile's `stale_after`."""
         p = self.profile
+        if view is not None:
+            v = self.view(view)
+            statuses = statuses or list(v.status) or None
+            orchestration = orchestration or v.orch
+            since = since if since is not None else v.since
+            text = text or v.text
+            preset = preset or v.preset
         age = since if since is not None else p.get("since")  # "" is a mistake, not "unset"
         return run_filter_of(statuses if statuses else p.get("status"),
                              orchestration or p.get("orchestration"), age, text,
                              now=self.clock(), preset=preset, stale_after=p.stale_after)
+
+    def view(self, name: str) -> SavedView:
+        """The saved view `name` (--view); exit 2 naming the views there are."""
+        return view_named(self.config.views, name, self.config.path)
+
+    def run_sort(self, view: str | None) -> RunSort:
+        return DEFAULT_SORT if view is None else self.view(view).sort
 
 
 def config_path(arg: Path | None) -> Path:

@@ -29,7 +29,8 @@ flowstage: browse and triage Salesforce Flow Orchestration runs from a terminal.
 
 usage:
   flowstage [PROFILE ...] [-p NAME] [--demo] [--read-only | --write] [--refresh SECS]
-            [--status S] [--orchestration NAME] [--since AGE] [--run ID] [--theme NAME]
+            [--status S] [--orchestration NAME] [--since AGE] [--view NAME] [--run ID]
+            [--theme NAME]
   flowstage runs      [filters] [--limit N] [--format table|json|jsonl|csv] [--exit-code]
   flowstage show      RUN [--format table|json]
   flowstage watch     [filters] [--interval S] [--format text|jsonl] [--count N] [--alert]
@@ -59,6 +60,7 @@ prod`. Values may start with '-' (--text -draft). A profile cannot be named like
 filters:  --status Error,InProgress   --orchestration Employee_Onboarding
           --since 24h (30m, 7d, 2w)   --text OR-00012 (name or orchestration label)
           --preset stale (open, untouched for stale_after) | expiring (resume window < 48h)
+          --view NAME (a saved view's filter and sort: [views.NAME], :save NAME in the TUI)
 
 examples:
   flowstage --demo                               the triage screen on the demo org
@@ -485,6 +487,9 @@ def add_filters(p: argparse.ArgumentParser) -> None:
                    help="orchestration developer name, or part of its label")
     g.add_argument("--since", metavar="AGE", help="started within, e.g. 30m, 24h, 7d")
     g.add_argument("--text", metavar="TEXT", help="part of the run name or orchestration label")
+    g.add_argument("--view", metavar="NAME",
+                   help="a saved view's filter and sort ([views.NAME] in config.toml, saved "
+                   "with :save NAME in the TUI); options given beside it win")
     g.add_argument("--preset", choices=("stale", "expiring"),
                    help="stale: InProgress or Suspended, unmodified for the profile's "
                    "stale_after (30d); expiring: Error runs whose 14-day resume window closes "
@@ -498,7 +503,7 @@ def command_parser(name: str) -> argparse.ArgumentParser:
         return demo_parser()
     p = _Parser(prog=f"flowstage {name}")
     if name == "runs":
-        p.description = "List orchestration runs, newest first."
+        p.description = "List orchestration runs, newest first (or in a --view's order)."
         add_common(p)
         add_filters(p)
         p.add_argument("--limit", type=_limit, default=50, help="at most N runs (50)")
@@ -838,9 +843,10 @@ def run_command(name: str, args: argparse.Namespace) -> int:
         return lint.cmd_lint(ctx, args)
     if name in ("runs", "watch", "snapshot"):
         flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text,
-                             args.preset)
+                             args.preset, view=args.view)
     if name == "runs":
-        return commands.cmd_runs(ctx, flt, args.limit, args.format, args.exit_code)
+        return commands.cmd_runs(ctx, flt, args.limit, args.format, args.exit_code,
+                                 sort=ctx.run_sort(args.view))
     if name == "show":
         return commands.cmd_show(ctx, args.run, args.format)
     if name == "watch":
@@ -861,7 +867,8 @@ def prepare_tui(args: argparse.Namespace) -> Context:
     ctx = resolve(args, interactive=True)
     if getattr(args, "data", None) is not None and ctx.demo_org is not None:
         ctx.demo_org.get()  # a replayed file that cannot load is exit 2 now, not a worker error
-    ctx.run_filter(args.status, args.orchestration, args.since, args.text, args.preset)
+    ctx.run_filter(args.status, args.orchestration, args.since, args.text, args.preset,
+                   view=args.view)
     if args.theme is not None:
         check_theme(args.theme, "--theme")
     elif ctx.profile.get("theme") is not None:

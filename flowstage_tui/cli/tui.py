@@ -14,10 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..clock import Clock
+from ..config.columns import ColumnPrefs
 from ..config.store import Config, Profile
+from ..config.views import ViewBook
 from ..engine.cache import CachedRuns
 from ..salesforce.connect import Connection
 from ..salesforce.queries import RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, RunSort
 
 if TYPE_CHECKING:
     from ..ui.app import FlowstageApp
@@ -30,7 +33,8 @@ def org_tab(*, connection: Connection | None, profile: Profile, clock: Clock,
             interval: float = 15.0, open_run: str | None = None,
             cached: CachedRuns | None = None, cache_path: Path | None = None,
             rng_seed: int | None = None, page_size: int = 200, details_delay: float = 0.3,
-            budget_key: str | None = None) -> OrgConfig:
+            budget_key: str | None = None, run_sort: RunSort = DEFAULT_SORT,
+            run_columns: tuple[str, ...] | None = None) -> OrgConfig:
     """One org's tab: its profile, a ready connection and how to poll it."""
     from ..ui.config import OrgConfig
 
@@ -40,7 +44,7 @@ def org_tab(*, connection: Connection | None, profile: Profile, clock: Clock,
                      background_interval=float(background) if background else None,
                      open_run=open_run, cached=cached or CachedRuns(), cache_path=cache_path,
                      rng_seed=rng_seed, page_size=page_size, details_delay=details_delay,
-                     budget_key=budget_key)
+                     budget_key=budget_key, run_sort=run_sort, run_columns=run_columns)
 
 
 def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
@@ -54,7 +58,9 @@ def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
               more: Sequence[OrgConfig] = (), pick_profile: bool = False,
               autostart: bool = True, rng_seed: int | None = None, page_size: int = 200,
               details_delay: float = 0.3, crash_log: Path | None = None,
-              budget_key: str | None = None) -> FlowstageApp:
+              budget_key: str | None = None, run_sort: RunSort = DEFAULT_SORT,
+              views: ViewBook | None = None, columns: ColumnPrefs | None = None,
+              run_columns: tuple[str, ...] | None = None) -> FlowstageApp:
     """The App with `profile`'s org in front (None connection with `pick_profile`: the
     profile picker opens first) and the orgs in `more` in tabs beside it.
 
@@ -70,7 +76,7 @@ def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
                     read_only=read_only, run_filter=run_filter, interval=interval,
                     open_run=open_run, cached=cached, cache_path=cache_path,
                     rng_seed=rng_seed, page_size=page_size, details_delay=details_delay,
-                    budget_key=budget_key)
+                    budget_key=budget_key, run_sort=run_sort, run_columns=run_columns)
     opener: Opener | None = None
     if profiles is not None and profiles.profiles and connect is not None:
         store, open_profile = profiles, connect
@@ -91,7 +97,8 @@ def build_app(*, connection: Connection | None, profile: Profile, clock: Clock,
         orgs=orgs, clock=clock, keymap=dict(keymap or {}), theme=theme,
         export_dir=export_dir,
         profiles=tuple(profiles.profiles) if profiles is not None else (),
-        opener=opener, autostart=autostart, crash_log=crash_log))
+        opener=opener, autostart=autostart, crash_log=crash_log, views=views,
+        columns=columns))
 
 
 def app_for(ctx: Context, args: argparse.Namespace) -> FlowstageApp:
@@ -115,7 +122,8 @@ def app_for(ctx: Context, args: argparse.Namespace) -> FlowstageApp:
                        budget_key=None if ctx.demo_org is not None else
                        _target(profile))
 
-    flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text, args.preset)
+    flt = ctx.run_filter(args.status, args.orchestration, args.since, args.text, args.preset,
+                         view=args.view)
     # both are at least 5 s: the CLI and the config check say so to the user
     interval = float(args.refresh or ctx.profile.get("poll_interval", 15))
     cached, cache_path = cache_of(ctx.profile)
@@ -128,7 +136,10 @@ def app_for(ctx: Context, args: argparse.Namespace) -> FlowstageApp:
         theme=args.theme or ctx.profile.get("theme"), cached=cached, cache_path=cache_path,
         profiles=ctx.config, connect=ctx.connection_for, tab_for=tab_for, more=more,
         pick_profile=ctx.pick_profile, crash_log=paths.log_dir() / "flowstage.log",
-        budget_key=None if ctx.demo_org is not None else _target(ctx.profile))
+        budget_key=None if ctx.demo_org is not None else _target(ctx.profile),
+        run_sort=ctx.run_sort(args.view), views=ViewBook(ctx.config.views, ctx.config.path),
+        columns=ColumnPrefs(paths.state_dir() / "columns"),
+        run_columns=ctx.view(args.view).columns if args.view else None)
 
 
 def _target(profile: Profile) -> str:

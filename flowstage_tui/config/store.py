@@ -29,6 +29,7 @@ from ..salesforce.queries import age_minutes, status_names
 from ..salesforce.work import DEFAULT_STALE_AFTER, DEFAULT_STUCK_AFTER
 from ..salesforce.work_filter import parse_duration
 from .lint_settings import check_lint, lint_settings
+from .views import SavedView, parse_views
 from .watch_rules import WatchRule, argv_problem, parse_rules, rule_line, timeout_problem
 
 AUTH_KINDS = ("sf-cli", "password", "jwt", "client-credentials", "access-token", "demo")
@@ -80,7 +81,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "access-token": ("instance_url",),
     "demo": (),
 }
-TOP_KEYS = ("default_profile", "profiles", "keymap", "notify")
+TOP_KEYS = ("default_profile", "profiles", "keymap", "notify", "views")
 MIN_POLL_SECONDS = 5  # faster polling spends the org's API allowance, which other tools share
 MAX_POLL_SECONDS = 86_400  # a day; beyond it the screen would only ever show stale data
 
@@ -159,6 +160,7 @@ class Config:
     profiles: Mapping[str, Profile]
     keymap: Mapping[str, str] = field(default_factory=dict)
     notify: str = "auto"  # the top-level `notify`: every profile's unless it sets its own
+    views: Mapping[str, SavedView] = field(default_factory=dict)  # [views.NAME] (views.py)
 
     def profile(self, name: str | None) -> Profile:
         chosen = name or self.default_profile
@@ -371,7 +373,9 @@ def parse_config(path: Path, text: str) -> Config:
     keymap = _flat(raw_keymap) if isinstance(raw_keymap, dict) else None
     if keymap is None or not all(isinstance(v, str) for v in keymap.values()):
         raise _fail(path, text, None, "keymap", "must be a table of binding id = \"keys\"")
-    return Config(path, True, default, profiles, keymap, notify)
+    views = parse_views(data.get("views", {}), lambda view, key, message: _fail(
+        path, text, ("views", view) if view else "views", key, message))
+    return Config(path, True, default, profiles, keymap, notify, views)
 
 
 def _lint_fail(path: Path, text: str, name: str) -> Any:

@@ -267,7 +267,7 @@ class Engine:
                                    f"field '{r.key}' can not be sorted in a query call")
                 get = r.getter
                 if r.field.type in TEXT_TYPES:  # text sorts case-insensitively; Ids do not
-                    get = _lowered(get)
+                    get = _folded(get)
                 order.append((get, key.desc, key.nulls_first, r.key if not r.chain else ""))
         compiled = Compiled(obj, query, pred, order, tree, aggregate, self.q)
         compiled.index_hint = self._index_hint(obj, query.where, query.alias)
@@ -423,9 +423,13 @@ class Engine:
             test = ops_range[op]
             return lambda rec: (v := get(rec)) is not None and test(conv(v))
         if f.type in TEXT_TYPES:
-            value = value.lower()
+            # = and != ignore case; < and > compare as ORDER BY sorts (on the upper-cased
+            # value, the English-locale rule: `_` comes after the letters), so a keyset page
+            # (`Name > 'x'`) continues exactly where the sorted page stopped
+            fold_text = str.lower if op in ("=", "!=") else str.upper
+            value = fold_text(value)
             get_raw = get
-            get = lambda rec: None if (v := get_raw(rec)) is None else v.lower()  # noqa: E731
+            get = lambda rec: None if (v := get_raw(rec)) is None else fold_text(v)  # noqa: E731
         if f.type == "boolean":
             get_b = get
             get = lambda rec: bool(get_b(rec))  # noqa: E731
@@ -749,11 +753,13 @@ def name_value(store: Store, rid: str, fname: str) -> Any:
 
 
 def _fold(v: Any) -> Any:
-    return v.lower() if isinstance(v, str) else v
+    """Text as ORDER BY sorts it: case-insensitive, on the upper-cased value (Salesforce's
+    English-locale rule: "uses the uppercase UTF-8 values"), so `_` sorts after the letters."""
+    return v.upper() if isinstance(v, str) else v
 
 
-def _lowered(get: Getter) -> Getter:
-    return lambda r: v.lower() if isinstance(v := get(r), str) else v
+def _folded(get: Getter) -> Getter:
+    return lambda r: v.upper() if isinstance(v := get(r), str) else v
 
 
 def _null_key(v: Any, nulls_first: bool, desc: bool) -> tuple[int, Any]:
@@ -763,7 +769,8 @@ def _null_key(v: Any, nulls_first: bool, desc: bool) -> tuple[int, Any]:
 
 
 def sort_rows(rows: list[Record], order: list[tuple[Getter, bool, bool, str]]) -> None:
-    """Stable multi-key sort: text case-insensitive, nulls first unless NULLS LAST."""
+    """Stable multi-key sort: text case-insensitive (upper-cased), nulls first unless NULLS
+    LAST."""
     for get, desc, nulls_first, _ in reversed(order):
         rows.sort(key=lambda r, g=get, n=nulls_first, d=desc: _null_key(g(r), n, d),  # type: ignore[misc]
                   reverse=desc)

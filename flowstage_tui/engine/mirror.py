@@ -14,9 +14,10 @@ from types import MappingProxyType
 from typing import Any
 
 from ..salesforce import parse
-from ..salesforce.capabilities import RUN, STAGE, STEP, WORK
+from ..salesforce.capabilities import RUN, STAGE, STEP, WORK, Capabilities
 from ..salesforce.models import InterviewError, OrgInfo, Run, StageRun, StepRun, WorkItem
 from ..salesforce.queries import RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, Cursor, RunSort
 from .state import ChangeSet, Snapshot
 
 OBJECTS = (RUN, STAGE, STEP, WORK)
@@ -56,10 +57,6 @@ class Changes:
         return ChangeSet(fz(self.added), fz(self.changed), fz(self.removed), full)
 
 
-def _newest_first(run: Run) -> tuple[datetime, str]:
-    return run.created, run.id
-
-
 @dataclass
 class Mirror:
     runs: dict[str, Run] = field(default_factory=dict)
@@ -72,6 +69,9 @@ class Mirror:
     # per object, the newest SystemModstamp read (org time): the next poll asks past it
     watermarks: dict[str, datetime] = field(default_factory=dict)
     deleted_mark: datetime | None = None  # the deletion check looks back from here
+    # the order of the window (the server's ORDER BY): trimming and the cursor follow it
+    sort: RunSort = DEFAULT_SORT
+    caps: Capabilities | None = None  # which field Orchestration sorts by
 
     def table(self, obj: str) -> dict[str, Any]:
         tables: dict[str, dict[str, Any]] = {RUN: self.runs, STAGE: self.stages,
@@ -82,17 +82,22 @@ class Mirror:
         """A copy whose tables this one's edits leave alone (the rows are immutable)."""
         return Mirror(dict(self.runs), dict(self.errors), dict(self.stages), dict(self.steps),
                       dict(self.items), dict(self.counts), self.more, dict(self.watermarks),
-                      self.deleted_mark)
+                      self.deleted_mark, self.sort, self.caps)
 
     # ------------------------------------------------------------ watermarks
     def bump(self, obj: str, stamp: datetime) -> None:
         self.watermarks[obj] = max(stamp, self.watermarks.get(obj, stamp))
 
-    def start_watermarks(self, fallback: datetime) -> None:
+    def start_watermarks(self, fallback: datetime, floor: datetime | None = None) -> None:
         """After a full load, every object's watermark (and the deletion mark) starts at the
-        newest modification the load saw, or at `fallback` (the org's clock) if it saw none."""
+        newest modification the load saw, or at `fallback` (the org's clock) if it saw none;
+        never before `floor`. (A window sorted by anything but newest-first need not hold the
+        org's newest changes: its watermarks start at the org's clock, or the first poll would
+        re-read every change since the window's newest.)"""
         newest = max((x.modstamp for obj in OBJECTS for x in self.table(obj).values()),
                      default=fallback)
+        if floor is not None:
+            newest = max(newest, floor)
         self.watermarks = dict.fromkeys(OBJECTS, newest)
         self.deleted_mark = newest
 
@@ -152,10 +157,11 @@ class Mirror:
         self.counts = {str(r.get("Status")): int(r.get("expr0") or 0) for r in rows}
 
     def trim(self, limit: int, changes: Changes) -> None:
-        """Keep the newest `limit` runs: the window grows by what the org starts, not forever."""
+        """Keep the first `limit` runs in the sort's order: the window grows by what the org
+        starts, not forever."""
         if len(self.runs) <= limit:
             return
-        ordered = sorted(self.runs.values(), key=_newest_first, reverse=True)
+        ordered = self.ordered()
         for run in ordered[limit:]:
             self.drop_run(run.id, changes)
         self.more = True
@@ -168,25 +174,40 @@ class Mirror:
                     changes.note("removed", obj, rid)
 
     # ------------------------------------------------------------ reading
-    def oldest_key(self) -> tuple[datetime, str] | None:
+    def ordered(self) -> list[Run]:
+        return self.sort.ordered(list(self.runs.values()), self.caps)
+
+    def last_run(self) -> Run | None:
+        """The window's last run in the sort's order: the next page starts after it."""
         if not self.runs:
             return None
-        oldest = min(self.runs.values(), key=_newest_first)
-        return oldest.created, oldest.id
+        pick = min if self.sort.descending else max
+        return pick(self.runs.values(), key=lambda r: self.sort.rank(r, self.caps))
+
+    def last_key(self) -> Cursor | None:
+        last = self.last_run()
+        return None if last is None else self.sort.cursor(last, self.caps)
+
+    def beyond_window(self, run: Run, edge: Run | None) -> bool:
+        """`run` sorts after `edge` (the window's last run) while more runs exist past the
+        window: it belongs to a page not loaded, not at the end of this one."""
+        return self.more and edge is not None and run.id != edge.id and \
+            self.sort.comes_after(run, edge, self.caps)
 
     def oldest_created(self) -> datetime | None:
-        key = self.oldest_key()
-        return key[0] if key else None
+        """The earliest start in the window, whatever the sort: children are read back to it."""
+        return min((r.created for r in self.runs.values()), default=None)
 
     def snapshot(self, prev: Snapshot, changes: ChangeSet, *, flt: RunFilter,
                  org: OrgInfo | None, taken: datetime) -> Snapshot:
         """The snapshot to publish after `changes`, `prev` being the last one published."""
         if not changes.size and not changes.full and prev.taken is not None and \
-                prev.filter == flt and len(prev.runs) == len(self.runs):
+                prev.filter == flt and prev.sort == self.sort and \
+                len(prev.runs) == len(self.runs):
             # nothing moved: keep the tables, refresh only what always changes
             return replace(prev, counts=MappingProxyType(dict(self.counts)), taken=taken,
                            more=self.more)
-        runs = tuple(sorted(self.runs.values(), key=_newest_first, reverse=True))
+        runs = tuple(self.ordered())
         stages: dict[str, list[StageRun]] = {}
         for s in self.stages.values():
             stages.setdefault(s.run_id, []).append(s)
@@ -206,4 +227,4 @@ class Mirror:
                                          for k, v in items.items()}),
             errors=MappingProxyType(dict(self.errors)),
             counts=MappingProxyType(dict(self.counts)),
-            filter=flt, org=org, taken=taken, more=self.more)
+            filter=flt, org=org, taken=taken, more=self.more, sort=self.sort)

@@ -17,6 +17,7 @@ from ..salesforce.models import (
     WorkItem,
 )
 from ..salesforce.queries import RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, RunSort
 from ..salesforce.work import WorkQueue
 
 
@@ -89,6 +90,7 @@ class Snapshot:
     more: bool = False  # older runs exist beyond the loaded window
     # every open work item of the org, while the Work view is open (SyncEngine.set_work_mode)
     work: WorkQueue | None = None
+    sort: RunSort = DEFAULT_SORT  # the order of `runs`, as the server sorted them
 
     @classmethod
     def empty(cls, flt: RunFilter | None = None) -> Snapshot:

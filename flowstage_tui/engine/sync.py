@@ -28,6 +28,7 @@ from ..salesforce.capabilities import RUN, WORK, Capabilities
 from ..salesforce.connect import Connection
 from ..salesforce.models import InterviewError, Run, StageDetails
 from ..salesforce.queries import QueryBuilder, RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, Cursor, RunSort
 from ..salesforce.work import DEFAULT_STUCK_AFTER
 from ..salesforce.work_queries import WorkQueries
 from .details import fetch_details, stage_times
@@ -63,10 +64,12 @@ class SyncEngine:
                  flt: RunFilter | None = None, page_size: int = 200, margin: int = 50,
                  interval: float = 15.0, rng: random.Random | None = None,
                  governor: BudgetGovernor | None = None,
-                 stuck_after: timedelta = DEFAULT_STUCK_AFTER) -> None:
+                 stuck_after: timedelta = DEFAULT_STUCK_AFTER,
+                 sort: RunSort = DEFAULT_SORT) -> None:
         self.connection = connection
         self.clock = clock
         self.filter = flt or RunFilter()
+        self.sort = sort
         self.page_size = page_size
         self.margin = margin
         self.rng = rng or random.Random()
@@ -106,6 +109,13 @@ class SyncEngine:
         """A new filter means a new window: the next poll reloads."""
         if flt != self.filter:
             self.filter = flt
+            self._needs_full = True
+            self._loaded_pages = 1
+
+    def set_sort(self, sort: RunSort) -> None:
+        """A new order means a new window (the server sorts, the keyset follows): reload."""
+        if sort != self.sort:
+            self.sort = sort
             self._needs_full = True
             self._loaded_pages = 1
 
@@ -168,7 +178,7 @@ class SyncEngine:
             if self._client is None or self._needs_full:
                 return self.poll_once()
             changes = Changes()
-            runs = self._fetch_runs_page(self._m.oldest_key())
+            runs = self._fetch_runs_page(self._m.last_key())
             for run, err in runs:
                 self._m.put_run(run, err, changes)
             self._m.more = len(runs) >= self.page_size
@@ -225,15 +235,15 @@ class SyncEngine:
         self._client = client
         self._counted = 0  # what connecting cost is counted with the first poll
         self._caps = caps
-        self._builder = QueryBuilder(caps, self.filter)
+        self._builder = QueryBuilder(caps, self.filter, self.sort)
         self._wq = WorkQueries(caps)
         self._needs_full = True
 
     # ------------------------------------------------------------ loads
-    def _fetch_runs_page(self, before: tuple[datetime, str] | None,
+    def _fetch_runs_page(self, after: Cursor | None,
                          with_counts: bool = False) -> list[tuple[Run, InterviewError | None]]:
         assert self._builder is not None and self._client is not None
-        subs = [("runs", self._builder.runs_page(self.page_size, before))]
+        subs = [("runs", self._builder.runs_page(self.page_size, after))]
         if with_counts:
             subs.append(("counts", self._builder.status_counts()))
             if self._wq is not None and (q := self._work.load_subrequest(self._wq)):
@@ -249,9 +259,10 @@ class SyncEngine:
     def _full_load(self, progress: Callable[[PollResult], None] | None = None) -> ChangeSet:
         assert self._builder is not None
         self._builder.filter = self.filter
+        self._builder.sort = self.sort
         old = self._m
         first = not old.runs and self._snapshot.taken is None
-        self._m = Mirror()
+        self._m = Mirror(sort=self.sort, caps=self._caps)
         changes = Changes()
         pages = self._loaded_pages
         runs = self._fetch_runs_page(None, with_counts=True)
@@ -259,7 +270,7 @@ class SyncEngine:
             self._m.put_run(run, err, changes)
         more = len(runs) >= self.page_size
         while more and pages > 1:
-            batch = self._fetch_runs_page(self._m.oldest_key())
+            batch = self._fetch_runs_page(self._m.last_key())
             for run, err in batch:
                 self._m.put_run(run, err, changes)
             more = len(batch) >= self.page_size
@@ -276,7 +287,8 @@ class SyncEngine:
         # Watermarks start at the newest modification this load saw, for every object; with
         # nothing seen, at the org's clock (its Date header), never ours: with the org behind,
         # ours would skip what the org writes until it catches up.
-        self._m.start_watermarks(self._org_now())
+        now = self._org_now()
+        self._m.start_watermarks(now, floor=None if self.sort == DEFAULT_SORT else now)
         self._last_deletion_check = self.clock()
         self._needs_full = False
         self._m.note_removed_since(old, changes)
@@ -304,7 +316,10 @@ class SyncEngine:
         oldest = m.oldest_created()
         marks = {obj: m.watermarks[obj] - OVERLAP for obj in OBJECTS}
         # With the whole filter loaded, an older run that starts to match must show up too.
-        run_scope = oldest if m.more else None
+        # Started order: the window is a CreatedDate range, asked of the server. Other orders
+        # (Modified moves a run as it changes) are bounded here, against the window's edge.
+        run_scope = oldest if m.more and self.sort.key == "created" else None
+        edge = m.last_run()
         subs: list[tuple[str, str]] = [("runs", b.runs_changed(marks[RUN], run_scope)),
                                        ("counts", b.status_counts())]
         for obj in CHILDREN:
@@ -321,7 +336,7 @@ class SyncEngine:
         for rec in self._client.records(res["runs"]):
             run, err = parse.run(rec), parse.interview_error(rec)
             m.bump(RUN, run.modstamp)
-            if self.filter.matches(run):
+            if self.filter.matches(run) and not m.beyond_window(run, edge):
                 if run.id not in m.runs and run.created < marks[RUN]:
                     newly_visible.append(run.id)  # an older run that now matches the filter
                 m.put_run(run, err, changes)

@@ -25,6 +25,7 @@ from .capabilities import (
 )
 from .models import RUN_STATUSES, Run
 from .presets import preset_bounds, preset_matches, preset_where
+from .run_sort import DEFAULT_SORT, Cursor, RunSort
 from .soql import datetime_literal, quote, quote_like
 from .work import DEFAULT_STALE_AFTER
 
@@ -130,6 +131,7 @@ class RunFilter:
     preset: str | None = None
     preset_from: datetime | None = None
     preset_to: datetime | None = None
+    since_age: str | None = None  # `since` as typed (24h): what a saved view keeps
 
     @classmethod
     def parse(cls, *, status: Any = None, since: str | None = None,
@@ -158,7 +160,8 @@ class RunFilter:
             except ValueError as exc:
                 raise FilterError("since", str(exc)) from None
         return cls(statuses=statuses, orchestration=orchestration, since=start, text=text,
-                   preset=preset, preset_from=bounds[0], preset_to=bounds[1])
+                   preset=preset, preset_from=bounds[0], preset_to=bounds[1],
+                   since_age=since.strip().lower() if start is not None and since else None)
 
     @classmethod
     def parse_line(cls, line: str, now: datetime,
@@ -241,6 +244,7 @@ class RunFilter:
 class QueryBuilder:
     caps: Capabilities
     filter: RunFilter = field(default_factory=RunFilter)
+    sort: RunSort = DEFAULT_SORT
 
     def fields(self, obj: str, wanted: Sequence[str]) -> str:
         return ", ".join(self.caps.select(obj, wanted))
@@ -273,15 +277,15 @@ class QueryBuilder:
         return out
 
     # ---------------------------------------------------------------- runs
-    def runs_page(self, limit: int, before: tuple[datetime, str] | None = None) -> str:
+    def runs_page(self, limit: int, after: Cursor | None = None) -> str:
+        """One page of runs in the sort's order; `after`: the last row's (value, Id) of the
+        page before (keyset paging: OFFSET stops at 2,000)."""
         where = self.run_where()
-        if before is not None:
-            created, rid = before
-            lit = datetime_literal(created)
-            where.append(f"(CreatedDate < {lit} OR (CreatedDate = {lit} AND Id < {quote(rid)}))")
+        if after is not None:
+            where.append(self.sort.after(after, self.caps))
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         return (f"SELECT {self.fields(RUN, RUN_FIELDS)} FROM {RUN}{clause} "
-                f"ORDER BY CreatedDate DESC, Id DESC LIMIT {limit}")
+                f"ORDER BY {self.sort.order_by(self.caps)} LIMIT {limit}")
 
     def run_named(self, name: str) -> str:
         """The run whose Name (its OR-… autonumber) a person typed."""
@@ -291,7 +295,8 @@ class QueryBuilder:
     def run_ids(self, limit: int) -> str:
         where = self.run_where()
         clause = f" WHERE {' AND '.join(where)}" if where else ""
-        return f"SELECT Id FROM {RUN}{clause} ORDER BY CreatedDate DESC, Id DESC LIMIT {limit}"
+        return (f"SELECT Id FROM {RUN}{clause} ORDER BY {self.sort.order_by(self.caps)} "
+                f"LIMIT {limit}")
 
     def run_count(self) -> str:
         """How many runs match the filter (one aggregate row, `expr0`)."""

@@ -93,7 +93,8 @@ class FlowstageApp(TerminalApp):
             org.budget_key, BudgetGovernor())
         screen = TriageScreen(org, export_dir=self.cfg.export_dir, crash_log=self.cfg.crash_log,
                               profiles=lambda: list(self.cfg.profiles),
-                              autostart=self.cfg.autostart, governor=governor, mode=mode)
+                              autostart=self.cfg.autostart, governor=governor, mode=mode,
+                              views=self.cfg.views, columns=self.cfg.columns)
         self.badges[org.key] = OrgBadge(org.profile.label, org.profile.get("color"),
                                         org.read_only, screen.health.state, 0)
         self.tab_modes[org.key] = mode

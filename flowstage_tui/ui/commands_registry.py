@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from ..config.views import RUN_COLUMNS
 from ..salesforce.models import RUN_STATUSES
 from ..salesforce.presets import PRESETS
 from ..salesforce.queries import LINE_KEYS, RunFilter
@@ -36,6 +37,11 @@ COMMANDS = (
                 "the cause of their failure (Enter lists a cluster's runs)"),
     CommandSpec("versions", "versions [orch=NAME]", "version drift: unfinished runs still on "
                 "older orchestration versions (Enter lists a version's runs)"),
+    CommandSpec("columns", "columns [-NAME] [+NAME] [all]", "hide (-Took) or show (+Took, "
+                "all) Runs columns, remembered per profile (no arguments: list them)"),
+    CommandSpec("save", "save NAME", "save the runs' filter and sort as a view in config.toml "
+                "(open it with :view NAME or `flowstage --view NAME`)"),
+    CommandSpec("view", "view NAME", "open a saved view: its filter and sort"),
     CommandSpec("profile", "profile NAME", "go to that org's tab (opens it if needed)"),
     CommandSpec("open", "open NAME", "open another profile's org in a new tab"),
     CommandSpec("close", "close", "close this org's tab (not the last one)"),
@@ -109,6 +115,11 @@ def complete(line: str, orchestrations: list[str], profiles: list[str],
     elif parts[0] == "versions":
         candidates = ["orch=" + o for o in orchestrations
                       if ("orch=" + o).lower().startswith(last.lower())]
+    elif parts[0] == "columns":  # -To → -Took, +st → +Stage / +Started
+        sign = last[:1] if last[:1] in ("+", "-") else ""
+        candidates = [f"{sign}{c}" for c in (*RUN_COLUMNS, "all")
+                      if c.lower().startswith(last[len(sign):].lower()) and not
+                      (sign and c == "all")]
     elif parts[0] in ("profile", "open"):
         candidates = [p for p in profiles if p.startswith(last)]
     if len(candidates) == 1:

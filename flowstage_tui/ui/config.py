@@ -7,10 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from ..config.columns import ColumnPrefs
 from ..config.store import Profile
+from ..config.views import ViewBook
 from ..engine.cache import CachedRuns
 from ..salesforce.connect import Connection
 from ..salesforce.queries import RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, RunSort
 
 BACKGROUND_FACTOR = 4  # a background tab polls this many times slower, unless configured
 
@@ -24,6 +27,8 @@ class OrgConfig:
     clock: Callable[[], datetime]
     read_only: bool = True
     run_filter: RunFilter = field(default_factory=RunFilter)
+    run_sort: RunSort = DEFAULT_SORT  # the Runs pane's order (a saved view's)
+    run_columns: tuple[str, ...] | None = None  # a saved view's columns (None: as last left)
     interval: float = 15.0
     background_interval: float | None = None  # None: BACKGROUND_FACTOR x interval
     open_run: str | None = None
@@ -63,3 +68,5 @@ class AppConfig:
     opener: Opener | None = None
     autostart: bool = True
     crash_log: Path | None = None  # where a crash's traceback goes (never to the screen)
+    views: ViewBook | None = None  # the saved views (:view, :save); None: no config file
+    columns: ColumnPrefs | None = None  # where each profile's hidden Runs columns are kept

@@ -13,7 +13,8 @@ from textual.binding import Binding
 # The write keys come right after the filter: in a writable tab an 80-column key bar keeps
 # them (R in the Work view and Steps, C D U in Runs) before command/refresh/pause/help.
 KEY_ORDER = ("down", "up", "top", "bottom", "drill", "back", "pane.runs", "pane.stages",
-             "pane.detail", "pane.work", "work.group", "tab.prev", "tab.next", "filter",
+             "pane.detail", "pane.work", "work.group", "tab.prev", "tab.next", "filter", "sort",
+             "sort.reverse",
              "reassign", "cancel", "delete", "nudge", "command", "help", "refresh", "pause",
              "mark", "mark.range", "error.next", "error.prev", "copy", "url", "export",
              "times", "watch", "reauth", "org.prev", "org.next", "quit", "quit.force",

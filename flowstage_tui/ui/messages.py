@@ -129,6 +129,30 @@ class FilterRequested(Message):
         self.flt = flt
 
 
+class ViewRequested(Message):
+    """:view NAME: open a saved view (its filter and sort)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
+class ColumnsRequested(Message):
+    """:columns WORDS: hide (-NAME) or show (+NAME, all) Runs columns; none: list them."""
+
+    def __init__(self, words: str) -> None:
+        super().__init__()
+        self.words = words
+
+
+class ViewSaveRequested(Message):
+    """:save NAME: keep the current filter and sort as a view in config.toml."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+
+
 class RunRequested(Message):
     def __init__(self, ident: str) -> None:
         super().__init__()

@@ -35,6 +35,7 @@ from ..errors import FlowstageError
 from ..salesforce.capabilities import RUN
 from ..salesforce.connect import Connection
 from ..salesforce.queries import RunFilter
+from ..salesforce.run_sort import DEFAULT_SORT, RunSort
 from ..salesforce.work import DEFAULT_STUCK_AFTER
 from .messages import (
     ApiFailed,
@@ -73,6 +74,7 @@ class More:
 @dataclass(frozen=True)
 class SetFilter:
     flt: RunFilter
+    sort: RunSort | None = None  # the Runs pane's order too (None: keep the engine's)
 
 
 @dataclass(frozen=True)
@@ -149,8 +151,10 @@ class PollController:
                  background_interval: float, page_size: int = 200,
                  rng_seed: int | None = None, cache_path: Path | None = None,
                  cache_target: str = "", governor: BudgetGovernor | None = None,
-                 stuck_after: timedelta = DEFAULT_STUCK_AFTER) -> None:
+                 stuck_after: timedelta = DEFAULT_STUCK_AFTER,
+                 sort: RunSort = DEFAULT_SORT) -> None:
         self._target = target
+        self._sort = sort
         self._connection = connection
         self._clock = clock
         self._flt = flt
@@ -282,7 +286,7 @@ class PollController:
                                       interval=self._interval, page_size=self._page_size,
                                       rng=random.Random(self._rng_seed),
                                       governor=self._governor,
-                                      stuck_after=self._stuck_after)
+                                      stuck_after=self._stuck_after, sort=self._sort)
         return self._engine
 
     def _handle(self, request: Request) -> float | bool | None:
@@ -291,6 +295,8 @@ class PollController:
         engine = self._engine_for_thread()
         if isinstance(request, SetFilter):
             engine.set_filter(request.flt)
+            if request.sort is not None:
+                engine.set_sort(request.sort)
             request = Poll(manual=True)
         if isinstance(request, Poll):
             if request.manual:

@@ -256,3 +256,21 @@ def test_version_drift_view(snap_compare: SnapCompare) -> None:
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=(80, 24),
                         run_before=keys("colon", *"versions", "enter"))
+
+
+def test_runs_sorted_by_orchestration_without_took(snap_compare: SnapCompare) -> None:
+    """After `s s` (Started → Modified → Orchestration) and `S`, the Runs pane sorted by
+    Orchestration ascending on the server: the Case Escalation runs first (the label
+    earliest A→Z), ties by Id (OR-0000003, OR-0000004, …, oldest first); its bottom border
+    says '200+ · by Orchestration ↑ · all runs'. `:columns -Took` hid the Took column: the
+    other columns (Status, Orchestration, Run, Stage, Started, Age) share the width, and a
+    toast lists the columns with Took as '-Took'."""
+    app, _, _ = fixed_app()
+
+    async def run_before(pilot: Any) -> None:
+        await settle(app, pilot)
+        for key in ("s", "s", "S", "colon", *"columns -Took", "enter", "escape"):
+            await pilot.press(key)
+        await settle(app, pilot)
+
+    assert snap_compare(app, terminal_size=(120, 36), run_before=run_before)

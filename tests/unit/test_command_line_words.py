@@ -69,3 +69,11 @@ def test_help_lists_every_key_once_in_order() -> None:
     assert {b.id for b in triage_bindings()} <= set(KEY_ORDER)
     keys = {row[2]: row[0] for row in help_rows({"refresh": "ctrl+r"})}
     assert keys["refresh"] == "ctrl+r" and keys["org.next"] == "}"
+
+
+def test_columns_complete_with_their_sign() -> None:
+    assert complete("columns -to", [], []) == "columns -Took"
+    assert complete("columns +Sta", [], []) == "columns +Sta"  # Stage or Started: stops
+    assert complete("columns +Stag", [], []) == "columns +Stage"
+    assert complete("columns al", [], []) == "columns all"
+    assert complete("columns -al", [], []) == "columns -al"  # `all` takes no sign

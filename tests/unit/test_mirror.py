@@ -131,8 +131,8 @@ def test_the_window_keeps_its_newest_runs() -> None:
     assert at_limit == ({}, False)  # at the limit, nothing goes
     assert set(m.runs) == {"r4", "r4b", "r3"} and m.more
     assert c.removed == {RUN: {"r0", "r1", "r2"}}
-    assert m.oldest_key() == (at(3), "r3") and m.oldest_created() == at(3)
-    assert Mirror().oldest_key() is None and Mirror().oldest_created() is None
+    assert m.last_key() == (at(3), "r3") and m.oldest_created() == at(3)
+    assert Mirror().last_key() is None and Mirror().oldest_created() is None
 
 
 def test_watermarks_start_at_the_newest_change_seen_or_the_org_clock() -> None:

@@ -147,11 +147,11 @@ def test_the_describe_cache(tmp_path: Path) -> None:
 def test_runs_page() -> None:
     assert QueryBuilder(FULL).runs_page(50) == (
         f"SELECT {RUN_SELECT} FROM {RUN} ORDER BY CreatedDate DESC, Id DESC LIMIT 50")
-    assert QueryBuilder(FULL).runs_page(50, before=(T, "0jE1")) == (
+    assert QueryBuilder(FULL).runs_page(50, after=(T, "0jE1")) == (
         f"SELECT {RUN_SELECT} FROM {RUN} WHERE (CreatedDate < {T_LIT} OR (CreatedDate = "
         f"{T_LIT} AND Id < '0jE1')) ORDER BY CreatedDate DESC, Id DESC LIMIT 50")
     flt = RunFilter(statuses=("Error", "Suspended"))
-    assert QueryBuilder(OLD, flt).runs_page(7, before=(T, "0jE1")) == (
+    assert QueryBuilder(OLD, flt).runs_page(7, after=(T, "0jE1")) == (
         f"SELECT {OLD_RUN_SELECT} FROM {RUN} WHERE Status IN ('Error', 'Suspended') AND "
         f"(CreatedDate < {T_LIT} OR (CreatedDate = {T_LIT} AND Id < '0jE1')) "
         "ORDER BY CreatedDate DESC, Id DESC LIMIT 7")

@@ -285,6 +285,28 @@ def test_order_by_keys_directions_and_nulls(org: DemoOrg) -> None:
     assert names == sorted(names, reverse=True)
 
 
+def test_text_orders_and_compares_on_its_upper_cased_value(org: DemoOrg) -> None:
+    """Salesforce's English-locale rule: text sorts case-insensitively by the upper-cased
+    value, so `_` (0x5F) comes after the letters; `<` and `>` compare the same way, so a
+    keyset page (`Label > 'X'`) continues where the sorted page stopped."""
+    labels = ["EmployeeX", "employee_y", "EMPLOYEE_A", "Employeez"]
+    rows = sorted(runs(org), key=lambda r: r["Id"])[:len(labels)]
+    for row, label in zip(rows, labels, strict=True):
+        row["OrchestrationLabel"] = label
+    ids = ", ".join(f"'{r['Id']}'" for r in rows)
+    got = [r["OrchestrationLabel"] for r in q(
+        org, f"SELECT OrchestrationLabel FROM {RUN} WHERE Id IN ({ids}) "
+        "ORDER BY OrchestrationLabel, Id")]
+    assert got == ["EmployeeX", "Employeez", "EMPLOYEE_A", "employee_y"]
+    after = [r["OrchestrationLabel"] for r in q(
+        org, f"SELECT OrchestrationLabel FROM {RUN} WHERE Id IN ({ids}) AND "
+        "OrchestrationLabel > 'employeez' ORDER BY OrchestrationLabel")]
+    assert after == ["EMPLOYEE_A", "employee_y"]
+    same = q(org, f"SELECT Id FROM {RUN} WHERE Id IN ({ids}) AND "
+             "OrchestrationLabel = 'employeex'")
+    assert len(same) == 1  # = still ignores case
+
+
 def test_limit_offset(org: DemoOrg) -> None:
     all_rows = q(org, f"SELECT Id FROM {RUN} ORDER BY Name")
     page = q(org, f"SELECT Id FROM {RUN} ORDER BY Name LIMIT 10 OFFSET 20")

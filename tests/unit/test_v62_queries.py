@@ -66,7 +66,7 @@ def every_query(caps: Capabilities) -> Iterator[str]:
                     ids=(RUN_ID,))
     for qb in (QueryBuilder(caps), QueryBuilder(caps, flt)):
         yield qb.runs_page(50)
-        yield qb.runs_page(50, before=(WHEN, RUN_ID))
+        yield qb.runs_page(50, after=(WHEN, RUN_ID))
         yield qb.run_ids(50)
         yield qb.run_count()
         yield qb.runs_changed(WHEN, WHEN)

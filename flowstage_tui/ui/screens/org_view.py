@@ -15,11 +15,14 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
+from ...config.columns import ColumnPrefs
+from ...config.views import ViewBook
 from ...engine.cache import target_of
 from ...engine.governor import BudgetGovernor
 from ...engine.state import ChangeSet, Health, HealthState, PollResult, Snapshot
 from ...salesforce.models import Run, StageDetails
 from ...salesforce.queries import RunFilter
+from ...salesforce.run_sort import RunSort
 from .. import present as P
 from ..config import OrgConfig
 from ..messages import (
@@ -36,8 +39,11 @@ class OrgView(Screen[None]):
     def __init__(self, org: OrgConfig, *, export_dir: Path | None = None,
                  crash_log: Path | None = None, profiles: Callable[[], list[str]] = list,
                  autostart: bool = True, governor: BudgetGovernor | None = None,
-                 mode: str = "") -> None:
+                 mode: str = "", views: ViewBook | None = None,
+                 columns: ColumnPrefs | None = None) -> None:
         super().__init__()
+        self.views = views  # :view and :save (saved_views.py)
+        self.column_prefs = columns  # :columns, remembered per profile (saved_views.py)
         self.org = org
         self.mode = mode or org.key  # the Textual mode (screen stack) this tab lives in
         self.export_dir = export_dir
@@ -45,6 +51,7 @@ class OrgView(Screen[None]):
         self._profiles = profiles
         self._autostart = autostart
         self.run_filter = org.run_filter
+        self.run_sort: RunSort = org.run_sort
         self.poller: PollController | None = None
         if org.connection is not None:
             self.poller = PollController(
@@ -52,7 +59,7 @@ class OrgView(Screen[None]):
                 interval=org.interval, background_interval=org.polls_in_background,
                 page_size=org.page_size, rng_seed=org.rng_seed, cache_path=org.cache_path,
                 cache_target=target_of(org.profile.values), governor=governor,
-                stuck_after=org.profile.stuck_after)
+                stuck_after=org.profile.stuck_after, sort=org.run_sort)
         self.snapshot: Snapshot = Snapshot.empty(org.run_filter)
         self.health = Health(HealthState.CONNECTING, "Connecting…", interval=org.interval)
         self.relative = True
@@ -74,7 +81,8 @@ class OrgView(Screen[None]):
         self._follow_on: object = None  # the screen the pending follow was handed to
         self._open_run = org.open_run  # --run: selected once the first runs are in
         self._seek: tuple[str, RunFilter] | None = None  # a :run the org was asked for
-        self._drawn_filter: tuple[RunFilter, str] | None = None  # what the runs list shows
+        # what the runs list shows
+        self._drawn_filter: tuple[RunFilter, RunSort, str] | None = None
         self._badge: OrgBadge | None = None
 
 
@@ -92,7 +100,25 @@ class OrgView(Screen[None]):
     def set_server_filter(self, flt: RunFilter) -> None:
         self.run_filter = flt
         if self.poller is not None:
-            self.poller.submit(SetFilter(flt))
+            self.poller.submit(SetFilter(flt, self.run_sort))
+
+    def set_run_sort(self, sort: RunSort) -> None:
+        """Sort the runs on the server: the window reloads from its first page."""
+        if self.poller is None:
+            self.notify("This tab shows saved runs, with no org to sort them.",
+                        severity="warning")
+            return
+        self.run_sort = sort
+        self.set_server_filter(self.run_filter)
+        self.notify(f"Sorting runs by {sort.describe()} (on the server).", timeout=3)
+
+    def action_sort_next(self) -> None:
+        """s: the next sort column: Name, Started, Modified, Orchestration."""
+        self.set_run_sort(self.run_sort.cycled())
+
+    def action_sort_reverse(self) -> None:
+        """S: the same column, the other way."""
+        self.set_run_sort(self.run_sort.reversed())
 
     def request_details(self, stage_id: str) -> None:
         if self.poller is not None:

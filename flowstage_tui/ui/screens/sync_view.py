@@ -15,6 +15,7 @@ from ...engine.state import ChangeSet, HealthState, PollResult, Snapshot
 from ...errors import FlowstageError
 from ...salesforce.capabilities import RUN, STAGE
 from ...salesforce.queries import RunFilter
+from ...salesforce.run_sort import DEFAULT_SORT
 from .. import present as P
 from ..messages import (
     ApiFailed,
@@ -156,14 +157,17 @@ class SyncView(OrgView):
         live_marks = {k for k, until in self.marks.items() if until > now.timestamp()}
         table = self.query_one(RunsTable)
         changed = None if changes.full else set(changes.ids(RUN))
-        new_list = self._drawn_filter != (self.snapshot.filter, self.local_filter)
-        self._drawn_filter = (self.snapshot.filter, self.local_filter)
+        drawn = (self.snapshot.filter, self.snapshot.sort, self.local_filter)
+        new_list = self._drawn_filter != drawn
+        self._drawn_filter = drawn
         table.show(self.visible_runs(), now, self.relative, live_marks,
                    dict(self.snapshot.errors), changed, self.snapshot.stages,
                    from_top=new_list)
         more = "+" if self.snapshot.more else ""
+        order = "" if self.snapshot.sort == DEFAULT_SORT else \
+            f" · by {self.snapshot.sort.describe()}"
         self.query_one("#runs-pane").border_subtitle = Text(
-            f"{table.row_count}{more} · {self.filter_text()}")
+            f"{table.row_count}{more}{order} · {self.filter_text()}")
         self.show_run(table.selected_id)
         self.render_header()
 

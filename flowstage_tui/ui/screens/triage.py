@@ -31,6 +31,7 @@ from ..widgets.runs import RunsTable
 from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable
 from ..widgets.work import WorkDetail, WorkTable
+from .saved_views import SavedViews
 from .triage_actions import TriageActions
 from .triage_failures import TriageFailures
 from .triage_versions import TriageVersions
@@ -46,7 +47,8 @@ TABS = ("tab-steps", "tab-history", "tab-feed", "tab-error")
 PANES = ("runs-pane", "stages-pane", "detail")
 
 
-class TriageScreen(TriageVersions, TriageFailures, TriageWrites, TriageActions, WorkView):
+class TriageScreen(SavedViews, TriageVersions, TriageFailures, TriageWrites, TriageActions,
+                    WorkView):
     BINDINGS = [
         Binding("escape", "focus_pane('stages')", "Back", show=False, id="back"),
         Binding("1", "focus_pane('runs')", "Runs", show=False, id="pane.runs",
@@ -114,6 +116,7 @@ class TriageScreen(TriageVersions, TriageFailures, TriageWrites, TriageActions, 
         self.query_one("#work-pane").border_title = "4 Work"
         self.query_one("#work-detail").border_title = "Work item"
         self._layout_for(self.app.size.width, self.app.size.height)
+        self.restore_columns()
         if self.org.cached.runs:
             self.snapshot = Snapshot(self.org.cached.runs, {}, {}, {}, {}, {},
                                      self.run_filter, None, None)

@@ -22,6 +22,7 @@ from .. import present as P
 from ..commands_registry import COMMANDS, complete, parse_runs_args
 from ..messages import (
     CloseOrgRequested,
+    ColumnsRequested,
     FailuresRequested,
     FilterRequested,
     OrgRequested,
@@ -29,6 +30,8 @@ from ..messages import (
     RefreshRequested,
     RunRequested,
     VersionsRequested,
+    ViewRequested,
+    ViewSaveRequested,
     WorkRequested,
     WriteRequested,
 )
@@ -162,6 +165,28 @@ class CommandLine(PaneInput):
             self.app.notify("Usage: :versions [orch=NAME]", severity="warning")
             return
         self.post_message(VersionsRequested(name or None))
+
+    def command_columns(self, rest: str) -> None:
+        self.post_message(ColumnsRequested(rest))
+
+    def command_save(self, rest: str) -> None:
+        from ...config.views import check_name
+
+        if not rest:
+            self.app.notify("Usage: :save NAME (letters, digits, _ and -)", severity="warning")
+            return
+        try:
+            name = check_name(rest)
+        except ValueError as exc:
+            self.app.notify(P.one_line(str(exc)), severity="error")
+            return
+        self.post_message(ViewSaveRequested(name))
+
+    def command_view(self, rest: str) -> None:
+        if not rest:
+            self.app.notify("Usage: :view NAME", severity="warning")
+        else:
+            self.post_message(ViewRequested(rest))
 
     def command_run(self, rest: str) -> None:
         if not rest:

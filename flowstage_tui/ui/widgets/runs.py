@@ -38,6 +38,12 @@ class RunsTable(MarkableTable):
         Binding("escape", "unmark_or('screen.clear_filter')", "Back", id="back",
                 tooltip="back out one level (clears the marks first); closes the filter or "
                 "command line"),
+        Binding("s", "screen.sort_next", "Sort", show=False, id="sort",
+                tooltip="sort the runs on the server by the next column: Name, Started, "
+                "Modified, Orchestration (not Status: SOQL sorts it in setup order; nor "
+                "Duration: it changes every second)"),
+        Binding("S", "screen.sort_reverse", "Reverse", show=False, id="sort.reverse",
+                tooltip="reverse the runs' sort (nulls first ascending, last descending)"),
     ]
 
     WRITES = ("cancel", "delete", "nudge")
@@ -52,6 +58,7 @@ class RunsTable(MarkableTable):
     WIDE = 106  # cells of text and gaps from which the status word and the date are shown
     compact = False
     _run_room = 10  # the widest run name (autonumbers: the same for every run of an org)
+    hidden: frozenset[str] = frozenset()  # columns the user hid (`:columns`, HIDEABLE)
     _runs: dict[str, Run] = {}  # show() replaces it, never mutates it
     _shown: tuple[list[Run], datetime, set[str], Mapping[str, tuple[StageRun, ...]]] | None \
         = None
@@ -71,18 +78,33 @@ class RunsTable(MarkableTable):
 
     def columns_for(self, width: int) -> tuple[Col, ...]:
         self.compact = width < self.WIDE
-        fixed = {"mark": 1, "Status": 1 if self.compact else 14, "Run": self._run_room,
-                 "Started": 5 if self.compact else 11, "Took": 7, "Age": 7}
-        room = share(width, fixed, {"Orchestration": (3, 12), "Stage": (2, 10)},
-                     drop=("Took", "Started")) or share(
-            width, fixed, {"Orchestration": (1, 10)}, drop=("Took", "Started", "Age"))
+        hide = self.hidden
+        fixed = {k: v for k, v in {"mark": 1, "Status": 1 if self.compact else 14,
+                                   "Run": self._run_room, "Started": 5 if self.compact else 11,
+                                   "Took": 7, "Age": 7}.items() if k not in hide}
+        flexible = {k: v for k, v in {"Orchestration": (3, 12), "Stage": (2, 10)}.items()
+                    if k not in hide}
+        if not flexible:  # both names hidden (`:columns`): the first column left takes the rest
+            first = next((k for k in self.COLUMNS[1:] if k in fixed), None)
+            if first is None:  # nothing left to show (the command refuses to hide all)
+                return (Col("mark", "", 1),)
+            flexible = {first: (1, fixed.pop(first))}
+        room = share(width, fixed, flexible, drop=("Took", "Started")) or share(
+            width, fixed, dict(list(flexible.items())[:1]), drop=("Took", "Started", "Age"))
         if room is None:  # a sliver of a terminal: the status and the run's name
             left = width - 1 - 2 * self.GAP
             room = {"Status": 1, "Run": min(self._run_room, max(3, left))}
             if left - room["Run"] - self.GAP >= 4:
                 room["Orchestration"] = left - room["Run"] - self.GAP
         labels = {**self.LABELS, **(self.COMPACT_LABELS if self.compact else {})}
-        return tuple(Col(k, labels[k], room[k]) for k in self.COLUMNS if k in room)
+        return tuple(Col(k, labels[k], room[k]) for k in self.COLUMNS if k in room and
+                     k not in hide)
+
+    def set_hidden(self, hidden: frozenset[str]) -> None:
+        """Hide these columns (`:columns`); every row is drawn again without them."""
+        if hidden != self.hidden:
+            self.hidden = hidden
+            self.refit()
 
     def row_cells(self, run: Run, now: datetime, marked: bool,
                   stages: tuple[StageRun, ...] = ()) -> dict[str, Text]:
