@@ -155,6 +155,8 @@ def build_requests(ctx: Context, client: SalesforceClient, name: str,
         notes = [f"{i}  {clean_text(items[i].label)} ({items[i].status}): "
                  f"{clean_text(items[i].assignee_name or items[i].assignee_id or 'nobody')} → "
                  f"{clean_text(assignee.describe())}" for i in ids]
+        if assignee.caveat:
+            notes.append(f"note: {clean_text(assignee.name)}: {assignee.caveat}; sent anyway")
         return reqs, notes
     if name in ("cancel", "nudge"):
         runs = _runs(client, args.ids)
