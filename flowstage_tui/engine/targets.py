@@ -303,10 +303,16 @@ def resolve_assignee(client: SalesforceClient, text: str) -> Assignee:
     pick = exact or candidates
     if pick:
         # a part of a name is a question, not an answer: a typo must not pick a colleague
+        if len(pick) == 1:
+            one = pick[0]
+            who = f"{one.name} <{one.username}>" if one.username else one.describe()
+            raise AssigneeRefused(f"--to {text!r} is a partial name: did you mean {who}? pass "
+                                  "the whole name, username or Id")
         listed = "; ".join(c.describe() for c in pick[:8])
         more = f" and {len(pick) - 8} more" if len(pick) > 8 else ""
-        raise AssigneeRefused(f"--to {text!r} is not exactly one name or username; it matches "
-                              f"{listed}{more}: pass the full username or the Id")
+        what = f"names {len(pick)} of them" if exact else "is a partial name matching"
+        raise AssigneeRefused(f"--to {text!r} {what}: {listed}{more}; pass the "
+                              f"{'username or Id' if exact else 'whole name, username or Id'}")
     gone = [_user(r) for r in client.query(tq.users_named(text))]
     if gone:
         raise AssigneeRefused(f"--to: {gone[0].describe()} is an inactive user and cannot take "

@@ -182,8 +182,8 @@ def test_what_the_tui_leaves_out_the_cli_leaves_out(argv: list[str], says: str,
 
 @pytest.mark.parametrize(("argv", "says"), [
     (["reassign", ITEM, "--to", "Linus Pauling"], "is an inactive user"),
-    (["reassign", ITEM, "--to", "Ada"], "'Ada' is not exactly one name or username; it "
-     "matches Ada Lovelace <alovelace@flowstage-demo.example> (User 005RM0000000147YAA): pass"),
+    (["reassign", ITEM, "--to", "Ada"], "--to 'Ada' is a partial name: did you mean Ada "
+     "Lovelace <alovelace@flowstage-demo.example>? pass the whole name, username or Id"),
     (["reassign", ITEM, "--to", "al"], "Fatima Al-Sayed"),
     (["reassign", ITEM, "--to", "nobody-like-this"], "matches no active user"),
     (["reassign", ITEM, "--to", " "], "--to: empty"),
@@ -227,3 +227,12 @@ def test_the_audit_log_holds_every_write(capsys: pytest.CaptureFixture[str]) -> 
     assert lines == ""  # another profile's writes: none
     csv_out = run(["audit", "--format", "csv"], capsys)[1].splitlines()
     assert csv_out[0].startswith("time,phase,profile") and len(csv_out) == 5
+
+
+def test_an_error_naming_many_ids_is_capped(capsys: pytest.CaptureFixture[str]) -> None:
+    """A pasted list of unknown Ids names the first ten and how many more, on one line."""
+    unknown = [f"0jRRM9{n:09d}" for n in range(1200)]
+    code, out, err = run(["reassign", *unknown, "--to", "Ada Lovelace", "--demo", "--write",
+                          "--yes"], capsys)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert "… and 1,190 more in this org" in err and len(err) < 600, err
