@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from flowstage_tui.cli import write_output
 from flowstage_tui.cli.main import main
 from flowstage_tui.engine.audit import AuditLog
 
@@ -236,3 +237,24 @@ def test_an_error_naming_many_ids_is_capped(capsys: pytest.CaptureFixture[str]) 
                           "--yes"], capsys)
     assert (code, out) == (2, "") and err.count("\n") == 1
     assert "… and 1,190 more in this org" in err and len(err) < 600, err
+
+
+@pytest.mark.parametrize(("after", "says"), [
+    ({"status": 404, "error_code": "ENTITY_IS_DELETED",
+      "results": [{"ok": False, "error_code": "ENTITY_IS_DELETED"}]}, "failed ENTITY_IS_DELETED"),
+    ({"status": 200, "error_code": "FIELD_INTEGRITY_EXCEPTION",
+      "results": [{"ok": True}, {"ok": False}]}, "1 ok, 1 failed FIELD_INTEGRITY_EXCEPTION"),
+    ({"status": 200, "results": [{"ok": True}, {"ok": True}]}, "all 2 ok"),
+    ({"status": None, "error_code": "NO_ANSWER", "outcome": "unknown"}, "unknown NO_ANSWER"),
+    ({"status": 204, "results": [{"ok": True}]}, "ok"),
+])
+def test_the_audit_table_says_failed_plainly(after: dict[str, Any], says: str) -> None:
+    """A refused write must not read like a success ("404 0/1 ok ENTITY_IS_DELETED" did)."""
+    entry = {"time": "2026-11-28T09:00:00", "phase": "after", "profile": "demo",
+             "action": "delete", "record_ids": ["0FoRM0000000001AAA"],
+             "labels": ["[b]x"], "method": "DELETE", "path": "sobjects/FlowInterview/x",
+             **after}
+    stream = io.StringIO()
+    write_output.audit(stream, "table", [entry], "audit.jsonl")
+    row = stream.getvalue().splitlines()[1]
+    assert f"  {says}  " in row and "  [b]x  " in row, row
