@@ -170,8 +170,6 @@ def build_requests(ctx: Context, client: SalesforceClient, name: str,
         notes = [f"{i}  {clean_text(items[i].label)} ({items[i].status}): "
                  f"{clean_text(items[i].assignee_name or items[i].assignee_id or 'nobody')} → "
                  f"{clean_text(assignee.describe())}" for i in ids if i in sent]
-        if assignee.caveat:
-            notes.append(f"note: {clean_text(assignee.name)}: {assignee.caveat}; sent anyway")
         return prepared, notes
     if name in ("cancel", "nudge"):
         runs = _runs(client, args.ids)
@@ -242,6 +240,9 @@ def cmd_write(ctx: Context, name: str, args: argparse.Namespace,
     where = f"{ctx.profile.label} ({org_name})"
     plan_to = stream if args.format == "table" else sys.stderr
     if args.dry_run:
+        if args.format != "table":  # the requests go to stdout; what was left out, aside
+            for line in left_out:
+                sys.stderr.write(f"left out: {line}\n")
         show.dry_run(stream, args.format, name, reqs, notes, client.version, where,
                      ctx.read_only)
         return 0

@@ -77,6 +77,8 @@ def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
     notes = [f"{routed} approval work item{'s go' if routed != 1 else ' goes'} through "
              f"actions/standard/reassignApprovalWorkItem, which {APPROVAL_ADMIN}"] \
         if routed else []
+    if assignee.caveat and picked:
+        notes.append(f"{assignee.name}: {assignee.caveat}; sent anyway")
     return PreparedWrite("reassign", tuple(requests), client.version, tuple(skipped),
                          tuple(notes), to=f"{assignee.name} ({assignee.kind})")
 

@@ -258,3 +258,12 @@ def test_the_audit_table_says_failed_plainly(after: dict[str, Any], says: str) -
     write_output.audit(stream, "table", [entry], "audit.jsonl")
     row = stream.getvalue().splitlines()[1]
     assert f"  {says}  " in row and "  [b]x  " in row, row
+
+
+def test_a_dry_run_for_scripts_says_what_it_left_out_aside(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON goes to stdout untouched; the records left out are named on stderr."""
+    code, out, err = run(["cancel", "--demo", OPEN_RUN, DONE_RUN, "--dry-run", "--format",
+                          "json"], capsys)
+    assert code == 0 and [r["label"] for r in json.loads(out)["requests"]] == [OPEN_RUN]
+    assert f"left out: {DONE_RUN}: it is Completed already" in err

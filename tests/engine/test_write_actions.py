@@ -16,6 +16,7 @@ from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.emulator.permissions import ALL
 from flowstage_tui.engine import targets
+from flowstage_tui.engine import write_plans as W
 from flowstage_tui.engine.actions import WritesRefused, send_writes
 from flowstage_tui.engine.audit import AuditLog
 from flowstage_tui.errors import OrgUnavailable
@@ -294,6 +295,9 @@ def test_frozen_state_unknown_without_manage_users_is_allowed(org: DemoOrg,
     assert frozen.frozen is None and frozen.caveat == targets.FROZEN_UNKNOWN
     assert targets.check_assignee(client, frozen.id).caveat == targets.FROZEN_UNKNOWN
     assert targets.resolve_assignee(client, "Tim O'Brien").id == frozen.id
+    items = [str(i["Id"]) for i in plain_items(client, 1)]
+    prepared = W.prepare_reassign(client, items, frozen.id)
+    assert prepared.requests and any(targets.FROZEN_UNKNOWN in n for n in prepared.notes)
     with pytest.raises(targets.AssigneeRefused, match="no active member"):
         targets.check_assignee(client, targets.find_assignees(client, "Vendor Management")[0].id)
 
