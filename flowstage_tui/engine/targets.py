@@ -1,7 +1,8 @@
 """What the writes act on, read from the org: assignees to pick, approval records behind work
 items and runs, the runs behind interviews (with their failure time for the delete guard).
 
-Reads only; each function costs one call (or one per chunk of a few hundred Ids).
+Reads only; each function costs one call (or one per chunk of a few hundred Ids); finding
+or checking an assignee costs two (who, then whether they can take work: with_state).
 """
 
 from __future__ import annotations
@@ -77,7 +78,8 @@ def _group(row: dict[str, Any]) -> Assignee:
 
 def find_assignees(client: SalesforceClient, text: str, limit: int = 20) -> list[Assignee]:
     """Active users (Name or Username containing `text`), then queues and public groups
-    (Name containing it): one composite call. Users first, each part by name."""
+    (Name containing it): one composite call, and one more (with_state) saying which users
+    are frozen and which queues have no active member. Users first, each part by name."""
     res = client.composite([("users", tq.active_users_like(text, limit)),
                             ("groups", tq.groups_like(text, limit))])
     users = [_user(r) for r in client.records(res["users"])]
