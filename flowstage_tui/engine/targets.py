@@ -308,6 +308,10 @@ def resolve_assignee(client: SalesforceClient, text: str) -> Assignee:
         if len(pick) == 1:
             one = pick[0]
             who = f"{one.name} <{one.username}>" if one.username else one.describe()
+            if one.dead_end is not None:  # no use asking for the whole name of a dead end
+                raise AssigneeRefused(f"--to {text!r} matches only {who}, who is "
+                                      f"{one.dead_end} and cannot take work; pick an active, "
+                                      "unfrozen user or a queue or group with active members")
             raise AssigneeRefused(f"--to {text!r} is a partial name: did you mean {who}? pass "
                                   "the whole name, username or Id")
         listed = "; ".join(c.describe() for c in pick[:8])
