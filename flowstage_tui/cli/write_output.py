@@ -118,12 +118,14 @@ def audit(stream: TextIO, fmt: str, entries: Sequence[Mapping[str, Any]], path: 
         stream.write(f"No writes recorded ({path}).\n")
     else:
         stream.write(out.table(
-            ("TIME (UTC)", "PHASE", "PROFILE", "ACTION", "RECORDS", "REQUEST", "STATUS"),
+            ("TIME (UTC)", "PHASE", "PROFILE", "ACTION", "RECORDS", "NAME", "RESULT",
+             "REQUEST"),
             ((str(e.get("time", ""))[:19].replace("T", " "), e.get("phase", ""),
               clean_text(str(e.get("profile", ""))), e.get("action", ""),
-              _records(e.get("record_ids")),
-              clean_text(f"{e.get('method', '')} {_short(str(e.get('path', '')))}"),
-              _status(e)) for e in entries), shrink=(5, 4)) + "\n")
+              _records(e.get("record_ids")), clean_text(_names(e.get("labels"))),
+              _status(e),
+              clean_text(f"{e.get('method', '')} {_short(str(e.get('path', '')))}"))
+             for e in entries), shrink=(7, 5)) + "\n")
 
 
 def _short(path: str) -> str:
@@ -136,12 +138,31 @@ def _records(ids: Any) -> str:
     return ids[0] if len(ids) == 1 else f"{len(ids)} records" if ids else ""
 
 
+def _names(labels: Any) -> str:
+    """The record name(s) the log has (older lines have none)."""
+    names = [str(n) for n in (labels if isinstance(labels, list) else []) if n]
+    return names[0] + (f" +{len(names) - 1}" if len(names) > 1 else "") if names else ""
+
+
 def _status(e: Mapping[str, Any]) -> str:
+    """What the write did, in words first: "ok", "failed CODE", "1 ok, 1 failed CODE",
+    "unknown" — never a count that reads like success when the record was refused."""
     if e.get("phase") != "after":
-        return ""
-    results = e.get("results") or []
+        return "sending"
+    code = str(e.get("error_code") or "")
+    results = [r for r in e.get("results") or [] if isinstance(r, dict)]
     if results:
-        good = sum(1 for r in results if isinstance(r, dict) and r.get("ok"))
-        code = e.get("error_code")
-        return f"{e.get('status')} {good}/{len(results)} ok" + (f" {code}" if code else "")
-    return f"{e.get('status') or e.get('outcome') or ''} {e.get('error_code') or ''}".strip()
+        good = sum(1 for r in results if r.get("ok"))
+        unknown = sum(1 for r in results if not r.get("ok") and r.get("unknown"))
+        bad = len(results) - good - unknown
+        parts = [f"{good} ok"] if good and (bad or unknown) else []
+        parts += [f"{bad} failed" if good or unknown or bad > 1 else "failed"] if bad else []
+        parts += [f"{unknown} unknown" if len(results) > 1 else "unknown"] if unknown else []
+        said = ", ".join(parts) or ("ok" if len(results) == 1 else f"all {good} ok")
+        return f"{said} {code}".strip()
+    outcome = str(e.get("outcome") or "")
+    if outcome:
+        return f"{outcome} {code}".strip()
+    status = e.get("status")
+    ok = isinstance(status, int) and 200 <= status < 300 and not code
+    return "ok" if ok else f"failed {status or ''} {code}".replace("  ", " ").strip()

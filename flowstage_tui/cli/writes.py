@@ -22,6 +22,7 @@ from . import write_output as show
 
 if TYPE_CHECKING:
     from ..engine.targets import RunTarget
+    from ..engine.write_plans import PreparedWrite
     from ..salesforce.client import SalesforceClient
     from .context import Context
 
@@ -129,15 +130,28 @@ def _runs(client: SalesforceClient, values: Sequence[str]) -> list[RunTarget]:
         else:
             found.setdefault(run.id, run)
     if missing:
-        raise UsageError(f"no orchestration run {', '.join(map(repr, missing))} in this org; "
+        raise UsageError(f"no orchestration run {listed([repr(m) for m in missing])} in this org; "
                          "pass run Ids (0jE…) or Names as `flowstage runs` shows them")
     return list(found.values())
 
 
+LISTED = 10  # ids/lines an error names before "… and N more": one line, never 200 KB
+
+
+def listed(values: Sequence[str], sep: str = ", ") -> str:
+    """`values` joined, the first LISTED of them and how many more."""
+    head = sep.join(values[:LISTED])
+    more = len(values) - LISTED
+    return f"{head}{sep.rstrip()} … and {more:,} more" if more > 0 else head
+
+
 def build_requests(ctx: Context, client: SalesforceClient, name: str,
-                   args: argparse.Namespace) -> tuple[list[w.WriteRequest], list[str]]:
-    """The requests, and the plan's lines about the records (current holder, run)."""
-    from ..engine import plans, targets
+                   args: argparse.Namespace) -> tuple[PreparedWrite, list[str]]:
+    """What engine.write_plans prepares (the TUI's one source of truth: fresh reads, records
+    the org would refuse or that would change nothing left out, one line each), and the
+    plan's lines about the records (current holder, run)."""
+    from ..engine import targets
+    from ..engine import write_plans as wp
 
     if name == "reassign":
         ids = record_ids(args.ids, "work item")
@@ -148,46 +162,55 @@ def build_requests(ctx: Context, client: SalesforceClient, name: str,
         items = targets.work_items(client, ids)
         missing = [i for i in ids if i not in items]
         if missing:
-            raise UsageError(f"no work item {', '.join(missing)} in this org; pass work item "
+            raise UsageError(f"no work item {listed(missing)} in this org; pass work item "
                              "Ids (0jR…) as `flowstage show RUN` lists them")
-        reqs = plans.reassign_requests(client, [(i, items[i].label) for i in ids],
-                                       assignee.id, comments=args.comments)
+        prepared = wp.prepare_reassign(client, ids, assignee.id, comments=args.comments,
+                                       checked=assignee)
+        sent = {r.record_id for r in prepared.requests}
         notes = [f"{i}  {clean_text(items[i].label)} ({items[i].status}): "
                  f"{clean_text(items[i].assignee_name or items[i].assignee_id or 'nobody')} → "
-                 f"{clean_text(assignee.describe())}" for i in ids]
-        return reqs, notes
+                 f"{clean_text(assignee.describe())}" for i in ids if i in sent]
+        return prepared, notes
     if name in ("cancel", "nudge"):
         runs = _runs(client, args.ids)
-        picked = [(r.id, r.name) for r in runs]
-        reqs = plans.cancel_requests(client, picked) if name == "cancel" \
-            else plans.nudge_requests(picked)
-        return reqs, [f"{r.id}  {r.name} ({r.status})" for r in runs]
+        prepare = wp.prepare_cancel if name == "cancel" else wp.prepare_nudge
+        prepared = prepare(client, [r.id for r in runs])
+        sent = {r.record_id for r in prepared.requests}
+        return prepared, [f"{r.id}  {r.name} ({r.status})" for r in runs if r.id in sent]
     return _delete_requests(ctx, client, args)
 
 
 def _delete_requests(ctx: Context, client: SalesforceClient,
-                     args: argparse.Namespace) -> tuple[list[w.WriteRequest], list[str]]:
-    from ..engine import plans, targets
+                     args: argparse.Namespace) -> tuple[PreparedWrite, list[str]]:
+    from ..engine import targets
+    from ..engine import write_plans as wp
 
     interview_ids = [v for v in args.ids if v.startswith("0Fo")]
     run_words = [v for v in args.ids if v not in interview_ids]
     found = targets.runs_of_interviews(client, record_ids(interview_ids, "interview"))
     missing = [v for v in record_ids(interview_ids, "interview") if v not in found]
     if missing:
-        raise UsageError(f"no interview {', '.join(missing)} belongs to an orchestration run "
+        raise UsageError(f"no interview {listed(missing)} belongs to an orchestration run "
                          "in this org; flowstage deletes only runs' interviews")
-    by_run = targets.interviews_of(client, [r.id for r in _runs(client, run_words)]) \
-        if run_words else []
-    if run_words and len(by_run) < len(run_words):
-        raise UsageError("a run named has no interview left to delete; `flowstage show RUN` "
-                         "shows a run's interview")
-    chosen = list({t.interview_id: t for t in [*found.values(), *by_run]}.values())
+    named = _runs(client, run_words) if run_words else []
+    run_ids = list(dict.fromkeys([*(t.run_id for t in found.values()), *(r.id for r in named)]))
+    names = {t.run_name for t in found.values()} | {r.name for r in named}
+    wrong = [c for c in args.confirm if c not in names]
+    if wrong:
+        raise UsageError(f"--confirm {listed(wrong)}: wrong, it names no run being deleted "
+                         "here; pass --confirm with the run's Name exactly (OR-…)")
     now = client.server_time or ctx.clock()
-    reqs = plans.delete_requests(chosen, now, set(args.confirm), how="pass --confirm {name}")
-    notes = [f"{t.interview_id}  interview of {t.run_name} ({t.run_status}"
-             f"{', ' + w.window_text(t.failed_at, now) if t.run_status == 'Error' else ''})"
-             for t in chosen]
-    return reqs, notes
+    prepared = wp.prepare_delete(client, run_ids, now, confirmed=set(args.confirm),
+                                 how="pass --confirm {name}")
+    targets_now = {t.interview_id: t for t in targets.interviews_of(client, run_ids)}
+    notes = []
+    for r in prepared.requests:
+        t = targets_now.get(r.record_id)
+        if t is not None:
+            window = f", {w.window_text(t.failed_at, now)}" if t.run_status == "Error" else ""
+            notes.append(f"{t.interview_id}  interview of {t.run_name} ({t.run_status}"
+                         f"{window})")
+    return prepared, notes
 
 
 # ------------------------------------------------------------------ the command
@@ -206,11 +229,20 @@ def cmd_write(ctx: Context, name: str, args: argparse.Namespace,
                          "--dry-run to see the requests")
     conn = ctx.connection()
     client, _caps = conn.open()
-    reqs, notes = build_requests(ctx, client, name, args)
+    prepared, notes = build_requests(ctx, client, name, args)
+    left_out = [clean_text(line) for line in prepared.skipped]
+    if not prepared.requests:
+        raise UsageError(f"nothing to send: {listed(left_out, '; ')}")
+    reqs = list(prepared.requests)
+    notes = [*notes, *(clean_text(n) for n in prepared.notes),
+             *(f"left out: {line}" for line in left_out)]
     org_name = conn.org.name if conn.org is not None else "the org"
     where = f"{ctx.profile.label} ({org_name})"
     plan_to = stream if args.format == "table" else sys.stderr
     if args.dry_run:
+        if args.format != "table":  # the requests go to stdout; what was left out, aside
+            for line in left_out:
+                sys.stderr.write(f"left out: {line}\n")
         show.dry_run(stream, args.format, name, reqs, notes, client.version, where,
                      ctx.read_only)
         return 0

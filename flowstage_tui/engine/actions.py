@@ -79,6 +79,7 @@ def _entry(batch: Sequence[WriteRequest], method: str, path: str, body: Any,
     return {**context, "phase": phase, "call": call,
             "action": ",".join(sorted({r.action for r in batch})),
             "record_ids": [r.record_id for r in batch],
+            "labels": [r.label for r in batch],  # the record names, for `flowstage audit`
             "method": method, "path": path, "body": body}
 
 

@@ -1,19 +1,21 @@
 """What the writes act on, read from the org: assignees to pick, approval records behind work
 items and runs, the runs behind interviews (with their failure time for the delete guard).
 
-Reads only; each function costs one call (or one per chunk of a few hundred Ids).
+Reads only; each function costs one call (or one per chunk of a few hundred Ids); finding
+or checking an assignee costs two (who, then whether they can take work: with_state).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..errors import QueryRefused, UsageError
 from ..salesforce import target_queries as tq
 from ..salesforce.parse import path, sf_datetime
+from ..salesforce.work import active_members, frozen_from_logins
 from ..salesforce.writes import (
     approval_item_map,
     approval_submission_map,
@@ -35,10 +37,29 @@ class Assignee:
     kind: str  # "User", "Queue" or "Group"
     username: str | None = None
     active: bool = True
+    frozen: bool | None = None  # users: UserLogin.IsFrozen; None unknown (or not a user)
+    members: int | None = None  # queues/groups: active user members; None unknown
+    caveat: str | None = None  # what could not be checked (frozen state without Manage Users)
 
     def describe(self) -> str:
         extra = f" <{self.username}>" if self.username else ""
         return f"{self.name}{extra} ({self.kind} {self.id})"
+
+    @property
+    def dead_end(self) -> str | None:
+        """Why work given to this assignee would sit untouched (None: it would not)."""
+        if self.kind == "User" and not self.active:
+            return "an inactive user"
+        if self.kind == "User" and self.frozen:
+            return "a frozen user (UserLogin.IsFrozen: they cannot log in)"
+        if self.kind != "User" and self.members == 0:
+            return f"a {self.kind.lower()} with no active member"
+        return None
+
+    def refusal(self) -> str:
+        """The one line refusing a dead end (dead_end must not be None)."""
+        return (f"{self.name} ({self.id}) is {self.dead_end} and cannot take work; pick an "
+                "active, unfrozen user or a queue or group with active members")
 
 
 class AssigneeRefused(UsageError):
@@ -57,30 +78,74 @@ def _group(row: dict[str, Any]) -> Assignee:
 
 def find_assignees(client: SalesforceClient, text: str, limit: int = 20) -> list[Assignee]:
     """Active users (Name or Username containing `text`), then queues and public groups
-    (Name containing it): one composite call. Users first, each part by name."""
+    (Name containing it): one composite call, and one more (with_state) saying which users
+    are frozen and which queues have no active member. Users first, each part by name."""
     res = client.composite([("users", tq.active_users_like(text, limit)),
                             ("groups", tq.groups_like(text, limit))])
     users = [_user(r) for r in client.records(res["users"])]
     groups = [_group(r) for r in client.records(res["groups"])]
     # many matching users must not hide every queue: a quarter of the list is kept for them
     n_groups = min(len(groups), max(limit - len(users), limit // 4))
-    return users[:limit - n_groups] + groups[:n_groups]
+    return with_state(client, users[:limit - n_groups] + groups[:n_groups])
+
+
+FROZEN_UNKNOWN = "frozen state unknown (UserLogin needs the Manage Users permission)"
+
+
+def with_state(client: SalesforceClient, found: Sequence[Assignee]) -> list[Assignee]:
+    """`found` with whether each user is frozen and how many active members each queue or
+    group has: one composite call (none for an empty list). A refused UserLogin (no Manage
+    Users) leaves frozen unknown, said in `caveat`; a refused GroupMember leaves the member
+    counts unknown; neither refuses anyone."""
+    users = [a.id for a in found if a.kind == "User"][:tq.ID_CHUNK]
+    groups = [a.id for a in found if a.kind != "User"][:tq.ID_CHUNK]
+    subs = ([("logins", tq.logins_of(users))] if users else []) + (
+        [("members", tq.members_of(groups)), ("active", tq.active_members_of(groups))]
+        if groups else [])
+    if not subs:
+        return list(found)
+    res = client.composite(subs)
+
+    def rows(ref: str) -> list[dict[str, Any]] | None:
+        try:
+            return client.records(res[ref]) if ref in res else []
+        except QueryRefused:
+            return None
+
+    logins, members, active = rows("logins"), rows("members"), rows("active")
+    frozen = frozen_from_logins(logins) if logins is not None else None
+    counts = active_members(groups, members, (str(r["Id"]) for r in active)) \
+        if members is not None and active is not None else {}
+    out: list[Assignee] = []
+    for a in found:
+        if a.kind == "User":
+            out.append(replace(a, frozen=frozen.get(a.id, False)) if frozen is not None
+                       else replace(a, caveat=FROZEN_UNKNOWN))
+        else:
+            out.append(replace(a, members=counts.get(a.id)))
+    return out
 
 
 def check_assignee(client: SalesforceClient, rid: str) -> Assignee:
     """The user, queue or group `rid` names, refused (AssigneeRefused, one line) when it is
-    an inactive user or names neither: Salesforce would refuse the write anyway."""
+    an inactive user or names neither (Salesforce would refuse the write anyway), or when the
+    work would sit there untouched: a frozen user, a queue or group with no active member.
+    The one check the picker (through write_plans) and `reassign --to` both pass through."""
     res = client.composite([("user", tq.user_by_id(rid)), ("group", tq.group_by_id(rid))])
     users = client.records(res["user"])
+    groups = client.records(res["group"])
     if users:
         found = _user(users[0])
-        if not found.active:
-            raise AssigneeRefused(f"{found.name} ({found.id}) is an inactive user and cannot "
-                                  "take work; pick an active user, a queue or a group")
+    elif groups and groups[0].get("Type") in tq.ASSIGNABLE_GROUP_TYPES:
+        found = _group(groups[0])
+    else:
+        found = None
+    if found is not None:
+        if found.active:  # an inactive user needs no second question
+            found = with_state(client, [found])[0]
+        if found.dead_end is not None:
+            raise AssigneeRefused(found.refusal())
         return found
-    groups = client.records(res["group"])
-    if groups and groups[0].get("Type") in tq.ASSIGNABLE_GROUP_TYPES:
-        return _group(groups[0])
     raise AssigneeRefused(f"{rid} names no user, queue or public group in this org; pass an "
                           "Id, a username or a name")
 
@@ -234,14 +299,26 @@ def resolve_assignee(client: SalesforceClient, text: str) -> Assignee:
     exact = [c for c in candidates
              if c.name.casefold() == wanted or (c.username or "").casefold() == wanted]
     if len(exact) == 1:
+        if exact[0].dead_end is not None:
+            raise AssigneeRefused(f"--to: {exact[0].refusal()}")
         return exact[0]
     pick = exact or candidates
     if pick:
         # a part of a name is a question, not an answer: a typo must not pick a colleague
+        if len(pick) == 1:
+            one = pick[0]
+            who = f"{one.name} <{one.username}>" if one.username else one.describe()
+            if one.dead_end is not None:  # no use asking for the whole name of a dead end
+                raise AssigneeRefused(f"--to {text!r} matches only {who}, who is "
+                                      f"{one.dead_end} and cannot take work; pick an active, "
+                                      "unfrozen user or a queue or group with active members")
+            raise AssigneeRefused(f"--to {text!r} is a partial name: did you mean {who}? pass "
+                                  "the whole name, username or Id")
         listed = "; ".join(c.describe() for c in pick[:8])
         more = f" and {len(pick) - 8} more" if len(pick) > 8 else ""
-        raise AssigneeRefused(f"--to {text!r} is not exactly one name or username; it matches "
-                              f"{listed}{more}: pass the full username or the Id")
+        what = f"names {len(pick)} of them" if exact else "is a partial name matching"
+        raise AssigneeRefused(f"--to {text!r} {what}: {listed}{more}; pass the "
+                              f"{'username or Id' if exact else 'whole name, username or Id'}")
     gone = [_user(r) for r in client.query(tq.users_named(text))]
     if gone:
         raise AssigneeRefused(f"--to: {gone[0].describe()} is an inactive user and cannot take "

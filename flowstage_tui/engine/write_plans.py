@@ -9,7 +9,7 @@ Called on the org's API thread before the confirm dialog; the dialog shows `prev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -50,10 +50,13 @@ class PreparedWrite:
 
 
 def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
-                     assignee_id: str, comments: str | None = None) -> PreparedWrite:
+                     assignee_id: str, comments: str | None = None,
+                     checked: targets.Assignee | None = None) -> PreparedWrite:
     """Reassign open work items to `assignee_id` (refused, AssigneeRefused, when it is an
-    inactive user or names nothing); approval work items through reassignApprovalWorkItem."""
-    assignee = targets.check_assignee(client, assignee_id)
+    inactive user or names nothing); approval work items through reassignApprovalWorkItem.
+    `checked`: the assignee already through targets' check (the CLI's --to), not re-read."""
+    assignee = checked if checked is not None and checked.id == assignee_id \
+        else targets.check_assignee(client, assignee_id)
     items = targets.work_items(client, work_item_ids)
     picked: list[plans.Picked] = []
     skipped: list[str] = []
@@ -74,6 +77,8 @@ def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
     notes = [f"{routed} approval work item{'s go' if routed != 1 else ' goes'} through "
              f"actions/standard/reassignApprovalWorkItem, which {APPROVAL_ADMIN}"] \
         if routed else []
+    if assignee.caveat and picked:
+        notes.append(f"{assignee.name}: {assignee.caveat}; sent anyway")
     return PreparedWrite("reassign", tuple(requests), client.version, tuple(skipped),
                          tuple(notes), to=f"{assignee.name} ({assignee.kind})")
 
@@ -101,11 +106,14 @@ def prepare_cancel(client: SalesforceClient, run_ids: Sequence[str]) -> Prepared
                          tuple(notes))
 
 
-def prepare_delete(client: SalesforceClient, run_ids: Sequence[str],
-                   now: datetime) -> PreparedWrite:
+def prepare_delete(client: SalesforceClient, run_ids: Sequence[str], now: datetime,
+                   confirmed: Collection[str] | None = None,
+                   how: str = plans.TYPE_THE_NAME) -> PreparedWrite:
     """Delete the interviews of finished or canceled runs (the delete guard refuses the
     rest). An Error run inside its resume window needs its name typed, so it is deleted on
-    its own: in a bulk delete it is left out, saying so."""
+    its own: in a bulk delete it is left out, saying so. `confirmed` (the CLI's --confirm
+    names, typed beforehand): such runs are kept, and plans.DeleteRefused, saying `how`,
+    is raised for any whose name is not among them."""
     found = {t.run_id: t for t in targets.interviews_of(client, run_ids)}
     names = targets.runs(client, [r for r in run_ids if r not in found]) \
         if len(found) < len(run_ids) else {}
@@ -122,8 +130,13 @@ def prepare_delete(client: SalesforceClient, run_ids: Sequence[str],
                            "never had one)")
             continue
         refusal = delete_refusal(target.run_status, target.failed_at, now)
-        if refusal is not None:
+        if target.interview_status is None:
+            skipped.append(f"{target.run_name}: its interview {target.interview_id} is "
+                           "already deleted (or not visible to you)")
+        elif refusal is not None:
             skipped.append(f"{target.run_name}: {refusal}")
+        elif confirmed is not None:
+            allowed.append(target)  # the guard below checks the names typed beforehand
         elif target in in_window and len(run_ids) > 1:
             skipped.append(f"{target.run_name}: an Error run inside its resume window "
                            f"({window_text(target.failed_at, now)}); delete its interview "
@@ -136,7 +149,8 @@ def prepare_delete(client: SalesforceClient, run_ids: Sequence[str],
             allowed.append(target)
     # the name the guard asks for is typed in the confirm dialog, before anything is sent:
     # that dialog refuses to send until it matches (plans.delete_check's `typed`)
-    requests = plans.delete_requests(allowed, now, typed=[typed[0]] if typed else [])
+    requests = plans.delete_requests(allowed, now, how=how, typed=list(confirmed)
+                                     if confirmed is not None else [typed[0]] if typed else [])
     return PreparedWrite("delete", tuple(requests), client.version, tuple(skipped),
                          typed_name=typed[0] if typed else None,
                          typed_why=typed[1] if typed else "")

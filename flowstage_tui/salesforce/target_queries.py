@@ -97,3 +97,18 @@ def users_named(text: str) -> str:
     rather than "not found" when someone names a user who left)."""
     return (f"SELECT {USER_FIELDS} FROM User WHERE Username = {quote(text)} OR Name = "
             f"{quote(text)} ORDER BY Name, Id LIMIT 5")
+
+
+def logins_of(user_ids: Sequence[str]) -> str:
+    """Whether the users are frozen (UserLogin needs Manage Users: refused without it)."""
+    return f"SELECT UserId, IsFrozen FROM UserLogin WHERE UserId IN {_in(user_ids)}"
+
+
+def members_of(group_ids: Sequence[str]) -> str:
+    return f"SELECT GroupId, UserOrGroupId FROM GroupMember WHERE GroupId IN {_in(group_ids)}"
+
+
+def active_members_of(group_ids: Sequence[str]) -> str:
+    """The active users among the groups' members (a semi-join: one query, not two)."""
+    return ("SELECT Id FROM User WHERE IsActive = true AND Id IN (SELECT UserOrGroupId FROM "
+            f"GroupMember WHERE GroupId IN {_in(group_ids)})")

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from flowstage_tui.cli import write_output
 from flowstage_tui.cli.main import main
 from flowstage_tui.engine.audit import AuditLog
 
@@ -36,7 +37,7 @@ CASES: dict[str, tuple[list[str], int]] = {
                                "ManageOrchestrationRuns"], 1),
     "cancel_dry_run_json": (["cancel", "--demo", OPEN_RUN, "OR-0000299", "--dry-run",
                              "--format", "json"], 0),
-    "cancel_partial": (["cancel", "--demo", "--write", OPEN_RUN, DONE_RUN, "--yes"], 1),
+    "cancel_left_out": (["cancel", "--demo", "--write", OPEN_RUN, DONE_RUN, "--yes"], 0),
     "nudge_yes_csv": (["nudge", OPEN_RUN, "--demo", "--write", "-y", "--format", "csv"], 0),
     "nudge_dry_run_jsonl": (["nudge", OPEN_RUN, "OR-0000298", "--demo", "--dry-run",
                              "--format", "jsonl"], 0),
@@ -157,7 +158,7 @@ def test_delete_inside_the_resume_window_needs_the_run_name(
     assert "can still be resumed for 13d05h" in err and f"--confirm {FAILED_RUN}" in err
     code, _out, err = run(["interviews", "delete", "--demo", "--write", FAILED_RUN, "--yes",
                            "--confirm", "OR-0000001"], capsys)
-    assert code == 2 and f"--confirm {FAILED_RUN}" in err  # another run's name does not do
+    assert code == 2 and "--confirm OR-0000001: wrong" in err  # another run's name does not do
     code, _out, err = run(["interviews", "delete", "--demo", "--write", OPEN_RUN, "--yes"],
                           capsys)
     assert code == 2 and "its run is InProgress" in err and "cancel the run first" in err
@@ -165,10 +166,29 @@ def test_delete_inside_the_resume_window_needs_the_run_name(
 
 
 @pytest.mark.parametrize(("argv", "says"), [
+    (["cancel", DONE_RUN], f"nothing to send: {DONE_RUN}: it is Completed already"),
+    (["cancel", "OR-0000260"], "nothing to send: OR-0000260: it is Canceled already"),
+    (["nudge", DONE_RUN], f"nothing to send: {DONE_RUN}: it is Completed; only an InProgress"),
+    (["reassign", ITEM, "--to", "cwei@flowstage-demo.example"],
+     "nothing to send: Sign Contract: already held by Chen Wei"),
+])
+def test_what_the_tui_leaves_out_the_cli_leaves_out(argv: list[str], says: str,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """The CLI prepares through engine.write_plans as the TUI does: a run that has ended, or
+    an item already held by the new holder, is left out; with nothing left it is exit 2."""
+    code, out, err = run([*argv, "--demo", "--write", "--yes"], capsys)
+    assert (code, out) == (2, "") and says in err and err.count("\n") == 1, err
+    assert audit_entries() == []
+
+
+@pytest.mark.parametrize(("argv", "says"), [
     (["reassign", ITEM, "--to", "Linus Pauling"], "is an inactive user"),
-    (["reassign", ITEM, "--to", "Ada"], "'Ada' is not exactly one name or username; it "
-     "matches Ada Lovelace <alovelace@flowstage-demo.example> (User 005RM0000000147YAA): pass"),
+    (["reassign", ITEM, "--to", "Ada"], "--to 'Ada' is a partial name: did you mean Ada "
+     "Lovelace <alovelace@flowstage-demo.example>? pass the whole name, username or Id"),
     (["reassign", ITEM, "--to", "al"], "Fatima Al-Sayed"),
+    (["reassign", ITEM, "--to", "O'Brien"], "matches only Tim O'Brien <"),
+    (["reassign", ITEM, "--to", "Tim O'Brien"], "is a frozen user (UserLogin.IsFrozen"),
+    (["reassign", ITEM, "--to", "Vendor Management"], "queue with no active member"),
     (["reassign", ITEM, "--to", "nobody-like-this"], "matches no active user"),
     (["reassign", ITEM, "--to", " "], "--to: empty"),
     (["reassign", "0jRbogus", "--to", "Ada Lovelace"], "'0jRbogus' is not a work item Id"),
@@ -189,7 +209,7 @@ def test_bad_input_is_exit_2_with_one_line(argv: list[str], says: str,
 
 def test_the_audit_log_holds_every_write(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["audit", "--demo"], capsys)[1].startswith("No writes recorded (")
-    run(["cancel", "--demo", "--write", OPEN_RUN, DONE_RUN, "--yes"], capsys)
+    run(["cancel", "--demo", "--write", OPEN_RUN, "OR-0000299", "--yes"], capsys)
     run(["reassign", "--demo", "--write", ITEM, "--to", "Ada Lovelace", "--yes"], capsys)
     code, out, _err = run(["audit", "--demo", "--format", "json"], capsys)
     entries = json.loads(out)
@@ -198,7 +218,7 @@ def test_the_audit_log_holds_every_write(capsys: pytest.CaptureFixture[str]) -> 
         ("cancel", "before"), ("cancel", "after"), ("reassign", "before"),
         ("reassign", "after")]
     assert entries[0]["method"] == "POST" and entries[0]["path"].endswith("/composite")
-    assert entries[1]["results"][1]["error_code"] == "FIELD_INTEGRITY_EXCEPTION"
+    assert len(entries[1]["results"]) == 2
     assert all(e["org_id"].startswith("00D") and e["user"] and e["profile"] == "demo"
                and e["time"] == "2026-11-28T09:00:00.000+00:00" for e in entries)
     assert "Bearer" not in AuditLog().path.read_text()
@@ -211,3 +231,42 @@ def test_the_audit_log_holds_every_write(capsys: pytest.CaptureFixture[str]) -> 
     assert lines == ""  # another profile's writes: none
     csv_out = run(["audit", "--format", "csv"], capsys)[1].splitlines()
     assert csv_out[0].startswith("time,phase,profile") and len(csv_out) == 5
+
+
+def test_an_error_naming_many_ids_is_capped(capsys: pytest.CaptureFixture[str]) -> None:
+    """A pasted list of unknown Ids names the first ten and how many more, on one line."""
+    unknown = [f"0jRRM9{n:09d}" for n in range(1200)]
+    code, out, err = run(["reassign", *unknown, "--to", "Ada Lovelace", "--demo", "--write",
+                          "--yes"], capsys)
+    assert (code, out) == (2, "") and err.count("\n") == 1
+    assert "… and 1,190 more in this org" in err and len(err) < 600, err
+
+
+@pytest.mark.parametrize(("after", "says"), [
+    ({"status": 404, "error_code": "ENTITY_IS_DELETED",
+      "results": [{"ok": False, "error_code": "ENTITY_IS_DELETED"}]}, "failed ENTITY_IS_DELETED"),
+    ({"status": 200, "error_code": "FIELD_INTEGRITY_EXCEPTION",
+      "results": [{"ok": True}, {"ok": False}]}, "1 ok, 1 failed FIELD_INTEGRITY_EXCEPTION"),
+    ({"status": 200, "results": [{"ok": True}, {"ok": True}]}, "all 2 ok"),
+    ({"status": None, "error_code": "NO_ANSWER", "outcome": "unknown"}, "unknown NO_ANSWER"),
+    ({"status": 204, "results": [{"ok": True}]}, "ok"),
+])
+def test_the_audit_table_says_failed_plainly(after: dict[str, Any], says: str) -> None:
+    """A refused write must not read like a success ("404 0/1 ok ENTITY_IS_DELETED" did)."""
+    entry = {"time": "2026-11-28T09:00:00", "phase": "after", "profile": "demo",
+             "action": "delete", "record_ids": ["0FoRM0000000001AAA"],
+             "labels": ["[b]x"], "method": "DELETE", "path": "sobjects/FlowInterview/x",
+             **after}
+    stream = io.StringIO()
+    write_output.audit(stream, "table", [entry], "audit.jsonl")
+    row = stream.getvalue().splitlines()[1]
+    assert f"  {says}  " in row and "  [b]x  " in row, row
+
+
+def test_a_dry_run_for_scripts_says_what_it_left_out_aside(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """JSON goes to stdout untouched; the records left out are named on stderr."""
+    code, out, err = run(["cancel", "--demo", OPEN_RUN, DONE_RUN, "--dry-run", "--format",
+                          "json"], capsys)
+    assert code == 0 and [r["label"] for r in json.loads(out)["requests"]] == [OPEN_RUN]
+    assert f"left out: {DONE_RUN}: it is Completed already" in err

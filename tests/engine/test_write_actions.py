@@ -16,6 +16,7 @@ from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.emulator.permissions import ALL
 from flowstage_tui.engine import targets
+from flowstage_tui.engine import write_plans as W
 from flowstage_tui.engine.actions import WritesRefused, send_writes
 from flowstage_tui.engine.audit import AuditLog
 from flowstage_tui.errors import OrgUnavailable
@@ -262,6 +263,43 @@ def test_check_assignee(client: SalesforceClient) -> None:
         targets.check_assignee(client, "005RM000000zzzzYAA")
     queue = targets.find_assignees(client, "Deal Desk")[0]
     assert targets.check_assignee(client, queue.id) == queue
+
+
+def test_frozen_users_and_memberless_queues_are_refused_and_marked(
+        client: SalesforceClient) -> None:
+    """A frozen user and a queue whose members are all inactive would hold the work as
+    surely as an inactive user: the picker's list marks them, the check refuses them."""
+    frozen = targets.find_assignees(client, "Tim O'Brien")[0]
+    assert frozen.frozen is True and frozen.dead_end is not None
+    with pytest.raises(targets.AssigneeRefused, match="frozen user"):
+        targets.check_assignee(client, frozen.id)
+    with pytest.raises(targets.AssigneeRefused, match="frozen user"):
+        targets.resolve_assignee(client, "Tim O'Brien")
+    empty = targets.find_assignees(client, "Vendor Management")[0]
+    assert empty.members == 0 and empty.dead_end == "a queue with no active member"
+    with pytest.raises(targets.AssigneeRefused, match="queue with no active member"):
+        targets.check_assignee(client, empty.id)
+    with pytest.raises(targets.AssigneeRefused, match="pick an active, unfrozen user"):
+        targets.resolve_assignee(client, "vendor management")
+    staffed = targets.find_assignees(client, "Deal Desk")[0]
+    assert staffed.members and staffed.dead_end is None
+    fine = targets.find_assignees(client, "a")
+    assert [a for a in fine if a.kind == "User" and a.frozen is False]
+
+
+def test_frozen_state_unknown_without_manage_users_is_allowed(org: DemoOrg,
+                                                              client: SalesforceClient) -> None:
+    """UserLogin is refused without Manage Users: frozen is unknown, said, and allowed."""
+    org.set_permissions(ALL - {"ManageUsers"})
+    frozen = targets.find_assignees(client, "Tim O'Brien")[0]
+    assert frozen.frozen is None and frozen.caveat == targets.FROZEN_UNKNOWN
+    assert targets.check_assignee(client, frozen.id).caveat == targets.FROZEN_UNKNOWN
+    assert targets.resolve_assignee(client, "Tim O'Brien").id == frozen.id
+    items = [str(i["Id"]) for i in plain_items(client, 1)]
+    prepared = W.prepare_reassign(client, items, frozen.id)
+    assert prepared.requests and any(targets.FROZEN_UNKNOWN in n for n in prepared.notes)
+    with pytest.raises(targets.AssigneeRefused, match="no active member"):
+        targets.check_assignee(client, targets.find_assignees(client, "Vendor Management")[0].id)
 
 
 def test_interviews_of_runs_and_their_failure_time(client: SalesforceClient) -> None:

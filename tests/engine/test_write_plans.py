@@ -92,3 +92,18 @@ def test_delete_asks_the_name_alone_and_leaves_in_window_runs_out_of_a_bulk_dele
     assert [r.record_id for r in bulk.requests] == [found[past].interview_id]
     assert bulk.typed_name is None
     assert "on its own" in bulk.skipped[0] and "cancel the run first" in bulk.skipped[1]
+
+
+def test_delete_leaves_out_an_interview_already_gone(org: DemoOrg,
+                                                     client: SalesforceClient) -> None:
+    """The run keeps naming its deleted interview (InterviewId), as in Salesforce: deleting
+    it again would only be refused (404 ENTITY_IS_DELETED), so it is left out, saying so."""
+    now = now_of(org)
+    done = runs_with(org, "Completed")
+    first = W.prepare_delete(client, done[:1], now)
+    assert len(first.requests) == 1
+    org.store.delete("FlowInterview", first.requests[0].record_id, org.now_ms())
+    again = W.prepare_delete(client, done[:1], now)
+    assert again.requests == () and "already deleted" in again.skipped[0]
+    confirmed = W.prepare_delete(client, done[:1], now, confirmed=set())
+    assert confirmed.requests == () and "already deleted" in confirmed.skipped[0]

@@ -476,6 +476,33 @@ async def test_reassign_through_the_picker(org: DemoOrg, clock: ManualClock) -> 
     assert [e["phase"] for e in audit()] == ["before", "after"]
 
 
+async def test_picker_marks_and_refuses_a_frozen_user_and_a_memberless_queue(
+        org: DemoOrg, clock: ManualClock) -> None:
+    """The demo org's frozen Tim O'Brien and its Vendor Management queue (only inactive
+    members) are marked as dead ends in the list, and Enter on them keeps the picker open
+    saying why, in one line: the admin is not offered work that would sit untouched."""
+    app, said = writable(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        item = held_item(app, org)
+        await open_item(app, pilot, item)
+        await pilot.press("R")
+        await settle(app, pilot)
+        picker = app.screen
+        assert isinstance(picker, AssigneePicker)
+        for typed, why in (("O'Brien", "frozen user"), ("Vendor Man", "no active member")):
+            picker.query_one(Input).value = typed
+            await settle(app, pilot)
+            options = picker.query_one(OptionList)
+            assert options.option_count == 1
+            assert why in str(options.get_option_at_index(0).prompt)
+            await pilot.press("enter")
+            await settle(app, pilot)
+            assert app.screen is picker and why in said[-1] and "\n" not in said[-1]
+    row = org.store.get(ITEM, item.id)
+    assert row is not None and row["AssigneeId"] == item.assignee_id and audit() == []
+
+
 async def test_reassign_to_an_inactive_user_is_refused_in_one_line(
         org: DemoOrg, clock: ManualClock) -> None:
     app, said = writable(org, clock)

@@ -35,6 +35,8 @@ class Choice:
     kind: str
     username: str | None = None
     active: bool = True
+    dead_end: str | None = None  # why work given here would sit untouched (frozen, …)
+    caveat: str | None = None  # what the org would not tell (frozen state unknown)
 
 
 def choice_text(c: Choice) -> Text:
@@ -45,6 +47,10 @@ def choice_text(c: Choice) -> Text:
         out.append_text(P.literal(f" <{c.username}>", "dim"))
     if not c.active:
         out.append(" ⚠ inactive: cannot take work", style="bold red")
+    elif c.dead_end:
+        out.append_text(P.literal(f" ⚠ {c.dead_end}: cannot take work", "bold red"))
+    elif c.caveat:
+        out.append(" (frozen state unknown)", style="dim")
     return out
 
 
@@ -147,10 +153,11 @@ class AssigneePicker(Dialog[Choice | None]):
     def _pick(self, choice: Choice | None) -> None:
         if choice is None:
             return
-        if not choice.active:
-            self.notify(f"{P.one_line(choice.name)} is an inactive user and cannot take "
-                        "work: pick an active user, a queue or a group.", severity="warning",
-                        timeout=5)
+        if not choice.active or choice.dead_end:
+            why = choice.dead_end or "an inactive user"
+            self.notify(f"{P.one_line(choice.name)} is {why} and cannot take work: pick an "
+                        "active, unfrozen user or a queue or group with active members.",
+                        severity="warning", timeout=5)
             return
         self.close(choice)
 

@@ -219,7 +219,8 @@ class TriageWrites(SyncView):
         picker = self.app.screen
         if isinstance(picker, AssigneePicker) and self.is_active_tab:
             found = message.found if isinstance(message.found, FlowstageError) else [
-                Choice(a.id, a.name, a.kind, a.username, a.active) for a in message.found]
+                Choice(a.id, a.name, a.kind, a.username, a.active, a.dead_end, a.caveat)
+                for a in message.found]
             picker.show_found(message.text, found)
 
     def on_write_prepared(self, message: WritePrepared) -> None:
