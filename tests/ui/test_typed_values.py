@@ -75,7 +75,8 @@ def test_quoted_values_and_bare_words_after_a_value_keep_their_spaces() -> None:
     flt = parse_runs_args('orch="Employee Onboarding" text=Loan Application', NOW)
     assert flt.orchestration == "Employee Onboarding" and flt.text == "Loan Application"
     assert parse_runs_args("status=error,InProgress since=2h", NOW) == RunFilter(
-        statuses=("Error", "InProgress"), since=datetime(2026, 11, 28, 7, 0, tzinfo=UTC))
+        statuses=("Error", "InProgress"), since=datetime(2026, 11, 28, 7, 0, tzinfo=UTC),
+        since_age="2h")  # as typed: what a saved view keeps
     assert parse_runs_args("", NOW) == RunFilter()
 
 
