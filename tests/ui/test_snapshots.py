@@ -212,20 +212,20 @@ def test_confirm_dialog(snap_compare: SnapCompare) -> None:
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
 def test_work_queue(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     """The Work view after `4`, space and `j`: the header's second line counts the flags (⚑ 1
-    inactive · 8 frozen · 1 unresolvable · … stuck>24h · 1 empty queue); the pane titled '4
-    Work · 1 marked' over the runs, stages and detail panes lists every open work item of the
-    org longest held first (Linus Pauling 'inactive stuck' 44d23h on top, marked: '+' in the
-    one-cell first column, blank on the other rows), flags as words ('inactive stuck',
-    'frozen stuck', 'unresolvable stuck', 'no-member stuck' — short words 'inact', 'unres',
-    'empty' where the column is narrow), queues with their active members ('Vendor
-    Management… (queue 0)', 'Deal Desk (queue 3)'); at 120x36 the Orchestration and Stage
-    columns too, at 80x24 only Flags, Assignee, Held, Item and Run, no cell cut mid-word
-    without …; the subtitle '… open items · longest held first'; the second row (Tim
-    O'Brien's Sign Contract) highlighted and explained in the 'Work item' pane below: '⚑ Tim
-    O'Brien is frozen (UserLogin.IsFrozen)', '⚑ held 38d 2h, longer than 24h …', 'Held 38d02h
-    since assigned (ElapsedTimeSinceAsgntInSec)', the holder, item, run OR-0000302 Employee
-    Onboarding, its stage and step; the key bar: Open run, Back, Group, Filter (and Copy at
-    120x36)."""
+    inactive · 8 frozen · 1 unresolvable · … stuck>24h · 1 no-active-member); the pane
+    titled '4 Work · 1 marked' over the runs, stages and detail panes lists every open work
+    item of the org longest held first (Linus Pauling 'inactive stuck' 44d23h on top,
+    marked: '+' in the one-cell first column, blank on the other rows), flags as words
+    ('inactive stuck', 'frozen stuck', 'unresolvable stuck', 'no-active-member stuck' at
+    120x36; at 80x24 the short words 'inact', 'unres', 'no-member' only for the flags that
+    do not fit), queues with their active members ('Vendor Management… (queue 0)', 'Deal
+    Desk (queue 3)'); at 120x36 the Orchestration and Stage columns too, at 80x24 only
+    Flags, Assignee, Held, Item and Run, no cell cut mid-word without …; the subtitle '…
+    open items · longest held first'; the second row (Tim O'Brien's Sign Contract)
+    highlighted and explained in the 'Work item' pane below: '⚑ Tim O'Brien is frozen
+    (UserLogin.IsFrozen)', '⚑ held 38d 2h, longer than 24h …', 'Held 38d02h since assigned
+    (ElapsedTimeSinceAsgntInSec)', the holder, item, run OR-0000302 Employee Onboarding, its
+    stage and step; the key bar: Open run, Back, Group, Filter (and Copy at 120x36)."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=size, run_before=keys("4", "space", "j"))
 
