@@ -318,6 +318,11 @@ async def test_stale_and_expiring_presets_filter_the_runs(org: DemoOrg,
         assert screen.snapshot.filter.preset == "expiring"
         assert screen.snapshot.runs and all(str(r.status) == "Error"
                                             for r in screen.snapshot.runs)
+        await pilot.press("escape")  # Esc clears the preset, as the README says
+        await settle(app, pilot)
+        assert screen.snapshot.filter == screen.org.run_filter
+        assert "preset" not in str(screen.query_one("#runs-pane").border_subtitle)
+        assert any(str(r.status) != "Error" for r in screen.snapshot.runs)
         await pilot.press("colon", *"runs pre", "tab")
         assert screen.query_one("#command").value == "runs preset="  # type: ignore[attr-defined]
         await pilot.press(*"st", "tab")
