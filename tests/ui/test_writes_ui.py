@@ -185,7 +185,7 @@ async def test_a_read_only_tab_hides_the_writes_and_sends_nothing(
         for key in ("C", "D", "U"):
             await pilot.press(key)
         await settle(app, pilot)
-        assert [m.split(":")[0] for m in said[-3:]] == ["Cancel", "Delete the interview of",
+        assert [m.split(":")[0] for m in said[-3:]] == ["Cancel", "Delete interviews",
                                                          "Nudge"]
         assert all("--write" in m and "read_only = false" in m for m in said[-3:])
         assert app.screen is tab(app)  # no dialog
@@ -402,6 +402,8 @@ async def test_delete_inside_the_resume_window_needs_the_runs_name(
         await settle(app, pilot)
         assert isinstance(app.screen, WriteResultScreen)
         assert "interview deleted" in text(app, "#write-result")
+        # the title reads as a sentence (it said "Delete the interview of: what the org …")
+        assert text(app, "#dialog-title").endswith("DEMO  Delete interviews: what the org answered")
         await pilot.press("escape")
         await settle(app, pilot)
 
@@ -721,6 +723,7 @@ async def test_c_d_u_in_the_work_view_never_reach_the_hidden_run(
             await settle(app, pilot)
             assert front(app) is tab(app) and len(said) == before + 1
             assert "Work view covers the runs" in said[-1] and "\n" not in said[-1]
+            assert not said[-1].startswith("Delete the interview of:"), said[-1]
         for command in ("cancel", "delete", "nudge", "resume"):
             await pilot.press("colon", *command, "enter")
             await settle(app, pilot)

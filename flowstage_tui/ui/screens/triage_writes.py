@@ -51,6 +51,10 @@ WRITES = ("reassign", "cancel", "delete", "nudge")
 WRITE_IDS = frozenset(WRITES)  # the bindings' ids: hidden in a read-only tab
 VERB = {"reassign": "Reassign", "cancel": "Cancel", "delete": "Delete the interview of",
         "nudge": "Nudge"}
+# The action's name standing alone: a hint's "Delete: …", a result's "Delete: what the org
+# answered" (VERB reads on only into its object: "Delete the interview of 2 runs?")
+ACTION = {"reassign": "Reassign", "cancel": "Cancel", "delete": "Delete interviews",
+          "nudge": "Nudge"}
 NOUN = {"reassign": "work item", "cancel": "run", "delete": "run", "nudge": "run"}
 WHERE = {"reassign": "R reassigns work items: focus Steps & work items (3) or the Work view's "
                      "table (4) first",
@@ -133,7 +137,7 @@ class TriageWrites(SyncView):
     def action_write_hint(self, kind: str) -> None:
         why = HOW_TO_WRITE if self.org.read_only else COVERED \
             if self.runs_hidden() and kind != "reassign" else None
-        self.notify(P.one_line(f"{VERB[kind]}: {why}." if why else f"{WHERE[kind]}."),
+        self.notify(P.one_line(f"{ACTION[kind]}: {why}." if why else f"{WHERE[kind]}."),
                     severity="warning", timeout=5)
 
     # ------------------------------------------------------------ marks
@@ -295,7 +299,7 @@ class TriageWrites(SyncView):
                             o.message if o.ok or o.unknown or not o.error_code else
                             f"{o.error_code}: {o.message}") for o in report.outcomes]
         self.app.push_screen(WriteResultScreen(
-            f"{VERB[action]}: what the org answered", profile.label, profile.get("color"),
+            f"{ACTION[action]}: what the org answered", profile.label, profile.get("color"),
             report.summary(), lines), lambda _closed: self.flush_pending())
 
     def show_waiting_write(self) -> None:
