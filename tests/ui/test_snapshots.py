@@ -191,17 +191,18 @@ def test_no_feed_history_org_feed_tab(snap_compare: SnapCompare) -> None:
 
 
 def test_confirm_dialog(snap_compare: SnapCompare) -> None:
-    """A writable tab (as --write makes it) at 80x24 with the two newest runs marked and C
-    pressed: the confirm dialog over the runs; its title ' DEMO ' reversed in the profile's
-    colour, then 'Cancel 2 runs?' and '· Acme Demo Org' plain; under 'Will send exactly:'
-    the two requests whole (wrapped, never cut), each 'PATCH' in bold then
+    """A writable tab (as --write makes it) at 80x24 with the two newest runs marked and C pressed:
+    the confirm dialog over the runs; its title ' DEMO ' reversed in the profile's colour,
+    then 'Cancel 2 runs?' and '· Acme Demo Org' plain; first the two runs by name, '•
+    OR-0000300 …' and '• OR-0000299 …' with their orchestration labels, then under 'Will
+    send exactly:' the two requests whole (wrapped, never cut), each 'PATCH' in bold then
     /services/data/v66.0/sobjects/FlowOrchestrationInstance/<Id> {"Status": "Canceled"}
     (OR-0000300's and OR-0000299's), then how they travel, dim: '2 records, 1 API call: 1
     /composite call (up to 25 each, allOrNone=false: …); never retried.'; 'This writes 2
-    records: type 2 to send.' above the focused one-line input; the No and Send buttons on one
-    line (Send disabled) and the hint 'type 2 then Enter to send · Esc: No'. No toast covers
-    it. Behind it the runs pane's title says '1 Runs · 2 marked' and its first column '+' on
-    both marked rows; the key bar has C Cancel and D Delete."""
+    records: type 2 to send.' above the focused one-line input; the No and Send buttons on
+    one line (Send disabled) and the hint 'type 2 then Enter to send · Esc: No'. No toast
+    covers it. Behind it the runs pane's title says '1 Runs · 2 marked' and its first column
+    '+' on both marked rows; the key bar has C Cancel and D Delete."""
     clock = ManualClock(sf_to_ms("2026-11-28T09:00:00Z") / 1000)
     org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
     app = make_app(org, clock, read_only=False)

@@ -256,13 +256,25 @@ class TriageWrites(SyncView):
             typed, why = str(n), f"This writes {n} records: type {n} to send."
         profile = self.org.profile
         org = self.snapshot.org.name if self.snapshot.org else self.org.cached.org_name
+        names = self._run_names(prepared)
+        what = names[0] if len(names) == 1 else P.count(n, NOUN[prepared.action])
         return WritePlan(
-            title=f"{VERB[prepared.action]} {P.count(n, NOUN[prepared.action])}"
+            title=f"{VERB[prepared.action]} {what}"
                   + (f" to {prepared.to}?" if prepared.to else "?"),
+            names=names if len(names) > 1 else (),
             org_label=profile.label, org_color=profile.get("color"), org_name=org or "",
             lines=tuple(preview(prepared.requests, prepared.version)), count=n,
             calls=len(plan_calls(prepared.requests, prepared.version)), notes=tuple(notes),
             typed=typed, typed_why=why)
+
+    def _run_names(self, prepared: PreparedWrite) -> tuple[str, ...]:
+        """The runs a cancel, delete or nudge writes, as the CLI plan names them: `OR-0000300
+        Employee Onboarding` (the label from the runs on screen, where the run is one)."""
+        if NOUN[prepared.action] != "run":
+            return ()
+        titles = {r.name: r.title for r in self.snapshot.runs}
+        return tuple(P.one_line(f"{r.label} {titles[r.label]}" if r.label in titles
+                                else r.label) for r in prepared.requests)
 
     def _confirmed(self, prepared: PreparedWrite, yes: bool) -> None:
         if not yes or self.poller is None:

@@ -40,6 +40,10 @@ class WritePlan:
     notes: tuple[str, ...] = ()
     typed: str | None = None
     typed_why: str = ""
+    names: tuple[str, ...] = ()  # a bulk write's records by name (one record: in the title)
+
+
+NAMES_SHOWN = 8  # a bulk write lists this many names, then "… and N more"
 
 
 def org_badge(label: str, color: str | None) -> Text:
@@ -70,6 +74,14 @@ class ConfirmWriteScreen(Dialog[bool]):
                 title.append_text(P.literal(f" · {P.one_line(plan.org_name)}", "dim"))
             yield Static(title, id="dialog-title")
             sent = Text()
+            if plan.names:
+                shown = plan.names[:NAMES_SHOWN]
+                for i, name in enumerate(shown):
+                    sent.append("\n" if i else "")
+                    sent.append_text(P.literal(f"• {P.one_line(name)}"))
+                if len(plan.names) > len(shown):
+                    sent.append(f"\n… and {len(plan.names) - len(shown)} more", style="dim")
+                sent.append("\n\n")
             sent.append("Will send exactly:", style="bold")
             for line in plan.lines:
                 method, _, rest = P.one_line(line).partition(" ")
