@@ -40,6 +40,7 @@ from .write_dialogs import (
     ResultLine,
     WritePlan,
     WriteResultScreen,
+    grouped_holders,
     no_api_body,
 )
 
@@ -194,7 +195,8 @@ class TriageWrites(SyncView):
                 self._prepare(PrepareWrite("reassign", tuple(ids), choice.id))
 
         self.app.push_screen(AssigneePicker(
-            f"Reassign {many} to…", table.holders(ids) or [Text("unknown", style="dim")],
+            f"Reassign {many} to…",
+            grouped_holders(table.holders(ids)) or [Text("unknown", style="dim")],
             self._search, delay=self.org.details_delay), chosen)
 
     def _search(self, text: str) -> None:
