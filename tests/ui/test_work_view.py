@@ -329,6 +329,25 @@ async def test_stale_and_expiring_presets_filter_the_runs(org: DemoOrg,
         assert screen.query_one("#command").value == "runs preset=stale"  # type: ignore[attr-defined]
 
 
+async def test_an_empty_answer_says_no_runs_match_and_its_filter(org: DemoOrg,
+                                                                  clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = tab(app)
+        note = screen.query_one("#runs-empty")
+        assert note.has_class("hidden")  # runs on screen: nothing to say
+        await pilot.press("colon", *"stale orch=zzz", "enter")
+        await settle(app, pilot)
+        assert screen.snapshot.filter.preset == "stale" and not screen.snapshot.runs
+        said = str(note.render())
+        assert not note.has_class("hidden") and note.region.height >= 1
+        assert said.startswith("No runs match (") and "zzz" in said and "Esc" in said
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert screen.snapshot.runs and note.has_class("hidden")
+
+
 def test_help_lists_the_work_keys_and_commands() -> None:
     from flowstage_tui.ui.commands_registry import help_lines
     from flowstage_tui.ui.keys import help_rows

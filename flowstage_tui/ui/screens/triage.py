@@ -79,6 +79,7 @@ class TriageScreen(TriageFailures, TriageWrites, TriageActions, WorkView):
         with Vertical(id="body"):
             with Vertical(id="runs-pane", classes="pane"):
                 yield FilterBox(placeholder="filter runs (Esc clears)", id="filter")
+                yield Static(id="runs-empty", classes="hidden")
                 yield RunsTable(id="runs")
             with Horizontal(id="lower"):
                 with Vertical(id="stages-pane", classes="pane"):
