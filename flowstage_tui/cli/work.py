@@ -22,8 +22,8 @@ from typing import Any, TextIO
 
 from ..errors import FlowstageError, UsageError
 from ..export import clean_text, iso, json_text, lightning_url
-from ..salesforce.work import Flag, WorkQueue, WorkRow, held_text
-from ..salesforce.work_filter import WorkFilter
+from ..salesforce.work import FLAG_SHORT, Flag, WorkQueue, WorkRow, held_text
+from ..salesforce.work_filter import WorkFilter, parse_flag
 from . import output as out
 from .context import Context
 
@@ -31,17 +31,18 @@ FORMATS = ("table", "json", "jsonl", "csv")
 CSV_COLUMNS = ("id", "label", "flags", "held_seconds", "held_source", "assignee_id",
                "assignee", "assignee_kind", "member_count", "run_id", "run_name", "run_label",
                "stage", "step", "context_type", "context_name", "reasons", "url")
-SHORT = {Flag.INACTIVE: "inactive", Flag.FROZEN: "frozen", Flag.UNRESOLVABLE: "unresolvable",
-         Flag.STUCK: "stuck", Flag.NO_ACTIVE_MEMBER: "no-member"}
+SHORT = {f: f.value for f in Flag}  # what `--flag` takes, the same words as the TUI
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.description = ("Every open work item of the org, with what holds it up: inactive, "
                      "frozen or unresolvable assignees, queues with no active member, items "
                      "held longer than the profile's stuck_after (24h). Read-only.")
-    p.add_argument("--flag", action="append", choices=[f.value for f in Flag], metavar="FLAG",
+    p.add_argument("--flag", action="append",
+                   choices=list(dict.fromkeys([*Flag, *FLAG_SHORT.values()])), metavar="FLAG",
                    help="only items with this flag (repeat for any of several): "
-                   + ", ".join(f.value for f in Flag))
+                   + ", ".join(f.value for f in Flag) + " (or the TUI's short forms "
+                   + ", ".join(s for f, s in FLAG_SHORT.items() if s != f.value) + ")")
     p.add_argument("--assignee", metavar="NAME", help="part of the assignee's name, or its Id")
     p.add_argument("--filter", metavar="WORDS", dest="work_filter",
                    help="the Work view's filter words: assignee=NAME held>4h held<2d "
@@ -60,7 +61,7 @@ def work_filter(args: argparse.Namespace) -> WorkFilter:
         raise UsageError(f"--filter: {exc}") from None
     if args.flag:
         flt = WorkFilter(flt.assignee, flt.held_over, flt.held_under,
-                         flt.flags | {Flag(f) for f in args.flag}, flt.run)
+                         flt.flags | {parse_flag(f) for f in args.flag}, flt.run)
     if args.assignee is not None:
         if not args.assignee.strip():
             raise UsageError("--assignee: empty; give part of a name or an Id")

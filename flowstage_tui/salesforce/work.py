@@ -31,6 +31,10 @@ class Flag(StrEnum):
 
 
 FLAG_ORDER = (Flag.INACTIVE, Flag.FROZEN, Flag.UNRESOLVABLE, Flag.STUCK, Flag.NO_ACTIVE_MEMBER)
+# A flag reads as its value everywhere (table, CLI, header, `flag=`); this short form only
+# where a column is too narrow for it, the same everywhere, and `flag=` takes it too.
+FLAG_SHORT = {Flag.INACTIVE: "inact", Flag.FROZEN: "frozen", Flag.UNRESOLVABLE: "unres",
+              Flag.STUCK: "stuck", Flag.NO_ACTIVE_MEMBER: "no-member"}
 
 
 @dataclass(frozen=True)
@@ -120,13 +124,12 @@ class WorkQueue:
         return out
 
     def counts_line(self) -> str:
-        """`⚑ 3 inactive · 2 frozen · 1 unresolvable · 7 stuck>24h · 1 empty queue`: the
-        flags that occur (frozen said unknown when UserLogin was refused)."""
+        """`⚑ 3 inactive · 2 frozen · 1 unresolvable · 7 stuck>24h · 3 no-active-member`:
+        how many items carry each flag that occurs, in the flag's own word (frozen said
+        unknown when UserLogin was refused)."""
         counts = self.counts()
-        words = {Flag.INACTIVE: "inactive", Flag.FROZEN: "frozen",
-                 Flag.UNRESOLVABLE: "unresolvable",
-                 Flag.STUCK: f"stuck>{short_duration(self.stuck_after)}",
-                 Flag.NO_ACTIVE_MEMBER: "empty queue"}
+        words = {f: f.value for f in FLAG_ORDER}
+        words[Flag.STUCK] = f"stuck>{short_duration(self.stuck_after)}"
         parts = [f"{counts[f]} {words[f]}" for f in FLAG_ORDER if counts[f]]
         if not self.frozen_known:
             parts.insert(min(1, len(parts)), "frozen unknown")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from ..errors import FlowstageError
-from .work import Flag, WorkRow, short_duration
+from .work import FLAG_SHORT, Flag, WorkRow, short_duration
 
 GRAMMAR = ("assignee=NAME held>4h held<2d flag=inactive|frozen|unresolvable|stuck|"
            "no-active-member run=TEXT")
@@ -36,8 +36,12 @@ def parse_duration(text: str) -> timedelta:
 
 
 def parse_flag(text: str) -> Flag:
-    """`inactive` -> Flag.INACTIVE; ValueError naming the flags for anything else."""
+    """`inactive` (or its short form `inact`, as a narrow table shows it) -> Flag.INACTIVE;
+    ValueError naming the flags for anything else."""
     value = text.strip().lower()
+    for flag, short in FLAG_SHORT.items():
+        if value == short:
+            return flag
     try:
         return Flag(value)
     except ValueError:

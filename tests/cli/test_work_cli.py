@@ -67,6 +67,15 @@ def test_json_is_every_open_item_with_its_flags(capsys: pytest.CaptureFixture[st
                                  "kind": "Queue", "member_count": 0}
 
 
+@pytest.mark.parametrize("word", ["no-active-member", "no-member"])
+def test_flag_takes_the_word_the_table_shows(word: str,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """--flag and flag= take the flag's word and the TUI's short form alike."""
+    for argv in (["--flag", word], ["--filter", f"flag={word}"]):
+        rows = json.loads(run_cli(["work", "--demo", "--format", "json", *argv], capsys))
+        assert [r["assignee"]["name"] for r in rows] == [MEMBERLESS_QUEUE]
+
+
 def test_csv_opens_in_the_csv_module(capsys: pytest.CaptureFixture[str]) -> None:
     rows = list(csv.DictReader(io.StringIO(run_cli(CASES["work_csv"], capsys))))
     assert rows and tuple(rows[0]) == CSV_COLUMNS

@@ -191,17 +191,18 @@ def test_no_feed_history_org_feed_tab(snap_compare: SnapCompare) -> None:
 
 
 def test_confirm_dialog(snap_compare: SnapCompare) -> None:
-    """A writable tab (as --write makes it) at 80x24 with the two newest runs marked and C
-    pressed: the confirm dialog over the runs; its title ' DEMO ' reversed in the profile's
-    colour, then 'Cancel 2 runs?' and '· Acme Demo Org' plain; under 'Will send exactly:'
-    the two requests whole (wrapped, never cut), each 'PATCH' in bold then
+    """A writable tab (as --write makes it) at 80x24 with the two newest runs marked and C pressed:
+    the confirm dialog over the runs; its title ' DEMO ' reversed in the profile's colour,
+    then 'Cancel 2 runs?' and '· Acme Demo Org' plain; first the two runs by name, '•
+    OR-0000300 …' and '• OR-0000299 …' with their orchestration labels, then under 'Will
+    send exactly:' the two requests whole (wrapped, never cut), each 'PATCH' in bold then
     /services/data/v66.0/sobjects/FlowOrchestrationInstance/<Id> {"Status": "Canceled"}
     (OR-0000300's and OR-0000299's), then how they travel, dim: '2 records, 1 API call: 1
     /composite call (up to 25 each, allOrNone=false: …); never retried.'; 'This writes 2
-    records: type 2 to send.' above the focused one-line input; the No and Send buttons on one
-    line (Send disabled) and the hint 'type 2 then Enter to send · Esc: No'. No toast covers
-    it. Behind it the runs pane's title says '1 Runs · 2 marked' and its first column '+' on
-    both marked rows; the key bar has C Cancel and D Delete."""
+    records: type 2 to send.' above the focused one-line input; the No and Send buttons on
+    one line (Send disabled) and the hint 'type 2 then Enter to send · Esc: No'. No toast
+    covers it. Behind it the runs pane's title says '1 Runs · 2 marked' and its first column
+    '+' on both marked rows; the key bar has C Cancel and D Delete."""
     clock = ManualClock(sf_to_ms("2026-11-28T09:00:00Z") / 1000)
     org = DemoOrg(seed=7, runs=300, clock=clock, frozen=True)
     app = make_app(org, clock, read_only=False)
@@ -212,20 +213,20 @@ def test_confirm_dialog(snap_compare: SnapCompare) -> None:
 @pytest.mark.parametrize("size", [(120, 36), (80, 24)])
 def test_work_queue(snap_compare: SnapCompare, size: tuple[int, int]) -> None:
     """The Work view after `4`, space and `j`: the header's second line counts the flags (⚑ 1
-    inactive · 8 frozen · 1 unresolvable · … stuck>24h · 1 empty queue); the pane titled '4
-    Work · 1 marked' over the runs, stages and detail panes lists every open work item of the
-    org longest held first (Linus Pauling 'inactive stuck' 44d23h on top, marked: '+' in the
-    one-cell first column, blank on the other rows), flags as words ('inactive stuck',
-    'frozen stuck', 'unresolvable stuck', 'no-member stuck' — short words 'inact', 'unres',
-    'empty' where the column is narrow), queues with their active members ('Vendor
-    Management… (queue 0)', 'Deal Desk (queue 3)'); at 120x36 the Orchestration and Stage
-    columns too, at 80x24 only Flags, Assignee, Held, Item and Run, no cell cut mid-word
-    without …; the subtitle '… open items · longest held first'; the second row (Tim
-    O'Brien's Sign Contract) highlighted and explained in the 'Work item' pane below: '⚑ Tim
-    O'Brien is frozen (UserLogin.IsFrozen)', '⚑ held 38d 2h, longer than 24h …', 'Held 38d02h
-    since assigned (ElapsedTimeSinceAsgntInSec)', the holder, item, run OR-0000302 Employee
-    Onboarding, its stage and step; the key bar: Open run, Back, Group, Filter (and Copy at
-    120x36)."""
+    inactive · 8 frozen · 1 unresolvable · … stuck>24h · 1 no-active-member); the pane
+    titled '4 Work · 1 marked' over the runs, stages and detail panes lists every open work
+    item of the org longest held first (Linus Pauling 'inactive stuck' 44d23h on top,
+    marked: '+' in the one-cell first column, blank on the other rows), flags as words
+    ('inactive stuck', 'frozen stuck', 'unresolvable stuck', 'no-active-member stuck' at
+    120x36; at 80x24 the short words 'inact', 'unres', 'no-member' only for the flags that
+    do not fit), queues with their active members ('Vendor Management… (queue 0)', 'Deal
+    Desk (queue 3)'); at 120x36 the Orchestration and Stage columns too, at 80x24 only
+    Flags, Assignee, Held, Item and Run, no cell cut mid-word without …; the subtitle '…
+    open items · longest held first'; the second row (Tim O'Brien's Sign Contract)
+    highlighted and explained in the 'Work item' pane below: '⚑ Tim O'Brien is frozen
+    (UserLogin.IsFrozen)', '⚑ held 38d 2h, longer than 24h …', 'Held 38d02h since assigned
+    (ElapsedTimeSinceAsgntInSec)', the holder, item, run OR-0000302 Employee Onboarding, its
+    stage and step; the key bar: Open run, Back, Group, Filter (and Copy at 120x36)."""
     app, _, _ = fixed_app()
     assert snap_compare(app, terminal_size=size, run_before=keys("4", "space", "j"))
 

@@ -10,7 +10,7 @@ import pytest
 from flowstage_tui.emulator.clock import ManualClock
 from flowstage_tui.emulator.org import DemoOrg
 from flowstage_tui.engine.state import HealthState
-from flowstage_tui.salesforce.work import Flag
+from flowstage_tui.salesforce.work import FLAG_SHORT, Flag
 from flowstage_tui.ui.app import FlowstageApp
 from flowstage_tui.ui.commands_registry import complete
 from flowstage_tui.ui.messages import PollDone
@@ -21,7 +21,7 @@ from flowstage_tui.ui.widgets.runs import RunsTable
 from flowstage_tui.ui.widgets.stages import StagesTable
 from flowstage_tui.ui.widgets.steps import StepsTable
 from flowstage_tui.ui.widgets.table import Col
-from flowstage_tui.ui.widgets.work import FLAG_SHORT, FLAG_WORDS, WorkTable
+from flowstage_tui.ui.widgets.work import FLAG_WORDS, WorkTable
 
 from .conftest import make_app, settle, tab
 from .invariants import check_screen
@@ -91,7 +91,7 @@ async def test_the_queue_shows_every_flag_longest_held_first(org: DemoOrg,
         assert any("Tim O'Brien" in a for a in assignees)
         # the header's second line counts each flag; the pane says how many and the order
         top = header(app)
-        assert "⚑" in top and "inactive" in top and "frozen" in top and "empty queue" in top
+        assert "⚑" in top and "inactive" in top and "frozen" in top and "1 no-active-member" in top
         assert "longest held first" in str(tab(app).query_one("#work-pane").border_subtitle)
         # the Detail pane explains each flag of the selected item, and the held source
         first = t.shown[0]
@@ -318,10 +318,34 @@ async def test_stale_and_expiring_presets_filter_the_runs(org: DemoOrg,
         assert screen.snapshot.filter.preset == "expiring"
         assert screen.snapshot.runs and all(str(r.status) == "Error"
                                             for r in screen.snapshot.runs)
+        await pilot.press("escape")  # Esc clears the preset, as the README says
+        await settle(app, pilot)
+        assert screen.snapshot.filter == screen.org.run_filter
+        assert "preset" not in str(screen.query_one("#runs-pane").border_subtitle)
+        assert any(str(r.status) != "Error" for r in screen.snapshot.runs)
         await pilot.press("colon", *"runs pre", "tab")
         assert screen.query_one("#command").value == "runs preset="  # type: ignore[attr-defined]
         await pilot.press(*"st", "tab")
         assert screen.query_one("#command").value == "runs preset=stale"  # type: ignore[attr-defined]
+
+
+async def test_an_empty_answer_says_no_runs_match_and_its_filter(org: DemoOrg,
+                                                                  clock: ManualClock) -> None:
+    app = make_app(org, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(app, pilot)
+        screen = tab(app)
+        note = screen.query_one("#runs-empty")
+        assert note.has_class("hidden")  # runs on screen: nothing to say
+        await pilot.press("colon", *"stale orch=zzz", "enter")
+        await settle(app, pilot)
+        assert screen.snapshot.filter.preset == "stale" and not screen.snapshot.runs
+        said = str(note.render())
+        assert not note.has_class("hidden") and note.region.height >= 1
+        assert said.startswith("No runs match (") and "zzz" in said and "Esc" in said
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert screen.snapshot.runs and note.has_class("hidden")
 
 
 def test_help_lists_the_work_keys_and_commands() -> None:
@@ -462,8 +486,15 @@ def test_columns_fit_every_width_and_give_way_in_priority_order() -> None:
         assert sum(c.room + WorkTable.GAP for c in layout) <= width, width
         assert layout[0] == Col(MARK_COLUMN, "", 1), width  # first, one cell, at every width
         keys = {c.key for c in layout[1:]}
-        if width >= 15:  # the kept columns are the first ones of the priority order
+        if width >= 19:  # the kept columns are the first ones of the priority order
             assert keys == set(order[:len(keys)]), width
             least = {k: low for k, low, _good, _most in PRIORITY}
             assert all(c.room >= least[c.key] for c in layout[1:]), width
     assert {c.key for c in WorkTable().columns_for(250)} == {MARK_COLUMN, *order}
+
+
+def test_flags_read_in_full_where_there_is_room() -> None:
+    """At 120 columns the Flags column holds the long words (`inact`/`unres` only narrow)."""
+    room = {c.key: c.room for c in WorkTable().columns_for(118)}
+    assert room["Flags"] >= len("unresolvable stuck")
+    assert room["Flags"] >= len("no-active-member stuck")

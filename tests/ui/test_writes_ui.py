@@ -185,7 +185,7 @@ async def test_a_read_only_tab_hides_the_writes_and_sends_nothing(
         for key in ("C", "D", "U"):
             await pilot.press(key)
         await settle(app, pilot)
-        assert [m.split(":")[0] for m in said[-3:]] == ["Cancel", "Delete the interview of",
+        assert [m.split(":")[0] for m in said[-3:]] == ["Cancel", "Delete interviews",
                                                          "Nudge"]
         assert all("--write" in m and "read_only = false" in m for m in said[-3:])
         assert app.screen is tab(app)  # no dialog
@@ -224,6 +224,29 @@ async def test_palette_and_help_offer_the_writes_only_in_a_writable_tab(
 
 # ---------------------------------------------------------------- cancel
 
+async def test_a_bulk_cancel_lists_the_runs_by_name_capped(org: DemoOrg,
+                                                           clock: ManualClock) -> None:
+    app, _said = writable(org, clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(app, pilot)
+        runs = open_runs(app, org, 10)
+        for run in runs:
+            await select(app, pilot, run)
+            await pilot.press("space")
+        await pilot.press("C")
+        dialog = await confirm_dialog(app, pilot)
+        assert "Cancel 10 runs?" in text(app, "#dialog-title")
+        preview = text(app, "#write-preview")
+        names = [line[2:] for line in preview.splitlines() if line.startswith("• ")]
+        assert len(names) == 8 and "… and 2 more" in preview
+        assert names == list(dialog.plan.names[:8])
+        assert preview.index("… and 2 more") < preview.index("Will send exactly:")
+        marked = {f"{r.name} {r.title}" for r in runs}
+        assert set(dialog.plan.names) == marked
+        await pilot.press("escape")
+        await settle(app, pilot)
+
+
 async def test_cancel_shows_the_exact_request_defaults_to_no_then_sends_and_audits(
         org: DemoOrg, clock: ManualClock) -> None:
     app, said = writable(org, clock)
@@ -238,6 +261,8 @@ async def test_cancel_shows_the_exact_request_defaults_to_no_then_sends_and_audi
         assert request in text(app, "#write-preview")
         assert "1 API call" in text(app, "#write-preview")
         assert "DEMO" in text(app, "#dialog-title")
+        # the run by name, as the CLI plan says it
+        assert f"Cancel {run.name} {run.title}?" in text(app, "#dialog-title")
         assert app.focused is dialog.query_one("#write-no", Button)
         await pilot.press("enter")  # the default: No
         await settle(app, pilot)
@@ -402,6 +427,8 @@ async def test_delete_inside_the_resume_window_needs_the_runs_name(
         await settle(app, pilot)
         assert isinstance(app.screen, WriteResultScreen)
         assert "interview deleted" in text(app, "#write-result")
+        # the title reads as a sentence (it said "Delete the interview of: what the org …")
+        assert text(app, "#dialog-title").endswith("DEMO  Delete interviews: what the org answered")
         await pilot.press("escape")
         await settle(app, pilot)
 
@@ -748,6 +775,7 @@ async def test_c_d_u_in_the_work_view_never_reach_the_hidden_run(
             await settle(app, pilot)
             assert front(app) is tab(app) and len(said) == before + 1
             assert "Work view covers the runs" in said[-1] and "\n" not in said[-1]
+            assert not said[-1].startswith("Delete the interview of:"), said[-1]
         for command in ("cancel", "delete", "nudge", "resume"):
             await pilot.press("colon", *command, "enter")
             await settle(app, pilot)

@@ -11,6 +11,7 @@ import pytest
 
 from flowstage_tui.salesforce.models import WorkItem, WorkItemStatus
 from flowstage_tui.salesforce.work import (
+    FLAG_SHORT,
     FROZEN_UNKNOWN,
     Flag,
     People,
@@ -22,6 +23,7 @@ from flowstage_tui.salesforce.work import (
     held_text,
     short_duration,
 )
+from flowstage_tui.salesforce.work_filter import parse_flag
 from flowstage_tui.salesforce.work_queries import place, reassigned_at
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
@@ -154,7 +156,27 @@ def test_counts_and_counts_line() -> None:
     assert q.counts() == {Flag.INACTIVE: 2, Flag.FROZEN: 1, Flag.UNRESOLVABLE: 1,
                           Flag.STUCK: 1, Flag.NO_ACTIVE_MEMBER: 1}
     assert q.counts_line() == ("⚑ 2 inactive · 1 frozen · 1 unresolvable · 1 stuck>24h · "
-                               "1 empty queue")
+                               "1 no-active-member")
+
+
+def test_no_active_member_counts_items_in_the_flags_word() -> None:
+    """The header counts items, as for every flag, in the word `flag=` takes (it said
+    "3 empty queue" for three items in one queue)."""
+    items = [item(i, assignee=q, name=q, kind="Queue") for i, q in
+             enumerate(("00GA", "00GA", "00GB"))]
+    q = build_queue(items, now=NOW, people=People(frozen={}, members={"00GA": 0, "00GB": 0}))
+    assert q.counts_line().endswith("3 no-active-member")
+    assert "queue" not in q.counts_line()
+
+
+def test_flag_words_are_the_values_and_one_short_form() -> None:
+    """`flag=` takes the word the table shows, long or short; nothing else."""
+    for flag in Flag:
+        assert parse_flag(flag.value) is flag
+        assert parse_flag(FLAG_SHORT[flag]) is flag
+    assert parse_flag("No-Member") is Flag.NO_ACTIVE_MEMBER
+    with pytest.raises(ValueError, match="no-active-member"):
+        parse_flag("empty")
 
 
 def test_durations_for_people() -> None:

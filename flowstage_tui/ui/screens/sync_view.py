@@ -168,8 +168,24 @@ class SyncView(OrgView):
             f" · by {self.snapshot.sort.describe()}"
         self.query_one("#runs-pane").border_subtitle = Text(
             f"{table.row_count}{more}{order} · {self.filter_text()}")
+        self._say_if_none(table.row_count == 0 and self.snapshot.taken is not None)
         self.show_run(table.selected_id)
         self.render_header()
+
+    def _say_if_none(self, none: bool) -> None:
+        """An answer with no run in it says so in the runs pane, with its filter and the key
+        that clears it (blank panes read as "still loading" or "broken")."""
+        note = self.query_one("#runs-empty", Static)
+        note.set_class(not none, "hidden")
+        if not none:
+            return
+        shown = self.filter_text()
+        if shown == "all runs":
+            note.update(Text("No orchestration runs in this org."))
+            return
+        clears = bool(self.local_filter) or self.snapshot.filter.preset is not None
+        how = "Esc clears it" if clears else ":runs sets another filter"
+        note.update(Text(f"No runs match ({shown}): {how}."))
 
     def show_run(self, run_id: str | None) -> None:
         run = self.snapshot.run(run_id) if run_id else None

@@ -82,6 +82,7 @@ class TriageScreen(SavedViews, TriageVersions, TriageFailures, TriageWrites, Tri
         with Vertical(id="body"):
             with Vertical(id="runs-pane", classes="pane"):
                 yield FilterBox(placeholder="filter runs (Esc clears)", id="filter")
+                yield Static(id="runs-empty", classes="hidden")
                 yield RunsTable(id="runs")
             with Horizontal(id="lower"):
                 with Vertical(id="stages-pane", classes="pane"):
@@ -251,8 +252,14 @@ class TriageScreen(SavedViews, TriageVersions, TriageFailures, TriageWrites, Tri
     def action_clear_filter(self) -> None:
         if self.local_filter:
             self._set_local_filter("")
-        else:
-            self.back_to_work()  # Enter came here from the Work view
+        elif self.back_to_work():  # Enter came here from the Work view
+            return
+        elif self.run_filter.preset is not None:
+            # `:stale` / `:expiring` (and the words typed with them): back to the runs the
+            # tab opened on, as the README's Esc "clears the filter"
+            preset = self.run_filter.preset
+            self.set_server_filter(self.org.run_filter)
+            self.notify(f"Cleared the {preset} filter.", timeout=2)
 
     def action_filter(self) -> None:
         if self.work_state == "open":

@@ -40,6 +40,7 @@ from .write_dialogs import (
     ResultLine,
     WritePlan,
     WriteResultScreen,
+    grouped_holders,
     no_api_body,
 )
 
@@ -51,6 +52,10 @@ WRITES = ("reassign", "cancel", "delete", "nudge")
 WRITE_IDS = frozenset(WRITES)  # the bindings' ids: hidden in a read-only tab
 VERB = {"reassign": "Reassign", "cancel": "Cancel", "delete": "Delete the interview of",
         "nudge": "Nudge"}
+# The action's name standing alone: a hint's "Delete: …", a result's "Delete: what the org
+# answered" (VERB reads on only into its object: "Delete the interview of 2 runs?")
+ACTION = {"reassign": "Reassign", "cancel": "Cancel", "delete": "Delete interviews",
+          "nudge": "Nudge"}
 NOUN = {"reassign": "work item", "cancel": "run", "delete": "run", "nudge": "run"}
 WHERE = {"reassign": "R reassigns work items: focus Steps & work items (3) or the Work view's "
                      "table (4) first",
@@ -133,7 +138,7 @@ class TriageWrites(SyncView):
     def action_write_hint(self, kind: str) -> None:
         why = HOW_TO_WRITE if self.org.read_only else COVERED \
             if self.runs_hidden() and kind != "reassign" else None
-        self.notify(P.one_line(f"{VERB[kind]}: {why}." if why else f"{WHERE[kind]}."),
+        self.notify(P.one_line(f"{ACTION[kind]}: {why}." if why else f"{WHERE[kind]}."),
                     severity="warning", timeout=5)
 
     # ------------------------------------------------------------ marks
@@ -190,7 +195,8 @@ class TriageWrites(SyncView):
                 self._prepare(PrepareWrite("reassign", tuple(ids), choice.id))
 
         self.app.push_screen(AssigneePicker(
-            f"Reassign {many} to…", table.holders(ids) or [Text("unknown", style="dim")],
+            f"Reassign {many} to…",
+            grouped_holders(table.holders(ids)) or [Text("unknown", style="dim")],
             self._search, delay=self.org.details_delay), chosen)
 
     def _search(self, text: str) -> None:
@@ -253,13 +259,25 @@ class TriageWrites(SyncView):
             typed, why = str(n), f"This writes {n} records: type {n} to send."
         profile = self.org.profile
         org = self.snapshot.org.name if self.snapshot.org else self.org.cached.org_name
+        names = self._run_names(prepared)
+        what = names[0] if len(names) == 1 else P.count(n, NOUN[prepared.action])
         return WritePlan(
-            title=f"{VERB[prepared.action]} {P.count(n, NOUN[prepared.action])}"
+            title=f"{VERB[prepared.action]} {what}"
                   + (f" to {prepared.to}?" if prepared.to else "?"),
+            names=names if len(names) > 1 else (),
             org_label=profile.label, org_color=profile.get("color"), org_name=org or "",
             lines=tuple(preview(prepared.requests, prepared.version)), count=n,
             calls=len(plan_calls(prepared.requests, prepared.version)), notes=tuple(notes),
             typed=typed, typed_why=why)
+
+    def _run_names(self, prepared: PreparedWrite) -> tuple[str, ...]:
+        """The runs a cancel, delete or nudge writes, as the CLI plan names them: `OR-0000300
+        Employee Onboarding` (the label from the runs on screen, where the run is one)."""
+        if NOUN[prepared.action] != "run":
+            return ()
+        titles = {r.name: r.title for r in self.snapshot.runs}
+        return tuple(P.one_line(f"{r.label} {titles[r.label]}" if r.label in titles
+                                else r.label) for r in prepared.requests)
 
     def _confirmed(self, prepared: PreparedWrite, yes: bool) -> None:
         if not yes or self.poller is None:
@@ -296,7 +314,7 @@ class TriageWrites(SyncView):
                             o.message if o.ok or o.unknown or not o.error_code else
                             f"{o.error_code}: {o.message}") for o in report.outcomes]
         self.app.push_screen(WriteResultScreen(
-            f"{VERB[action]}: what the org answered", profile.label, profile.get("color"),
+            f"{ACTION[action]}: what the org answered", profile.label, profile.get("color"),
             report.summary(), lines), lambda _closed: self.flush_pending())
 
     def show_waiting_write(self) -> None:

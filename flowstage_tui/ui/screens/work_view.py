@@ -19,6 +19,7 @@ from ...export import lightning_url
 from ...salesforce.capabilities import RUN
 from ...salesforce.queries import RunFilter
 from ...salesforce.work import FLAG_ORDER as COUNT_ORDER
+from ...salesforce.work import FLAG_SHORT
 from ...salesforce.work_filter import WorkFilter
 from .. import present as P
 from ..messages import WorkRequested
@@ -28,7 +29,7 @@ from ..widgets.markable import MarkableTable
 from ..widgets.runs import RunsTable
 from ..widgets.stages import StagesTable
 from ..widgets.steps import StepsTable, context_url
-from ..widgets.work import FLAG_SHORT, HELD_MARKS, WorkTable, work_detail_text
+from ..widgets.work import HELD_MARKS, WorkTable, work_detail_text
 from .dialogs import ChoiceScreen
 from .sync_view import SyncView
 

@@ -40,6 +40,30 @@ class WritePlan:
     notes: tuple[str, ...] = ()
     typed: str | None = None
     typed_why: str = ""
+    names: tuple[str, ...] = ()  # a bulk write's records by name (one record: in the title)
+
+
+NAMES_SHOWN = 8  # a bulk write lists this many names, then "… and N more"
+HOLDERS_SHOWN = 4  # the assignee picker's "Now held by": this many holders, then "+N more"
+
+
+def grouped_holders(lines: Sequence[Text], cap: int = HOLDERS_SHOWN) -> list[Text]:
+    """Who holds the picked items, each holder once with how many it holds (`Tim O'Brien ⚠
+    frozen (3)`), in the order first met; past `cap` holders, `+N more`."""
+    first: dict[str, Text] = {}
+    counts: dict[str, int] = {}
+    for line in lines:
+        first.setdefault(line.plain, line)
+        counts[line.plain] = counts.get(line.plain, 0) + 1
+    out = []
+    for plain, line in list(first.items())[:cap]:
+        shown = line.copy()
+        if counts[plain] > 1:
+            shown.append(f" ({counts[plain]})", style="dim")
+        out.append(shown)
+    if len(first) > cap:
+        out.append(Text(f"+{len(first) - cap} more", style="dim"))
+    return out
 
 
 def org_badge(label: str, color: str | None) -> Text:
@@ -70,6 +94,14 @@ class ConfirmWriteScreen(Dialog[bool]):
                 title.append_text(P.literal(f" · {P.one_line(plan.org_name)}", "dim"))
             yield Static(title, id="dialog-title")
             sent = Text()
+            if plan.names:
+                shown = plan.names[:NAMES_SHOWN]
+                for i, name in enumerate(shown):
+                    sent.append("\n" if i else "")
+                    sent.append_text(P.literal(f"• {P.one_line(name)}"))
+                if len(plan.names) > len(shown):
+                    sent.append(f"\n… and {len(plan.names) - len(shown)} more", style="dim")
+                sent.append("\n\n")
             sent.append("Will send exactly:", style="bold")
             for line in plan.lines:
                 method, _, rest = P.one_line(line).partition(" ")

@@ -8,7 +8,7 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.message import Message
 
-from ...salesforce.work import FROZEN_UNKNOWN, Flag, WorkQueue, WorkRow
+from ...salesforce.work import FLAG_SHORT, FROZEN_UNKNOWN, Flag, WorkQueue, WorkRow
 from ...salesforce.work_filter import WorkFilter
 from .. import present as P
 from .detail import DetailScroll
@@ -16,12 +16,10 @@ from .markable import MARK_COLUMN, MarkableTable
 from .table import Col, cut
 
 # What a flag reads as in the table: a word, not a colour (NO_COLOR, a monochrome terminal,
-# a screen reader). The long form where the column has room, else the short one.
+# a screen reader): the flag's value (what `flag=` takes) where the column has room, else
+# the one short form (salesforce/work.py FLAG_SHORT, which `flag=` takes too).
 FLAG_ORDER = (Flag.UNRESOLVABLE, Flag.INACTIVE, Flag.FROZEN, Flag.NO_ACTIVE_MEMBER, Flag.STUCK)
-FLAG_WORDS = {Flag.UNRESOLVABLE: "unresolvable", Flag.INACTIVE: "inactive",
-              Flag.FROZEN: "frozen", Flag.NO_ACTIVE_MEMBER: "no-member", Flag.STUCK: "stuck"}
-FLAG_SHORT = {Flag.UNRESOLVABLE: "unres", Flag.INACTIVE: "inact", Flag.FROZEN: "frozen",
-              Flag.NO_ACTIVE_MEMBER: "empty", Flag.STUCK: "stuck"}
+FLAG_WORDS = {f: f.value for f in FLAG_ORDER}
 FLAG_STYLES = {Flag.UNRESOLVABLE: "bold red", Flag.INACTIVE: "bold red", Flag.FROZEN: "red",
                Flag.NO_ACTIVE_MEMBER: "yellow", Flag.STUCK: "yellow"}
 # Held read from somewhere other than ElapsedTimeSinceAsgntInSec: a mark after the time,
@@ -31,14 +29,17 @@ HELD_MARKS = {"CreatedDate": "≈", "ReassignWorkItem log row": "↻"}
 # The columns in the order they give way as the pane narrows (the last goes first), each
 # with the least room worth showing it in, the room it reads well in, and the most it uses.
 # The step comes last: its label is most often the work item's own.
-PRIORITY = (("Flags", 12, 12, 18), ("Held", 7, 7, 7), ("Assignee", 14, 20, 30),
+PRIORITY = (("Flags", 15, 15, 30), ("Held", 7, 7, 7), ("Assignee", 14, 20, 30),
             ("Item", 12, 20, 34), ("Run", 10, 10, 12), ("Orchestration", 12, 20, 26),
             ("Stage", 10, 16, 22), ("Context", 12, 24, 30), ("Step", 10, 16, 24))
 ORDER = ("Flags", "Assignee", "Held", "Item", "Run", "Orchestration", "Stage", "Step",
          "Context")
+# From this width the flags get the room to read in full ("no-active-member stuck"), not
+# only what the other columns leave: the short words are for narrow terminals.
+WIDE, FLAGS_WIDE = 100, 22
 GIVE_BACK = 4  # at most this many cells taken back from the columns before one that comes in
 GROWS = {"Assignee": 3, "Item": 3, "Orchestration": 2, "Stage": 1, "Context": 2, "Step": 1,
-         "Flags": 1}
+         "Flags": 2}
 
 
 def _give_back(room: dict[str, int], cells: int) -> bool:
@@ -55,17 +56,27 @@ def _give_back(room: dict[str, int], cells: int) -> bool:
 
 
 def flags_text(row: WorkRow, room: int) -> Text:
-    """The row's flags as words (short words when the long ones do not fit)."""
+    """The row's flags as words: each in full while they fit in `room`, the ones that save
+    most cut to their short form first, only as many as it takes."""
     flags = [f for f in FLAG_ORDER if f in row.flags]
-    for words in (FLAG_WORDS, FLAG_SHORT):
+    words = {f: FLAG_WORDS[f] for f in flags}
+    saving = sorted(flags, key=lambda f: len(FLAG_SHORT[f]) - len(FLAG_WORDS[f]))
+
+    def text() -> Text:
         out = Text()
         for i, f in enumerate(flags):
             if i:
                 out.append(" ")
             out.append(words[f], style=FLAG_STYLES[f])
+        return out
+
+    out = text()
+    for f in saving:
         if out.cell_len <= room:
-            return out
-    return out  # cut by the table, with …
+            break
+        words[f] = FLAG_SHORT[f]
+        out = text()
+    return out  # cut by the table, with …, if even the short words do not fit
 
 
 def assignee_text(row: WorkRow, room: int = 0) -> Text:
@@ -153,6 +164,8 @@ class WorkTable(MarkableTable):
         room: dict[str, int] = {}
         used = 0
         for key, least, good, _most in PRIORITY:
+            if key == "Flags" and width >= WIDE:
+                good = FLAGS_WIDE
             # each in the room it reads well in; the first that does not fit, in its least
             # room if that fits, and none after it (the columns keep their priority)
             take = good if used + good + self.GAP <= width else least
