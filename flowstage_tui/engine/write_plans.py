@@ -83,8 +83,10 @@ def prepare_reassign(client: SalesforceClient, work_item_ids: Sequence[str],
                          tuple(notes), to=f"{assignee.name} ({assignee.kind})")
 
 
-def prepare_cancel(client: SalesforceClient, run_ids: Sequence[str]) -> PreparedWrite:
-    """Cancel runs still going; an approval run by canceling its ApprovalSubmission."""
+def _pick_runs(client: SalesforceClient, run_ids: Sequence[str], statuses: Collection[str],
+               why: str) -> tuple[list[plans.Picked], list[str]]:
+    """The runs (read fresh, one query) whose status is in `statuses`, and one line for each
+    left out: gone, or in another status (`why` is written right after "it is STATUS")."""
     found = targets.runs(client, run_ids)
     picked: list[plans.Picked] = []
     skipped: list[str] = []
@@ -92,11 +94,17 @@ def prepare_cancel(client: SalesforceClient, run_ids: Sequence[str]) -> Prepared
         run = found.get(rid)
         if run is None:
             skipped.append(f"{rid}: no such run now (deleted, or not visible to you)")
-        elif run.status not in CANCELABLE:
-            skipped.append(f"{run.name}: it is {run.status} already; only an InProgress or "
-                           "Suspended run can be canceled")
+        elif run.status not in statuses:
+            skipped.append(f"{run.name}: it is {run.status}{why}")
         else:
             picked.append((rid, run.name))
+    return picked, skipped
+
+
+def prepare_cancel(client: SalesforceClient, run_ids: Sequence[str]) -> PreparedWrite:
+    """Cancel runs still going; an approval run by canceling its ApprovalSubmission."""
+    picked, skipped = _pick_runs(client, run_ids, CANCELABLE, " already; only an InProgress "
+                                 "or Suspended run can be canceled")
     requests = plans.cancel_requests(client, picked) if picked else []
     routed = sum(1 for r in requests if r.method == "POST")
     notes = [f"{routed} approval run{'s are' if routed != 1 else ' is'} canceled through "
@@ -158,17 +166,7 @@ def prepare_delete(client: SalesforceClient, run_ids: Sequence[str], now: dateti
 
 def prepare_nudge(client: SalesforceClient, run_ids: Sequence[str]) -> PreparedWrite:
     """Publish a FlowOrchestrationEvent for each waiting (InProgress) run."""
-    found = targets.runs(client, run_ids)
-    picked: list[plans.Picked] = []
-    skipped: list[str] = []
-    for rid in run_ids:
-        run = found.get(rid)
-        if run is None:
-            skipped.append(f"{rid}: no such run now (deleted, or not visible to you)")
-        elif run.status not in NUDGEABLE:
-            skipped.append(f"{run.name}: it is {run.status}; only an InProgress run waits "
-                           "for an event")
-        else:
-            picked.append((rid, run.name))
+    picked, skipped = _pick_runs(client, run_ids, NUDGEABLE,
+                                 "; only an InProgress run waits for an event")
     return PreparedWrite("nudge", tuple(plans.nudge_requests(picked)), client.version,
                          tuple(skipped))
