@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -61,11 +61,13 @@ def clean_text(text: str | None) -> str:
                    f"\\x{ord(ch):02x}" for ch in text)
 
 
-def csv_text(records: Iterable[Mapping[str, Any]]) -> str:
-    """Run records as CSV: a RUN_COLUMNS header, None as an empty cell, one "\\n" per line
-    (what `runs --format csv` has always printed; csv readers and spreadsheets take it)."""
+def csv_text(records: Iterable[Mapping[str, Any]],
+             columns: Sequence[str] = RUN_COLUMNS) -> str:
+    """Records as CSV: a header of `columns` (run records' by default), None as an empty
+    cell, one "\\n" per line (what `runs --format csv` has always printed; csv readers and
+    spreadsheets take it)."""
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=RUN_COLUMNS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(records)
     return buf.getvalue()

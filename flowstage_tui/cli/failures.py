@@ -14,8 +14,6 @@ JSON shape (stable): a list of {"fingerprint", "count", "by_text", "codes", "fir
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import os
 import shutil
@@ -147,11 +145,7 @@ def write(report: FailureReport, fmt: str, stream: TextIO) -> None:
         for rec in records:
             stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(_flat(rec) for rec in records)
-        stream.write(buf.getvalue())
+        stream.write(csv_text((_flat(rec) for rec in records), CSV_COLUMNS))
     else:
         write_table(report, stream)
 

@@ -12,8 +12,6 @@ JSON shape (stable): a list of {"id", "label", "flags": [...], "reasons": [...],
 from __future__ import annotations
 
 import argparse
-import csv
-import io
 import json
 import sys
 from collections.abc import Sequence
@@ -21,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, TextIO
 
 from ..errors import FlowstageError, UsageError
-from ..export import clean_text, iso, json_text, lightning_url
+from ..export import clean_text, csv_text, iso, json_text, lightning_url
 from ..salesforce.work import FLAG_SHORT, Flag, WorkQueue, WorkRow, held_text
 from ..salesforce.work_filter import WorkFilter, parse_flag
 from . import output as out
@@ -128,11 +126,7 @@ def write(queue: WorkQueue, rows: Sequence[WorkRow], flt: WorkFilter, fmt: str, 
         for rec in records:
             stream.write(json.dumps(rec, ensure_ascii=False) + "\n")
     elif fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(_flat(rec) for rec in records)
-        stream.write(buf.getvalue())
+        stream.write(csv_text((_flat(rec) for rec in records), CSV_COLUMNS))
     else:
         stream.write(clean_text(queue.counts_line()) + "\n")
         if not rows:
