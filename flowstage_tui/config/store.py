@@ -18,19 +18,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ConfigError
 from ..notify import SETTINGS as NOTIFY_SETTINGS
 
 # the run filter's vocabulary: a profile's `since` and `status` are held to the same rule
-from ..salesforce.lint import LintSettings
 from ..salesforce.queries import age_minutes, status_names
 from ..salesforce.work import DEFAULT_STALE_AFTER, DEFAULT_STUCK_AFTER
 from ..salesforce.work_filter import parse_duration
-from .lint_settings import check_lint, lint_settings
 from .views import SavedView, parse_views
 from .watch_rules import WatchRule, argv_problem, parse_rules, rule_line, timeout_problem
+
+if TYPE_CHECKING:  # the lint checks load only for `flowstage lint` or a lint table
+    from ..salesforce.lint import LintSettings
 
 AUTH_KINDS = ("sf-cli", "password", "jwt", "client-credentials", "access-token", "demo")
 COLORS = ("red", "green", "yellow", "blue", "magenta", "cyan", "white", "orange", "purple")
@@ -138,6 +139,8 @@ class Profile:
     @property
     def lint(self) -> LintSettings:
         """`flowstage lint`'s thresholds ([profiles.NAME.lint], checked on load)."""
+        from .lint_settings import lint_settings  # the checks' module: not on the start path
+
         return lint_settings(self.values.get("lint"), stale_after=self.stale_after,
                              stuck_after=self.stuck_after)
 
@@ -363,6 +366,8 @@ def parse_config(path: Path, text: str) -> Config:
             if wrong:
                 raise _fail(path, text, section, url_key, wrong)
         if "lint" in table:
+            from .lint_settings import check_lint  # only a profile with a lint table pays
+
             check_lint(table["lint"], _lint_fail(path, text, name), _did_you_mean)
         profiles[name] = Profile(name, auth, dict(table), _alert_rules(path, text, name, table),
                                  notify)
