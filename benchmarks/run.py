@@ -566,6 +566,16 @@ def bench_failures(args: argparse.Namespace) -> None:
     failure_clusters.bench(args, row)
 
 
+@section("latency")
+def bench_latency(args: argparse.Namespace) -> None:
+    """First data for the TUI and `runs` at 0/100/200 ms round trip, warm and cold describe
+    cache, and the round trips on the critical path (slope of time over latency)."""
+    import latency  # beside this file (benchmarks/ is this script's directory)
+
+    _compile_package()
+    latency.bench(row, _pty_times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=100_000, help="size of the large org")
